@@ -1,0 +1,182 @@
+# The hypervisor's one Makefile (non-recursive). `make help` lists targets.
+
+BUILD    ?= build
+LWIP_DIR ?= $(BUILD)/lwip-2.1.3
+EMU      ?= bochs          # make run EMU=bochs|qemu|kvm
+EFI_INC  ?= /usr/include/efi
+EFI_LIB  ?= /usr/lib
+
+CC       := gcc
+HOSTCC   := gcc
+CLANG    := clang
+OBJCOPY  := objcopy
+PYTHON   := python3
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+        -Wshadow -Wundef -Wno-unused-parameter
+
+# The image: a freestanding, position-independent EFI application. No SSE in
+# C code (interrupt paths do not save vector state), frame pointers kept for
+# stack traces, no red zone (interrupts arrive on the same stack).
+KCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -Inet -I$(LWIP_DIR)/src/include \
+        -ffreestanding -fno-stack-protector -fno-stack-check -fpic \
+        -fshort-wchar -mno-red-zone -mgeneral-regs-only \
+        -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
+        -ffile-prefix-map=$(CURDIR)=. -DHV_IMAGE=1
+EFICFLAGS := -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI \
+        -maccumulate-outgoing-args
+KLDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc -T linker.ld \
+        --build-id=none --no-undefined
+
+# ---------------------------------------------------------------- sources
+# Pure logic: compiled into the image and, for the unit tests, for the host.
+PURE_SRCS := kernel/fmt.c kernel/json.c kernel/reply.c kernel/lineedit.c \
+        kernel/cmdline.c kernel/memmap.c kernel/palloc.c kernel/config.c \
+        kernel/guest_spec.c kernel/log_level.c arch/x86/vmxcap.c
+
+BOOT_SRCS := boot/efi_main.c boot/efi_files.c
+ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
+        arch/x86/paging.c arch/x86/uart.c arch/x86/apic.c arch/x86/pit.c \
+        arch/x86/acpi.c arch/x86/power.c arch/x86/entry.S arch/x86/isr.S
+KERNEL_SRCS := kernel/main.c kernel/string.c kernel/log.c kernel/panic.c \
+        kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
+        kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c
+NET_SRCS := net/net.c
+MIGRATE_SRCS :=
+
+include net/lwip.mk
+
+IMAGE_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(PURE_SRCS) \
+        $(NET_SRCS) $(MIGRATE_SRCS)
+IMAGE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(IMAGE_SRCS)) $(LWIP_OBJS)
+
+EFI_APP := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
+DISK    := $(BUILD)/hv.img
+
+.PHONY: all deps esp image run run-bochs run-qemu run-kvm test test-unit \
+        test-integration fuzz bench check-headers clean distclean help
+.DEFAULT_GOAL := all
+
+all: $(EFI_APP) $(BUILD)/esp/hv.cfg $(DISK)
+
+help:
+	@echo "make            build the ESP tree ($(BUILD)/esp) and disk image ($(DISK))"
+	@echo "make deps       install Debian packages and fetch lwIP (done by the others too)"
+	@echo "make run        boot in an emulator, console on this terminal (EMU=bochs|qemu|kvm)"
+	@echo "make test       unit + sanitizer + fuzz smoke + emulator tests, ends 'N passed, M failed'"
+	@echo "make test-unit  host unit tests, plain and under ASan/UBSan"
+	@echo "make test-integration  boot tests in Bochs, QEMU/TCG (and QEMU/KVM when nested VMX exists)"
+	@echo "make fuzz       run the libFuzzer targets longer (FUZZ_SECONDS=60)"
+	@echo "make bench      benchmarks (bench/), tables of ratios"
+	@echo "make check-headers  every header compiles on its own"
+	@echo "make clean      remove build outputs but keep fetched sources"
+
+# ---------------------------------------------------------------- set-up
+DEPS_STAMP := $(BUILD)/.deps-ok
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/setup.sh
+	@LWIP_DIR="$(LWIP_DIR)" BUILD="$(BUILD)" sh scripts/setup.sh
+	@mkdir -p $(BUILD) && touch $@
+
+# ---------------------------------------------------------------- image
+$(BUILD)/obj/boot/%.c.o: boot/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) $(EFICFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/obj/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/hv.so: $(IMAGE_OBJS) linker.ld
+	ld $(KLDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(IMAGE_OBJS) \
+		-L$(EFI_LIB) -lgnuefi -lefi -o $@
+
+$(EFI_APP): $(BUILD)/hv.so scripts/pe-strip-time.py
+	@mkdir -p $(dir $@)
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .reloc --target=efi-app-x86_64 --subsystem=10 $< $@.tmp
+	$(PYTHON) scripts/pe-strip-time.py $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/esp/hv.cfg: scripts/hv.cfg
+	@mkdir -p $(BUILD)/esp/guests
+	cp $< $@
+
+esp: $(EFI_APP) $(BUILD)/esp/hv.cfg
+
+image: $(DISK)
+$(DISK): $(EFI_APP) $(BUILD)/esp/hv.cfg scripts/mkimg.sh
+	sh scripts/mkimg.sh $(BUILD)/esp $@
+
+# ---------------------------------------------------------------- run
+run: all
+	sh scripts/run.sh $(strip $(EMU))
+run-bochs: all
+	sh scripts/run.sh bochs
+run-qemu: all
+	sh scripts/run.sh qemu
+run-kvm: all
+	sh scripts/run.sh kvm
+
+# ---------------------------------------------------------------- tests
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -Ithird_party/greatest
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_TESTS  := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+UNIT_BINS   := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
+ASAN_BINS   := $(patsubst %,$(BUILD)/unit-asan/%,$(UNIT_TESTS))
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_SRCS) -o $@
+
+$(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(PURE_SRCS) -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -O1 -g -I. -fsanitize=fuzzer,address,undefined $< $(PURE_SRCS) -o $@
+
+test-unit: $(UNIT_BINS) $(ASAN_BINS)
+	@sh scripts/run-unit.sh $(BUILD) $(UNIT_BINS) $(ASAN_BINS)
+
+test-fuzz-smoke: $(FUZZ_BINS)
+	@sh scripts/run-fuzz.sh $(BUILD) 10 $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@sh scripts/run-fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+test-integration: all
+	@$(PYTHON) tests/integration/run.py --build $(BUILD)
+
+# Every stage records its counts in $(BUILD)/results; the summary adds
+# them up, so one failing stage still lets the others run and report.
+test: $(DEPS_STAMP)
+	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	-@$(MAKE) --no-print-directory check-headers
+	-@$(MAKE) --no-print-directory test-unit
+	-@$(MAKE) --no-print-directory test-fuzz-smoke
+	-@$(MAKE) --no-print-directory test-integration
+	@sh scripts/test-summary.sh $(BUILD)/results
+
+check-headers:
+	@sh scripts/check-headers.sh $(BUILD) "$(KCFLAGS)"
+
+bench: all
+	@$(PYTHON) bench/run.py --build $(BUILD)
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/unit $(BUILD)/unit-asan \
+		$(BUILD)/fuzz $(BUILD)/hv.so $(DISK) $(BUILD)/results $(BUILD)/run
+
+distclean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

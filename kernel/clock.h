@@ -1,0 +1,23 @@
+/*
+ * Time: a monotonic clock from the calibrated TSC, and the periodic tick
+ * from the local APIC timer that wakes the main loop.
+ */
+#ifndef KERNEL_CLOCK_H
+#define KERNEL_CLOCK_H
+
+#include "kernel/types.h"
+
+#define CLOCK_TICK_HZ 100
+
+/* Start the clock at zero now; tsc_hz from calibration. */
+void clock_init(uint64_t tsc_hz);
+/* Nanoseconds / milliseconds since clock_init. */
+uint64_t clock_ns(void);
+uint64_t clock_ms(void);
+/* Periodic ticks since the tick started. */
+uint64_t clock_ticks(void);
+/* Start the periodic tick on the local APIC timer. */
+void clock_start_tick(void);
+uint64_t clock_tsc_hz(void);
+
+#endif

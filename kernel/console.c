@@ -1,0 +1,138 @@
+/*
+ * Console loop: bytes from the UART go through the line editor; each
+ * finished line is split, dispatched and answered in the current mode.
+ * Whatever arrives, the console answers and stays usable: bad lines get
+ * an error reply, never a crash or a silent truncation.
+ */
+#include "arch/x86/uart.h"
+#include "kernel/clock.h"
+#include "kernel/commands.h"
+#include "kernel/console.h"
+#include "kernel/lineedit.h"
+#include "kernel/printk.h"
+
+#define CONSOLE_BUSY_NS 20000000ULL /* keep polling this long after input */
+
+static const struct command commands[] = {
+	{ "help", "", "list commands", 0, 0, false, cmd_help },
+	{ "version", "", "hypervisor version and build", 0, 0, false, cmd_version },
+	{ "mem", "", "memory map and allocator state", 0, 0, false, cmd_mem },
+	{ "cpu", "", "processor and VMX capabilities", 0, 0, false, cmd_cpu },
+	{ "uptime", "", "time since the core started", 0, 0, false, cmd_uptime },
+	{ "log", "[error|warn|info|debug]", "show or set the log level", 0, 1, false, cmd_log },
+	{ "mode", "text|json", "reply rendering", 1, 1, false, cmd_mode },
+	{ "boot", "", "what the firmware handed over", 0, 0, false, cmd_boot },
+	{ "config", "", "the configuration in force (hv.cfg)", 0, 0, false, cmd_config },
+	{ "reboot", "", "reset the machine", 0, 0, false, cmd_reboot },
+	{ "shutdown", "", "power the machine off", 0, 0, false, cmd_shutdown },
+	{ "debug", "fault ud|pf|gp|de|bp | panic", "deliberate failures, for tests", 1, 2, true, cmd_debug },
+};
+
+static struct lineedit editor;
+static struct reply reply; /* large buffers: one reply at a time */
+static enum reply_mode mode = REPLY_TEXT;
+static bool echo = true;
+static uint64_t last_input_ns;
+
+static void sink_write(void *ctx, const char *s, size_t n)
+{
+	kwrite(s, n);
+}
+
+static const struct reply_sink sink = { sink_write, NULL };
+
+static void echo_write(void *ctx, const char *s, size_t n)
+{
+	if (echo)
+		kwrite(s, n);
+}
+
+const struct command *console_commands(size_t *n)
+{
+	*n = ARRAY_SIZE(commands);
+	return commands;
+}
+
+void console_set_mode(enum reply_mode m)
+{
+	mode = m;
+}
+
+enum reply_mode console_mode(void)
+{
+	return mode;
+}
+
+static void run_line(const char *text)
+{
+	char line[LINEEDIT_MAX + 1];
+	char *argv[CMDLINE_MAX_ARGS];
+	const char *err = NULL;
+	size_t i;
+	int argc;
+
+	for (i = 0; text[i] && i < LINEEDIT_MAX; i++)
+		line[i] = text[i];
+	line[i] = 0;
+	argc = cmdline_split(line, argv, CMDLINE_MAX_ARGS, &err);
+	if (argc == 0)
+		return;
+	reply_begin(&reply, mode, &sink, argc > 0 ? argv[0] : "");
+	if (argc < 0)
+		reply_error(&reply, "%s", err);
+	else
+		command_dispatch(commands, ARRAY_SIZE(commands), &reply, argc, argv);
+	reply_end(&reply);
+}
+
+static void reject_line(const char *why)
+{
+	reply_begin(&reply, mode, &sink, "");
+	reply_error(&reply, "%s", why);
+	reply_end(&reply);
+}
+
+static void handle_byte(uint8_t c)
+{
+	const char *line = NULL;
+
+	switch (lineedit_feed(&editor, c, &line)) {
+	case LINEEDIT_NONE:
+		return;
+	case LINEEDIT_LINE:
+		run_line(line);
+		break;
+	case LINEEDIT_CANCEL:
+		break;
+	case LINEEDIT_TOO_LONG:
+		reject_line("line too long (at most 255 characters)");
+		break;
+	case LINEEDIT_BINARY:
+		reject_line("line holds non-printable bytes; ignored");
+		break;
+	}
+	kputs(CONSOLE_PROMPT);
+}
+
+void console_poll(void)
+{
+	int c;
+
+	while ((c = uart_getc()) >= 0) {
+		handle_byte((uint8_t)c);
+		last_input_ns = clock_ns();
+	}
+}
+
+bool console_busy(void)
+{
+	return clock_ns() - last_input_ns < CONSOLE_BUSY_NS;
+}
+
+void console_init(const struct config *cfg)
+{
+	mode = cfg->console_json ? REPLY_JSON : REPLY_TEXT;
+	echo = cfg->console_echo;
+	lineedit_init(&editor, CONSOLE_PROMPT, echo_write, NULL);
+	kputs(CONSOLE_PROMPT);
+}
