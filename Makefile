@@ -44,6 +44,7 @@ KERNEL_SRCS := kernel/main.c kernel/string.c kernel/log.c kernel/panic.c \
 NET_SRCS := net/net.c
 MIGRATE_SRCS :=
 
+DEPS_STAMP := $(BUILD)/.deps-ok
 include net/lwip.mk
 
 IMAGE_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(PURE_SRCS) \
@@ -72,7 +73,6 @@ help:
 	@echo "make clean      remove build outputs but keep fetched sources"
 
 # ---------------------------------------------------------------- set-up
-DEPS_STAMP := $(BUILD)/.deps-ok
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/setup.sh
 	@LWIP_DIR="$(LWIP_DIR)" BUILD="$(BUILD)" sh scripts/setup.sh
@@ -167,7 +167,7 @@ test: $(DEPS_STAMP)
 	@sh scripts/test-summary.sh $(BUILD)/results
 
 check-headers:
-	@sh scripts/check-headers.sh $(BUILD) "$(KCFLAGS)"
+	@sh scripts/check-headers.sh $(BUILD) "$(KCFLAGS)" "$(EFICFLAGS)"
 
 bench: all
 	@$(PYTHON) bench/run.py --build $(BUILD)
