@@ -132,11 +132,11 @@ FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_SRCS) -o $@
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h)
+$(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(PURE_SRCS) -o $@
 

@@ -1,0 +1,431 @@
+/*
+ * lineedit: typing and echo, erasing, cancel, line-end pairing, history
+ * browsing with redraws, limits, binary input, escape sequences, and a
+ * long random byte stream.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "greatest.h"
+#include "kernel/lineedit.h"
+
+#define PROMPT "hv> "
+
+static struct lineedit le;
+static char echo_buf[1 << 20];
+static size_t echo_len;
+
+/* Every finished line and event, in order, for the last feed_str(). */
+static char lines[64][LINEEDIT_MAX + 1];
+static enum lineedit_event events[64];
+static int nevents;
+
+static void echo_cb(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	if (n > sizeof(echo_buf) - 1 - echo_len)
+		n = sizeof(echo_buf) - 1 - echo_len;
+	memcpy(echo_buf + echo_len, s, n);
+	echo_len += n;
+	echo_buf[echo_len] = '\0';
+}
+
+static void reset_echo(void)
+{
+	echo_len = 0;
+	echo_buf[0] = '\0';
+}
+
+static void setup(void *data)
+{
+	(void)data;
+	lineedit_init(&le, PROMPT, echo_cb, NULL);
+	reset_echo();
+}
+
+/* Feed n bytes, recording events other than LINEEDIT_NONE. */
+static void feed_n(const char *s, size_t n)
+{
+	size_t i;
+
+	nevents = 0;
+	reset_echo();
+	for (i = 0; i < n; i++) {
+		const char *line = (const char *)1;
+		enum lineedit_event ev = lineedit_feed(&le, (uint8_t)s[i], &line);
+
+		if (ev == LINEEDIT_NONE)
+			continue;
+		events[nevents] = ev;
+		snprintf(lines[nevents], sizeof(lines[0]), "%s",
+			 ev == LINEEDIT_LINE ? line : "");
+		nevents++;
+	}
+}
+
+static void feed(const char *s)
+{
+	feed_n(s, strlen(s));
+}
+
+TEST typing_and_echo(void)
+{
+	feed("help me\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("help me", lines[0]);
+	ASSERT_STR_EQ("help me\r\n", echo_buf);
+	PASS();
+}
+
+TEST empty_line(void)
+{
+	feed("\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("", lines[0]);
+	PASS();
+}
+
+TEST backspace_and_delete(void)
+{
+	feed("helq\bp\x7f" "p\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_STR_EQ("help", lines[0]);
+	ASSERT_STR_EQ("helq\b \bp\b \bp\r\n", echo_buf);
+	PASS();
+}
+
+TEST backspace_at_empty_line(void)
+{
+	feed("\b\x7f\b");
+	ASSERT_EQ(0, nevents);
+	ASSERT_EQ(0, echo_len);
+	feed("a\b\b\bb\r");
+	ASSERT_STR_EQ("b", lines[0]);
+	ASSERT_STR_EQ("a\b \bb\r\n", echo_buf);
+	PASS();
+}
+
+TEST ctrl_c_drops_line(void)
+{
+	feed("abc\x03" "x\r");
+	ASSERT_EQ(2, nevents);
+	ASSERT_EQ(LINEEDIT_CANCEL, events[0]);
+	ASSERT_EQ(LINEEDIT_LINE, events[1]);
+	ASSERT_STR_EQ("x", lines[1]);
+	ASSERT_STR_EQ("abc^C\r\nx\r\n", echo_buf);
+	PASS();
+}
+
+TEST ctrl_u_erases_line(void)
+{
+	feed("abc\x15" "de\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_STR_EQ("de", lines[0]);
+	ASSERT_STR_EQ("abc\r\x1b[K" PROMPT "de\r\n", echo_buf);
+	PASS();
+}
+
+TEST line_end_pairing(void)
+{
+	feed("a\r\nb\n\rc\rd\ne\r\n");
+	ASSERT_EQ(5, nevents);
+	ASSERT_STR_EQ("a", lines[0]);
+	ASSERT_STR_EQ("b", lines[1]);
+	ASSERT_STR_EQ("c", lines[2]);
+	ASSERT_STR_EQ("d", lines[3]);
+	ASSERT_STR_EQ("e", lines[4]);
+	/* Repeats of the same end byte are separate (empty) lines. */
+	feed("\r\r\n\n");
+	ASSERT_EQ(3, nevents);
+	ASSERT_STR_EQ("", lines[0]);
+	ASSERT_STR_EQ("", lines[2]);
+	/* CR LF CR LF is two lines, CR LF LF is two as well. */
+	feed("\r\n\r\n");
+	ASSERT_EQ(2, nevents);
+	feed("\r\n\n");
+	ASSERT_EQ(2, nevents);
+	PASS();
+}
+
+TEST pairing_needs_adjacent_bytes(void)
+{
+	feed("\rx\n");
+	ASSERT_EQ(2, nevents);
+	ASSERT_STR_EQ("", lines[0]);
+	ASSERT_STR_EQ("x", lines[1]);
+	PASS();
+}
+
+#define UP "\x1b[A"
+#define DOWN "\x1b[B"
+
+TEST history_up_down(void)
+{
+	feed("one\rtwo\rthree\r");
+	ASSERT_EQ(3, nevents);
+
+	feed(UP);
+	ASSERT_EQ(0, nevents);
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "three", echo_buf);
+	feed(UP);
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "two", echo_buf);
+	feed(UP);
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "one", echo_buf);
+	feed(UP); /* oldest: stays, no redraw */
+	ASSERT_EQ(0, echo_len);
+	feed(DOWN);
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "two", echo_buf);
+	feed(DOWN);
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "three", echo_buf);
+	feed(DOWN); /* past the newest: an empty line */
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT, echo_buf);
+	feed(DOWN);
+	ASSERT_EQ(0, echo_len);
+	feed(UP UP "\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_STR_EQ("two", lines[0]);
+	PASS();
+}
+
+TEST history_ss3_arrows_and_edit(void)
+{
+	feed("ls\r");
+	feed("\x1bOA" "x\r");
+	ASSERT_STR_EQ("lsx", lines[0]);
+	feed("\x1bOA\x1bOA");
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "lsx" "\r\x1b[K" PROMPT "ls", echo_buf);
+	PASS();
+}
+
+TEST history_skips_empty_duplicates_and_rejects(void)
+{
+	feed("a\r\ra\ra\rb\x01\r");
+	feed(UP UP UP);
+	/* Only "a" is in history: one redraw, then nothing. */
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "a", echo_buf);
+	feed("\x15" UP);
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "\r\x1b[K" PROMPT "a", echo_buf);
+	PASS();
+}
+
+TEST history_up_when_empty(void)
+{
+	feed(UP DOWN);
+	ASSERT_EQ(0, echo_len);
+	feed("\r");
+	ASSERT_STR_EQ("", lines[0]);
+	PASS();
+}
+
+TEST history_wraps_keeping_newest(void)
+{
+	char cmd[16], want[64];
+	int i;
+
+	for (i = 0; i < LINEEDIT_HISTORY + 5; i++) {
+		snprintf(cmd, sizeof(cmd), "cmd%d\r", i);
+		feed(cmd);
+	}
+	for (i = 0; i < LINEEDIT_HISTORY; i++) {
+		feed(UP);
+		snprintf(want, sizeof(want), "\r\x1b[K" PROMPT "cmd%d",
+			 LINEEDIT_HISTORY + 4 - i);
+		ASSERT_STR_EQ(want, echo_buf);
+	}
+	feed(UP); /* cmd4 and older fell off the ring */
+	ASSERT_EQ(0, echo_len);
+	feed("\r");
+	ASSERT_STR_EQ("cmd5", lines[0]);
+	PASS();
+}
+
+TEST too_long_rejected(void)
+{
+	char s[LINEEDIT_MAX + 3];
+
+	memset(s, 'a', sizeof(s));
+	s[LINEEDIT_MAX] = '\r';
+	feed_n(s, LINEEDIT_MAX + 1);
+	ASSERT_EQ(1, nevents);
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_EQ(LINEEDIT_MAX, strlen(lines[0]));
+
+	memset(s, 'b', sizeof(s));
+	s[LINEEDIT_MAX + 2] = '\r';
+	feed_n(s, LINEEDIT_MAX + 3);
+	ASSERT_EQ(1, nevents);
+	ASSERT_EQ(LINEEDIT_TOO_LONG, events[0]);
+	/* Only what fits was echoed, then the line end. */
+	ASSERT_EQ(LINEEDIT_MAX + 2, echo_len);
+	/* Backspacing does not rescue a line that lost bytes. */
+	feed_n(s, LINEEDIT_MAX + 2);
+	feed("\b\b\b\b\r");
+	ASSERT_EQ(LINEEDIT_TOO_LONG, events[0]);
+	feed("ok\r");
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("ok", lines[0]);
+	PASS();
+}
+
+TEST binary_rejected(void)
+{
+	static const char *const bad[] = { "ab\x01" "c\r", "a\tb\r", "\x80\r",
+					   "x\xff\r", "\x02\b\r" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		feed(bad[i]);
+		ASSERTm(bad[i], nevents == 1 && events[0] == LINEEDIT_BINARY);
+	}
+	feed_n("a\0b\r", 4);
+	ASSERT_EQ(LINEEDIT_BINARY, events[0]);
+	feed("a\x01\x15" "b\r"); /* Ctrl-U starts a clean line */
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("b", lines[0]);
+	PASS();
+}
+
+TEST escape_sequences_swallowed(void)
+{
+	feed("a\x1b[Cb\x1b[1;5Dc\x1b[200~d\x1b" "xe\x1b[3~\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("abcde", lines[0]);
+	ASSERT_STR_EQ("abcde\r\n", echo_buf);
+	PASS();
+}
+
+TEST escape_abandoned_by_controls(void)
+{
+	feed("ab\x1b\r");
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("ab", lines[0]);
+	feed("ab\x1b[12\n");
+	ASSERT_STR_EQ("ab", lines[0]);
+	feed("ab\x1b[\x03");
+	ASSERT_EQ(LINEEDIT_CANCEL, events[0]);
+	/* ESC ESC [ A: the second ESC starts over, so this is Up. */
+	feed("\x1b\x1b[Ax\r");
+	ASSERT_STR_EQ("abx", lines[0]);
+	PASS();
+}
+
+static uint64_t rng_state = 88172645463325252ULL;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* A byte drawn either uniformly or from the interesting ones. */
+static uint8_t random_byte(bool biased)
+{
+	static const char interesting[] = "\r\n\b\x7f\x03\x15\x1b[OAB1;~ abc";
+
+	if (biased && rng() % 4)
+		return (uint8_t)interesting[rng() % (sizeof(interesting) - 1)];
+	if (biased)
+		return (uint8_t)(' ' + rng() % 95);
+	return (uint8_t)rng();
+}
+
+static bool line_printable(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > LINEEDIT_MAX)
+		return false;
+	for (; *s; s++)
+		if ((uint8_t)*s < 0x20 || (uint8_t)*s > 0x7e)
+			return false;
+	return true;
+}
+
+TEST random_bytes_never_break_it(void)
+{
+	int pass, i, nlines = 0;
+
+	for (pass = 0; pass < 2; pass++) {
+		lineedit_init(&le, PROMPT, echo_cb, NULL);
+		for (i = 0; i < 100000; i++) {
+			const char *line = NULL;
+			enum lineedit_event ev;
+
+			if (echo_len > sizeof(echo_buf) / 2)
+				reset_echo();
+			ev = lineedit_feed(&le, random_byte(pass == 1), &line);
+			ASSERT(ev >= LINEEDIT_NONE && ev <= LINEEDIT_BINARY);
+			ASSERT(le.len <= LINEEDIT_MAX);
+			if (ev != LINEEDIT_LINE)
+				continue;
+			ASSERT(line);
+			ASSERT(line_printable(line));
+			nlines++;
+		}
+	}
+	ASSERT(nlines > 1000); /* the biased pass really produced lines */
+	PASS();
+}
+
+TEST null_echo_and_prompt(void)
+{
+	const char *line = NULL;
+	const char *s = "x\x1b[A\x15y\r";
+
+	lineedit_init(&le, NULL, NULL, NULL);
+	while (*s)
+		lineedit_feed(&le, (uint8_t)*s++, &line);
+	ASSERT(line);
+	ASSERT_STR_EQ("y", line);
+	PASS();
+}
+
+SUITE(lineedit_basic)
+{
+	SET_SETUP(setup, NULL);
+	RUN_TEST(typing_and_echo);
+	RUN_TEST(empty_line);
+	RUN_TEST(backspace_and_delete);
+	RUN_TEST(backspace_at_empty_line);
+	RUN_TEST(ctrl_c_drops_line);
+	RUN_TEST(ctrl_u_erases_line);
+	RUN_TEST(line_end_pairing);
+	RUN_TEST(pairing_needs_adjacent_bytes);
+	RUN_TEST(too_long_rejected);
+	RUN_TEST(binary_rejected);
+	RUN_TEST(escape_sequences_swallowed);
+	RUN_TEST(escape_abandoned_by_controls);
+	RUN_TEST(null_echo_and_prompt);
+}
+
+SUITE(lineedit_history)
+{
+	SET_SETUP(setup, NULL);
+	RUN_TEST(history_up_down);
+	RUN_TEST(history_ss3_arrows_and_edit);
+	RUN_TEST(history_skips_empty_duplicates_and_rejects);
+	RUN_TEST(history_up_when_empty);
+	RUN_TEST(history_wraps_keeping_newest);
+}
+
+SUITE(lineedit_random)
+{
+	SET_SETUP(setup, NULL);
+	RUN_TEST(random_bytes_never_break_it);
+}
+
+GREATEST_MAIN_DEFS();
+
+int main(int argc, char **argv)
+{
+	GREATEST_MAIN_BEGIN();
+	RUN_SUITE(lineedit_basic);
+	RUN_SUITE(lineedit_history);
+	RUN_SUITE(lineedit_random);
+	GREATEST_MAIN_END();
+}
