@@ -2,6 +2,10 @@
  * The monotonic clock. TSC ticks become nanoseconds by a multiply and a
  * shift (ns = ticks * mult >> 32), computed once, so reading the clock
  * costs no division; the 128-bit product cannot overflow for centuries.
+ *
+ * The local APIC timer runs one-shot: each interrupt re-arms it for the
+ * next periodic tick or for an earlier wake-up someone asked for (a halted
+ * guest's timer), so the tick rate stays low without delaying guests.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -12,6 +16,8 @@ static uint64_t tsc_start;
 static uint64_t tsc_hz;
 static uint64_t ns_mult; /* nanoseconds per TSC tick, 32.32 fixed point */
 static volatile uint64_t ticks;
+static uint64_t tick_period_tsc, next_tick_tsc, wake_tsc;
+static uint64_t apic_per_tsc; /* APIC timer counts per TSC tick, 32.32 fixed point */
 
 void clock_init(uint64_t hz)
 {
@@ -42,13 +48,50 @@ uint64_t clock_tsc_hz(void)
 	return tsc_hz;
 }
 
-static void clock_on_tick(struct trap_frame *tf)
+static void arm(uint64_t now)
 {
-	ticks++;
+	uint64_t target = next_tick_tsc, delta, count;
+
+	if (wake_tsc && wake_tsc < target)
+		target = wake_tsc;
+	delta = target > now ? target - now : 1;
+	count = (uint64_t)(((unsigned __int128)delta * apic_per_tsc) >> 32);
+	apic_timer_oneshot((uint32_t)MAX(1, MIN(count, 0xffffffffULL)), VEC_APIC_TIMER);
+}
+
+static void clock_on_timer(struct trap_frame *tf)
+{
+	uint64_t now = rdtsc();
+
+	while (now >= next_tick_tsc) {
+		ticks++;
+		next_tick_tsc += tick_period_tsc;
+	}
+	if (wake_tsc && now >= wake_tsc)
+		wake_tsc = 0;
+	arm(now);
 }
 
 void clock_start_tick(void)
 {
-	trap_set_handler(VEC_APIC_TIMER, clock_on_tick);
-	apic_timer_periodic(CLOCK_TICK_HZ, VEC_APIC_TIMER);
+	const struct apic_info *a = apic_get_info();
+
+	tick_period_tsc = tsc_hz / CLOCK_TICK_HZ;
+	apic_per_tsc = (a->timer_hz << 32) / tsc_hz;
+	next_tick_tsc = rdtsc() + tick_period_tsc;
+	trap_set_handler(VEC_APIC_TIMER, clock_on_timer);
+	arm(rdtsc());
+}
+
+void clock_wake_at(uint64_t tsc)
+{
+	uint64_t flags = read_rflags();
+
+	cli();
+	if (tsc && (!wake_tsc || tsc < wake_tsc)) {
+		wake_tsc = tsc;
+		arm(rdtsc());
+	}
+	if (flags & RFLAGS_IF)
+		sti();
 }

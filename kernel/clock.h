@@ -18,6 +18,11 @@ uint64_t clock_ms(void);
 uint64_t clock_ticks(void);
 /* Start the periodic tick on the local APIC timer. */
 void clock_start_tick(void);
+/*
+ * Ask for a timer interrupt at TSC value tsc (or at the next tick if that
+ * is sooner), so an idle CPU wakes in time for a guest's timer.
+ */
+void clock_wake_at(uint64_t tsc);
 uint64_t clock_tsc_hz(void);
 
 #endif

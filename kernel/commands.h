@@ -18,6 +18,7 @@ void cmd_boot(struct reply *r, int argc, char **argv);
 void cmd_config(struct reply *r, int argc, char **argv);
 void cmd_reboot(struct reply *r, int argc, char **argv);
 void cmd_shutdown(struct reply *r, int argc, char **argv);
+void cmd_guest(struct reply *r, int argc, char **argv);
 void cmd_debug(struct reply *r, int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include "kernel/clock.h"
 #include "kernel/commands.h"
 #include "kernel/console.h"
+#include "kernel/guest.h"
 #include "kernel/lineedit.h"
 #include "kernel/printk.h"
 
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "config", "", "the configuration in force (hv.cfg)", 0, 0, false, cmd_config },
 	{ "reboot", "", "reset the machine", 0, 0, false, cmd_reboot },
 	{ "shutdown", "", "power the machine off", 0, 0, false, cmd_shutdown },
+	{ "guest", "start|list|info|pause|resume|stop|console ...", "run and manage guests", 1, -1, false, cmd_guest },
 	{ "debug", "fault ud|pf|gp|de|bp | panic", "deliberate failures, for tests", 1, 2, true, cmd_debug },
 };
 
@@ -33,6 +35,7 @@ static struct reply reply; /* large buffers: one reply at a time */
 static enum reply_mode mode = REPLY_TEXT;
 static bool echo = true;
 static uint64_t last_input_ns;
+static struct guest *attached;
 
 static void sink_write(void *ctx, const char *s, size_t n)
 {
@@ -101,6 +104,8 @@ static void handle_byte(uint8_t c)
 		return;
 	case LINEEDIT_LINE:
 		run_line(line);
+		if (attached)
+			return; /* guest console NAME: no prompt until detached */
 		break;
 	case LINEEDIT_CANCEL:
 		break;
@@ -114,12 +119,42 @@ static void handle_byte(uint8_t c)
 	kputs(CONSOLE_PROMPT);
 }
 
+void console_attach(struct guest *g)
+{
+	attached = g;
+	kputs("[attached to the guest's console; Ctrl-] returns]\n");
+}
+
+void console_detach(void)
+{
+	if (!attached)
+		return;
+	attached = NULL;
+	kputs("\n[back to the hypervisor console]\n" CONSOLE_PROMPT);
+}
+
+struct guest *console_attached(void)
+{
+	return attached;
+}
+
+static void guest_input(uint8_t c)
+{
+	if (c == CONSOLE_DETACH_KEY)
+		console_detach();
+	else
+		vuart_receive(&attached->uart, c);
+}
+
 void console_poll(void)
 {
 	int c;
 
 	while ((c = uart_getc()) >= 0) {
-		handle_byte((uint8_t)c);
+		if (attached)
+			guest_input((uint8_t)c);
+		else
+			handle_byte((uint8_t)c);
 		last_input_ns = clock_ns();
 	}
 }

@@ -23,6 +23,18 @@ bool console_busy(void);
 void console_set_mode(enum reply_mode mode);
 enum reply_mode console_mode(void);
 
+struct guest;
+
+/* Key that returns from a guest's console to the hypervisor's: Ctrl-] */
+#define CONSOLE_DETACH_KEY 0x1d
+
+/* Send console input to g's UART until the detach key (guest console NAME). */
+void console_attach(struct guest *g);
+/* Back to the hypervisor console (also when the attached guest stops). */
+void console_detach(void);
+/* The guest the console is attached to, or NULL. */
+struct guest *console_attached(void);
+
 /* The command table, for help. */
 const struct command *console_commands(size_t *n);
 

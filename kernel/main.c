@@ -20,6 +20,9 @@
 #include "kernel/physmem.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/guest.h"
+#include "arch/x86/vmx.h"
 #include "kernel/version.h"
 #include "net/net.h"
 
@@ -96,12 +99,33 @@ static NORETURN void main_loop(void)
 	for (;;) {
 		console_poll();
 		net_poll();
-		/* keep polling while a line is being typed or pasted, else sleep to the next tick */
-		if (console_busy())
+		if (sched_run_once())
+			continue;
+		/* keep polling while a line is being typed or pasted, else sleep until an interrupt */
+		if (console_busy()) {
 			pause();
-		else
-			sti_hlt();
+			continue;
+		}
+		cli();
+		clock_wake_at(sched_next_wakeup());
+		sti_hlt();
 	}
+}
+
+static void start_boot_guests(void)
+{
+	char err[160];
+	size_t i;
+
+	for (i = 0; i < config.nguests; i++)
+		if (!guest_create(&config.guests[i], err, sizeof(err)))
+			log_error("hv.cfg guest %s: %s", config.guests[i].name, err);
+}
+
+static void init_vmx(void)
+{
+	if (vmx_init())
+		log_warn("vmx: unavailable (%s); guests cannot run", vmx_failure());
 }
 
 static void kmain_entry(void *arg)
@@ -131,6 +155,8 @@ NORETURN void kmain(struct boot_info *bi)
 	log_info("acpi: %s; %u guest file(s) on the ESP; hostname %s",
 		 acpi_get()->rsdp_valid ? "tables found" : "no tables", bi->nfiles, config.hostname);
 	net_init(&config);
+	init_vmx();
+	start_boot_guests();
 	console_init(&config);
 	main_loop();
 }

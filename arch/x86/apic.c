@@ -125,6 +125,13 @@ void apic_timer_periodic(uint32_t hz, uint8_t vector)
 	info.tick_hz = hz;
 }
 
+void apic_timer_oneshot(uint32_t count, uint8_t vector)
+{
+	apic_write(APIC_TIMER_DIVIDE, APIC_DIVIDE_BY_16);
+	apic_write(APIC_LVT_TIMER, vector);
+	apic_write(APIC_TIMER_INITIAL, count);
+}
+
 void apic_eoi(void)
 {
 	apic_write(APIC_EOI, 0);

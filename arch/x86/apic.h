@@ -30,6 +30,9 @@ int apic_calibrate(void);
 /* Start the timer firing vector hz times a second. */
 void apic_timer_periodic(uint32_t hz, uint8_t vector);
 
+/* Fire vector once after count timer ticks (at timer_hz); 0 stops the timer. */
+void apic_timer_oneshot(uint32_t count, uint8_t vector);
+
 /* Signal end of interrupt for the in-service vector. */
 void apic_eoi(void);
 

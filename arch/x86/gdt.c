@@ -65,3 +65,8 @@ void gdt_init(void)
 	gdt_load_segments(GDT_KERNEL_CS, GDT_KERNEL_DS);
 	__asm__ volatile("ltr %w0" : : "r"((uint16_t)GDT_TSS));
 }
+
+uint64_t gdt_tss_base(void)
+{
+	return (uint64_t)&tss;
+}

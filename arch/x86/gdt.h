@@ -18,6 +18,9 @@
 /* Load the GDT, reload every segment register and load the task register. */
 void gdt_init(void);
 
+/* Address of the TSS (for the VMCS host state). */
+uint64_t gdt_tss_base(void);
+
 /* Assembly helper (entry.S): far-return into cs, load ds into the data segments. */
 void gdt_load_segments(uint16_t cs, uint16_t ds);
 

@@ -1,0 +1,108 @@
+/*
+ * The CPUID policy for guests. Bit positions: SDM Vol. 2A, CPUID
+ * instruction, tables 3-8 (basic leaves), 3-10/3-11 (leaf 1 ECX/EDX),
+ * leaf 7 and extended leaves as listed there.
+ */
+#include <string.h>
+#include "arch/x86/cpuid_filter.h"
+
+#define EAX 0
+#define EBX 1
+#define ECX 2
+#define EDX 3
+
+/* leaf 1 ECX */
+#define L1C_MONITOR (1U << 3)
+#define L1C_VMX (1U << 5)
+#define L1C_SMX (1U << 6)
+#define L1C_PDCM (1U << 15)
+#define L1C_X2APIC (1U << 21)
+#define L1C_TSC_DEADLINE (1U << 24)
+#define L1C_XSAVE (1U << 26)
+#define L1C_OSXSAVE (1U << 27)
+#define L1C_AVX (1U << 28)
+#define L1C_HYPERVISOR (1U << 31)
+/* leaf 1 EDX */
+#define L1D_MCE (1U << 7)
+#define L1D_APIC (1U << 9)
+#define L1D_MTRR (1U << 12)
+#define L1D_MCA (1U << 14)
+#define L1D_ACPI (1U << 22)
+#define L1D_HTT (1U << 28)
+/* leaf 7 subleaf 0 EBX: what guests may see (no AVX2/AVX-512, INVPCID, RDT, SGX, PT) */
+#define L7B_ALLOWED ((1U << 0) | (1U << 3) | (1U << 7) | (1U << 8) | (1U << 9) | \
+		     (1U << 18) | (1U << 19) | (1U << 20) | (1U << 23) | (1U << 24) | (1U << 29))
+/* extended leaf 0x80000001 */
+#define E1C_SVM (1U << 2)
+#define E1D_RDTSCP (1U << 27)
+
+static void basic_leaf1(const struct cpuid_guest_info *g, uint32_t *r)
+{
+	r[ECX] &= ~(L1C_MONITOR | L1C_VMX | L1C_SMX | L1C_PDCM | L1C_XSAVE | L1C_OSXSAVE | L1C_AVX);
+	r[ECX] |= L1C_X2APIC | L1C_TSC_DEADLINE | L1C_HYPERVISOR;
+	r[EDX] &= ~(L1D_MCE | L1D_MTRR | L1D_MCA | L1D_ACPI | L1D_HTT);
+	r[EDX] |= L1D_APIC;
+	/* EBX[31:24] initial APIC ID, [23:16] logical processors (1) */
+	r[EBX] = (r[EBX] & 0x0000ffff) | (g->apic_id << 24) | (1U << 16);
+}
+
+static void hypervisor_leaf(uint32_t leaf, const struct cpuid_guest_info *g, uint32_t *r)
+{
+	memset(r, 0, 4 * sizeof(*r));
+	if (leaf == HV_CPUID_BASE) {
+		r[EAX] = HV_CPUID_TIMING;
+		memcpy(&r[EBX], HV_CPUID_SIGNATURE, 4);
+		memcpy(&r[ECX], HV_CPUID_SIGNATURE + 4, 4);
+		memcpy(&r[EDX], HV_CPUID_SIGNATURE + 8, 4);
+	} else if (leaf == HV_CPUID_TIMING) {
+		/* the VMware/KVM timing leaf: TSC and APIC bus frequency in kHz */
+		r[EAX] = (uint32_t)g->tsc_khz;
+		r[EBX] = (uint32_t)g->apic_bus_khz;
+	}
+}
+
+void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info *g,
+		  uint32_t regs[4])
+{
+	if (leaf >= HV_CPUID_BASE && leaf < HV_CPUID_BASE + 0x10000) {
+		hypervisor_leaf(leaf, g, regs);
+		return;
+	}
+	switch (leaf) {
+	case 1:
+		basic_leaf1(g, regs);
+		break;
+	case 5:   /* MONITOR/MWAIT */
+	case 0xa: /* performance monitoring */
+	case 0xd: /* XSAVE state */
+	case 0x12: /* SGX */
+	case 0x14: /* processor trace */
+		memset(regs, 0, 4 * sizeof(*regs));
+		break;
+	case 7:
+		if (subleaf == 0) {
+			regs[EBX] &= L7B_ALLOWED;
+			regs[ECX] = 0;
+			regs[EDX] = 0;
+			regs[EAX] = 0; /* no further subleaves */
+		} else {
+			memset(regs, 0, 4 * sizeof(*regs));
+		}
+		break;
+	case 0xb:
+	case 0x1f:
+		/* one thread in one core: x2APIC ID in EDX, SDM Vol. 2A leaf 0BH */
+		regs[EAX] = 0;
+		regs[EBX] = subleaf < 2 ? 1 : 0;
+		/* level type in ECX[15:8]: 1 SMT at subleaf 0, 2 core at 1, 0 (invalid) after */
+		regs[ECX] = (subleaf & 0xff) | (subleaf < 2 ? (subleaf + 1) << 8 : 0);
+		regs[EDX] = g->apic_id;
+		break;
+	case 0x80000001:
+		regs[ECX] &= ~E1C_SVM;
+		regs[EDX] &= ~E1D_RDTSCP;
+		break;
+	default:
+		break;
+	}
+}

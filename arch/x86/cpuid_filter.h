@@ -1,0 +1,32 @@
+/*
+ * What CPUID tells a guest: the host's answer, edited. Pure, so the
+ * policy is unit-tested on the host.
+ */
+#ifndef ARCH_X86_CPUID_FILTER_H
+#define ARCH_X86_CPUID_FILTER_H
+
+#include "kernel/types.h"
+
+#define HV_CPUID_BASE 0x40000000
+#define HV_CPUID_TIMING 0x40000010
+#define HV_CPUID_SIGNATURE "HVmicrovisor" /* 12 bytes in EBX, ECX, EDX */
+
+struct cpuid_guest_info {
+	uint32_t apic_id;
+	uint64_t tsc_khz;
+	uint64_t apic_bus_khz;
+	bool osxsave; /* guest CR4.OSXSAVE (never set: XSAVE is hidden) */
+};
+
+/*
+ * Edit regs[4] (EAX, EBX, ECX, EDX as the host CPU returned them for
+ * leaf/subleaf) into what the guest sees: no VMX/SMX/SVM, no XSAVE/AVX,
+ * MONITOR, MTRR, MCE/MCA, PMU, RDTSCP, INVPCID; x2APIC and TSC-deadline
+ * offered (emulated); the hypervisor bit set; one logical processor with
+ * the guest's APIC ID; hypervisor leaves 0x40000000 (signature) and
+ * 0x40000010 (TSC and APIC bus kHz).
+ */
+void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info *g,
+		  uint32_t regs[4]);
+
+#endif

@@ -1,0 +1,400 @@
+/*
+ * vCPU set-up and the run loop: the VMCS of a multiboot guest, event
+ * injection before each entry, and the entry itself.
+ */
+#include <string.h>
+#include "arch/x86/cpu.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vcpu.h"
+#include "arch/x86/vmexit.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_names.h"
+#include "kernel/guest.h"
+#include "kernel/log.h"
+#include "kernel/physmem.h"
+
+/* Memory types in IA32_PAT's power-on value, SDM Vol. 3A 12.12.4 table 12-12 */
+#define PAT_POWER_ON 0x0007040600070406ULL
+#define RFLAGS_RESERVED_1 0x2ULL
+#define DR7_INIT 0x400ULL
+#define CR0_ET (1ULL << 4)
+/* Segment access rights, SDM Vol. 3C 25.4.1 table 25-2 */
+#define AR_CODE32 0xc09b   /* present, code exec/read accessed, DPL 0, D=1, G=1 */
+#define AR_DATA32 0xc093   /* present, data read/write accessed, D/B=1, G=1 */
+#define AR_TSS32_BUSY 0x8b
+#define AR_UNUSABLE 0x10000
+#define SEL_CODE 0x08
+#define SEL_DATA 0x10
+#define FXSAVE_FCW_INIT 0x37f
+#define FXSAVE_MXCSR_INIT 0x1f80
+#define FXSAVE_MXCSR_OFFSET 24
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+static struct vcpu *loaded; /* whose VMCS is current and whose FPU/MSRs are live */
+static hpa_t io_bitmap_a, io_bitmap_b, msr_bitmap;
+static uint16_t next_vpid = 1;
+
+static void msr_bitmap_pass(uint32_t msr)
+{
+	uint8_t *bm = phys_to_virt(msr_bitmap);
+	/* read-high at 1024, write-high at 3072 for 0xC0000000-0xC0001FFF, SDM Vol. 3C 25.6.9 */
+	uint32_t bit = msr & 0x1fff;
+
+	bm[1024 + bit / 8] &= ~(1 << (bit % 8));
+	bm[3072 + bit / 8] &= ~(1 << (bit % 8));
+}
+
+/* Every port and MSR exits, except the MSRs the CPU keeps in the guest's own registers. */
+static int bitmaps_init(void)
+{
+	if (msr_bitmap)
+		return 0;
+	io_bitmap_a = physmem_alloc_page();
+	io_bitmap_b = physmem_alloc_page();
+	msr_bitmap = physmem_alloc_page();
+	if (!io_bitmap_a || !io_bitmap_b || !msr_bitmap)
+		return -ENOMEM;
+	memset(phys_to_virt(io_bitmap_a), 0xff, PAGE_SIZE);
+	memset(phys_to_virt(io_bitmap_b), 0xff, PAGE_SIZE);
+	memset(phys_to_virt(msr_bitmap), 0xff, PAGE_SIZE);
+	msr_bitmap_pass(0xc0000100); /* FS base: saved in the VMCS guest area */
+	msr_bitmap_pass(0xc0000101); /* GS base: likewise */
+	msr_bitmap_pass(MSR_STAR);
+	msr_bitmap_pass(MSR_LSTAR);
+	msr_bitmap_pass(MSR_CSTAR);
+	msr_bitmap_pass(MSR_SFMASK);
+	msr_bitmap_pass(MSR_KERNEL_GS_BASE);
+	return 0;
+}
+
+static int set_control(uint32_t field, uint32_t cap_msr, uint32_t wanted, uint32_t required)
+{
+	uint32_t value, missing;
+
+	if (vmx_adjust_controls(cap_msr, wanted, required, &value, &missing)) {
+		log_error("vmx: control field 0x%04x lacks required bits 0x%08x", field, missing);
+		return -ENODEV;
+	}
+	vmcs_write(field, value);
+	return 0;
+}
+
+static int setup_controls(struct vcpu *v, uint64_t eptp)
+{
+	const struct vmx_caps *c = vmx_get_caps();
+	bool t = c->true_ctls;
+	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER;
+	uint32_t proc = PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
+			PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING |
+			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING |
+			PROC_ACTIVATE_SECONDARY;
+	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING;
+	uint32_t exitc = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
+			 EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER;
+	uint32_t entry = ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER;
+	int err = 0;
+
+	if (c->vpid)
+		proc2 |= PROC2_ENABLE_VPID;
+	err |= set_control(VMCS_PIN_BASED_CTLS, t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			   MSR_IA32_VMX_PINBASED_CTLS, pin, pin);
+	err |= set_control(VMCS_PROC_BASED_CTLS, t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			   MSR_IA32_VMX_PROCBASED_CTLS, proc, proc);
+	err |= set_control(VMCS_PROC_BASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2, proc2,
+			   PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST);
+	err |= set_control(VMCS_EXIT_CTLS, t ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
+			   exitc, EXIT_HOST_ADDR_SPACE_SIZE);
+	err |= set_control(VMCS_ENTRY_CTLS, t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			   MSR_IA32_VMX_ENTRY_CTLS, entry, 0);
+	if (err)
+		return -ENODEV;
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_IO_BITMAP_A, io_bitmap_a);
+	vmcs_write(VMCS_IO_BITMAP_B, io_bitmap_b);
+	vmcs_write(VMCS_MSR_BITMAP, msr_bitmap);
+	vmcs_write(VMCS_EPT_POINTER, eptp);
+	if (c->vpid)
+		vmcs_write(VMCS_VPID, v->vpid);
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, vmx_cr0_forced_bits() | CR0_PG);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_cr4_forced_bits() | VMEXIT_CR4_GUEST_FORBIDDEN);
+	return 0;
+}
+
+static void setup_segment(uint32_t sel_field, uint16_t sel, uint32_t ar)
+{
+	/* selector, limit, AR and base fields of one segment sit at fixed distances (appendix B) */
+	uint32_t index = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
+
+	vmcs_write(sel_field, sel);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + index * 2, ar == AR_UNUSABLE ? 0 : 0xffffffff);
+	vmcs_write(VMCS_GUEST_ES_AR + index * 2, ar);
+	vmcs_write(VMCS_GUEST_ES_BASE + index * 2, 0);
+}
+
+/* The machine state a multiboot kernel starts in, spec 3.2. */
+static void setup_guest_state(const struct vcpu_boot_state *boot)
+{
+	setup_segment(VMCS_GUEST_CS_SELECTOR, SEL_CODE, AR_CODE32);
+	setup_segment(VMCS_GUEST_DS_SELECTOR, SEL_DATA, AR_DATA32);
+	setup_segment(VMCS_GUEST_ES_SELECTOR, SEL_DATA, AR_DATA32);
+	setup_segment(VMCS_GUEST_FS_SELECTOR, SEL_DATA, AR_DATA32);
+	setup_segment(VMCS_GUEST_GS_SELECTOR, SEL_DATA, AR_DATA32);
+	setup_segment(VMCS_GUEST_SS_SELECTOR, SEL_DATA, AR_DATA32);
+	setup_segment(VMCS_GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE);
+	vmcs_write(VMCS_GUEST_TR_SELECTOR, 0);
+	vmcs_write(VMCS_GUEST_TR_LIMIT, 0xff);
+	vmcs_write(VMCS_GUEST_TR_AR, AR_TSS32_BUSY);
+	vmcs_write(VMCS_GUEST_TR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_CR0, vmx_fixed_cr0(CR0_PE | CR0_ET));
+	vmcs_write(VMCS_CR0_READ_SHADOW, CR0_PE | CR0_ET);
+	vmcs_write(VMCS_GUEST_CR3, 0);
+	vmcs_write(VMCS_GUEST_CR4, vmx_fixed_cr4(0));
+	vmcs_write(VMCS_CR4_READ_SHADOW, 0);
+	vmcs_write(VMCS_GUEST_DR7, DR7_INIT);
+	vmcs_write(VMCS_GUEST_RSP, 0);
+	vmcs_write(VMCS_GUEST_RIP, boot->eip);
+	vmcs_write(VMCS_GUEST_RFLAGS, RFLAGS_RESERVED_1);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_IA32_PAT, PAT_POWER_ON);
+	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+}
+
+int vcpu_arch_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t eptp)
+{
+	int err;
+
+	if (bitmaps_init())
+		return -ENOMEM;
+	v->vmcs = vmx_vmcs_alloc();
+	if (!v->vmcs)
+		return -ENOMEM;
+	v->vpid = next_vpid++;
+	if (vmx_vmcs_load(v->vmcs, true))
+		return -ENODEV;
+	loaded = NULL; /* another VMCS is current now */
+	err = setup_controls(v, eptp);
+	if (err)
+		return err;
+	vmx_setup_host_state();
+	setup_guest_state(boot);
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[GPR_RAX] = boot->eax;
+	v->gpr[GPR_RBX] = boot->ebx;
+	memset(v->fpu, 0, sizeof(v->fpu));
+	*(uint16_t *)v->fpu = FXSAVE_FCW_INIT;
+	*(uint32_t *)(v->fpu + FXSAVE_MXCSR_OFFSET) = FXSAVE_MXCSR_INIT;
+	v->launched = false;
+	return 0;
+}
+
+void vcpu_arch_destroy(struct vcpu *v)
+{
+	if (!v->vmcs)
+		return;
+	__asm__ volatile("vmclear %0" : : "m"(v->vmcs) : "cc", "memory");
+	if (loaded == v)
+		loaded = NULL;
+	physmem_free_pages(v->vmcs, 0);
+	v->vmcs = 0;
+}
+
+/* Make v's VMCS current and its FPU and syscall MSRs live. */
+static int switch_to(struct vcpu *v)
+{
+	if (loaded == v)
+		return 0;
+	if (loaded) {
+		__asm__ volatile("fxsave64 %0" : "=m"(loaded->fpu));
+		loaded->star = rdmsr(MSR_STAR);
+		loaded->lstar = rdmsr(MSR_LSTAR);
+		loaded->cstar = rdmsr(MSR_CSTAR);
+		loaded->sfmask = rdmsr(MSR_SFMASK);
+		loaded->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	}
+	if (vmx_vmcs_load(v->vmcs, false))
+		return -EIO;
+	__asm__ volatile("fxrstor64 %0" : : "m"(v->fpu));
+	wrmsr(MSR_STAR, v->star);
+	wrmsr(MSR_LSTAR, v->lstar);
+	wrmsr(MSR_CSTAR, v->cstar);
+	wrmsr(MSR_SFMASK, v->sfmask);
+	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+	loaded = v;
+	return 0;
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	v->exception_pending = true;
+	v->exception_vector = vector;
+	v->exception_has_error = has_error;
+	v->exception_error = error;
+	v->guest->injected_exceptions++;
+}
+
+static void set_interrupt_window(bool on)
+{
+	uint64_t proc = vmcs_read(VMCS_PROC_BASED_CTLS);
+	uint64_t want = on ? proc | PROC_INTERRUPT_WINDOW_EXITING : proc & ~PROC_INTERRUPT_WINDOW_EXITING;
+
+	if (want != proc)
+		vmcs_write(VMCS_PROC_BASED_CTLS, want);
+}
+
+static void inject(uint32_t info, uint32_t error, uint32_t len)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	if (info & INTR_INFO_DELIVER_ERROR)
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
+	vmcs_write(VMCS_ENTRY_INSTRUCTION_LEN, len);
+}
+
+static bool interrupts_open(void)
+{
+	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+/*
+ * Choose the one event to inject at this entry, in the order the CPU
+ * would: an interrupted delivery first, then a pending exception, then
+ * the highest-priority APIC interrupt if the guest accepts interrupts
+ * now; otherwise ask for an exit when it does (interrupt-window exiting).
+ */
+static void deliver_events(struct vcpu *v)
+{
+	int vec;
+
+	if (v->reinject_info & INTR_INFO_VALID) {
+		inject(v->reinject_info, v->reinject_error, v->reinject_len);
+		v->reinject_info = 0;
+		return;
+	}
+	if (v->exception_pending) {
+		inject(INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | v->exception_vector |
+		       (v->exception_has_error ? INTR_INFO_DELIVER_ERROR : 0), v->exception_error, 0);
+		v->exception_pending = false;
+		return;
+	}
+	vec = vlapic_pending(&v->lapic);
+	if (vec < 0) {
+		set_interrupt_window(false);
+		return;
+	}
+	if (!interrupts_open()) {
+		set_interrupt_window(true);
+		return;
+	}
+	inject(INTR_INFO_VALID | INTR_TYPE_EXTERNAL | (uint32_t)vec, 0, 0);
+	vlapic_ack(&v->lapic, (uint8_t)vec);
+	v->interrupts_injected++;
+	v->halted = false;
+	set_interrupt_window(false);
+}
+
+bool vcpu_has_wakeup(struct vcpu *v, uint64_t now)
+{
+	vlapic_update_timer(&v->lapic, now);
+	return v->exception_pending || (v->halted_with_if && vlapic_pending(&v->lapic) >= 0);
+}
+
+static void arm_preemption_timer(struct vcpu *v, uint64_t now, uint64_t end)
+{
+	uint64_t deadline = vlapic_next_deadline(&v->lapic);
+	uint64_t until = end;
+
+	if (deadline && deadline < until)
+		until = deadline;
+	until = until > now ? until - now : 0;
+	/* the timer counts down at TSC >> IA32_VMX_MISC[4:0], SDM Vol. 3C 26.5.1 */
+	until >>= vmx_get_caps()->preemption_timer_shift;
+	vmcs_write(VMCS_PREEMPTION_TIMER, MIN(until, 0xffffffffULL));
+}
+
+static enum vcpu_run_result entry_failed(struct vcpu *v, int err)
+{
+	if (err < 0)
+		guest_stop(v->guest, "VM entry failed: VMfailInvalid (no current VMCS)");
+	else
+		guest_stop(v->guest, "VM entry failed: %s (VM-instruction error %d)",
+			   vmx_insn_error_name((uint32_t)err), err);
+	return VCPU_STOPPED;
+}
+
+enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
+{
+	uint64_t start = rdtsc(), end = start + slice_tsc, now;
+	enum exit_action action;
+	int err;
+
+	if (switch_to(v))
+		return entry_failed(v, -1);
+	for (;;) {
+		now = rdtsc();
+		if (now >= end)
+			return VCPU_PREEMPTED;
+		vlapic_update_timer(&v->lapic, now);
+		if (v->halted && !vcpu_has_wakeup(v, now))
+			return VCPU_HALTED;
+		deliver_events(v);
+		arm_preemption_timer(v, now, end);
+		if (read_cr2() != v->cr2)
+			write_cr2(v->cr2);
+		err = vmx_enter(v->gpr, v->launched);
+		if (err)
+			return entry_failed(v, err);
+		v->launched = true;
+		v->cr2 = read_cr2();
+		action = vmexit_handle(v);
+		if (action == EXIT_STOP)
+			return VCPU_STOPPED;
+		if (action == EXIT_YIELD)
+			return VCPU_PREEMPTED;
+		if (action == EXIT_HALT && !vcpu_has_wakeup(v, rdtsc()))
+			return VCPU_HALTED;
+	}
+}
+
+void vcpu_snapshot(struct vcpu *v, struct vcpu_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
+	if (!v->vmcs || switch_to(v))
+		return;
+	s->rip = vmcs_read(VMCS_GUEST_RIP);
+	s->rsp = vmcs_read(VMCS_GUEST_RSP);
+	s->gpr[GPR_RSP] = s->rsp;
+	s->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	s->cr0 = vmcs_read(VMCS_CR0_READ_SHADOW);
+	s->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	s->cr4 = vmcs_read(VMCS_CR4_READ_SHADOW);
+	s->efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	s->cs = (uint32_t)vmcs_read(VMCS_GUEST_CS_SELECTOR);
+	s->interruptibility = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	s->activity = (uint32_t)vmcs_read(VMCS_GUEST_ACTIVITY_STATE);
+	s->pin = (uint32_t)vmcs_read(VMCS_PIN_BASED_CTLS);
+	s->proc = (uint32_t)vmcs_read(VMCS_PROC_BASED_CTLS);
+	s->proc2 = (uint32_t)vmcs_read(VMCS_PROC_BASED_CTLS2);
+	s->entry = (uint32_t)vmcs_read(VMCS_ENTRY_CTLS);
+	s->exit = (uint32_t)vmcs_read(VMCS_EXIT_CTLS);
+	s->eptp = vmcs_read(VMCS_EPT_POINTER);
+}

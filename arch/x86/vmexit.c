@@ -1,0 +1,370 @@
+/*
+ * VM-exit dispatch. The handler table is indexed by the basic exit
+ * reason (ACRN style); reasons without an entry stop the guest with a
+ * diagnostic naming the reason, so nothing a guest does can reach a
+ * panic of the hypervisor.
+ */
+#include "arch/x86/cpuid_filter.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/vcpu.h"
+#include "arch/x86/vmexit.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_names.h"
+#include "kernel/clock.h"
+#include "kernel/guest.h"
+#include "kernel/log.h"
+
+#define CR0_TS (1ULL << 3)
+#define CR0_RESERVED_HIGH 0xffffffff00000000ULL
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define CR4_PAE_BIT (1ULL << 5)
+
+typedef enum exit_action (*exit_handler_t)(struct vcpu *v, uint64_t qual);
+
+void vmexit_skip_instruction(void)
+{
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+	/* an instruction completed: STI/MOV SS blocking ends with it, SDM Vol. 3C 25.4.2 */
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		   ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+uint64_t vmexit_get_reg(struct vcpu *v, unsigned n)
+{
+	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : v->gpr[n & 15];
+}
+
+void vmexit_set_reg(struct vcpu *v, unsigned n, uint64_t val)
+{
+	if (n == GPR_RSP)
+		vmcs_write(VMCS_GUEST_RSP, val);
+	else
+		v->gpr[n & 15] = val;
+}
+
+static enum exit_action inject_ud(struct vcpu *v, uint64_t qual)
+{
+	vcpu_inject_exception(v, VEC_UD, false, 0);
+	return EXIT_RESUME;
+}
+
+static enum exit_action inject_gp(struct vcpu *v, uint64_t qual)
+{
+	vcpu_inject_exception(v, VEC_GP, true, 0);
+	return EXIT_RESUME;
+}
+
+static enum exit_action skip(struct vcpu *v, uint64_t qual)
+{
+	vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action resume(struct vcpu *v, uint64_t qual)
+{
+	return EXIT_RESUME;
+}
+
+static enum exit_action yield(struct vcpu *v, uint64_t qual)
+{
+	return EXIT_YIELD;
+}
+
+static enum exit_action stop_named(struct vcpu *v, uint64_t qual)
+{
+	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON) & EXIT_REASON_BASIC_MASK;
+
+	guest_stop(v->guest, "%s (exit reason %u) at RIP 0x%lx, qualification 0x%lx",
+		   vmx_exit_reason_name(reason), reason, vmcs_read(VMCS_GUEST_RIP), qual);
+	return EXIT_STOP;
+}
+
+static enum exit_action exception_or_nmi(struct vcpu *v, uint64_t qual)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
+
+	/* an NMI for the host arrived while the guest ran; nothing of ours uses NMIs */
+	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
+		log_warn("vmx: host NMI during guest %s ignored", v->guest->name);
+		return EXIT_YIELD;
+	}
+	guest_stop(v->guest, "exception %u (%s) intercepted at RIP 0x%lx", info & INTR_VECTOR_MASK,
+		   trap_exception_name(info & INTR_VECTOR_MASK), vmcs_read(VMCS_GUEST_RIP));
+	return EXIT_STOP;
+}
+
+static enum exit_action cpuid_exit(struct vcpu *v, uint64_t qual)
+{
+	struct cpuid_guest_info info = {
+		.apic_id = v->lapic.id,
+		.tsc_khz = v->lapic.tsc_hz / 1000,
+		.apic_bus_khz = v->lapic.bus_hz / 1000,
+	};
+	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
+	uint32_t r[4];
+
+	cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+	cpuid_filter(leaf, sub, &info, r);
+	v->gpr[GPR_RAX] = r[0];
+	v->gpr[GPR_RBX] = r[1];
+	v->gpr[GPR_RCX] = r[2];
+	v->gpr[GPR_RDX] = r[3];
+	vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action hlt_exit(struct vcpu *v, uint64_t qual)
+{
+	vmexit_skip_instruction();
+	v->halted = true;
+	v->halted_with_if = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
+	return EXIT_HALT;
+}
+
+static enum exit_action rdtsc_exit(struct vcpu *v, uint64_t qual)
+{
+	uint64_t t = rdtsc();
+
+	v->gpr[GPR_RAX] = (uint32_t)t;
+	v->gpr[GPR_RDX] = t >> 32;
+	vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action preemption(struct vcpu *v, uint64_t qual)
+{
+	/* either the slice ended or the guest's APIC timer is due: the run loop decides */
+	return EXIT_RESUME;
+}
+
+/* MOV to CR0: the guest sees what it wrote; the CPU gets the VMX-required bits too. */
+static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
+{
+	uint64_t efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	uint64_t entry = vmcs_read(VMCS_ENTRY_CTLS);
+
+	if ((val & CR0_RESERVED_HIGH) || ((val & CR0_PG) && !(val & CR0_PE)))
+		return inject_gp(v, 0);
+	/* turning paging on with EFER.LME enters IA-32e mode, SDM Vol. 3A 10.8.5 */
+	if ((val & CR0_PG) && (efer & EFER_LME)) {
+		if (!(vmcs_read(VMCS_CR4_READ_SHADOW) & CR4_PAE_BIT))
+			return inject_gp(v, 0);
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_MODE_GUEST;
+	} else {
+		efer &= ~EFER_LMA;
+		entry &= ~(uint64_t)ENTRY_IA32E_MODE_GUEST;
+	}
+	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	vmcs_write(VMCS_ENTRY_CTLS, entry);
+	vmcs_write(VMCS_CR0_READ_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR0, vmx_fixed_cr0(val));
+	vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
+{
+	if (val & VMEXIT_CR4_GUEST_FORBIDDEN)
+		return inject_gp(v, 0);
+	vmcs_write(VMCS_CR4_READ_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR4, vmx_fixed_cr4(val));
+	vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action cr_access(struct vcpu *v, uint64_t qual)
+{
+	unsigned cr = CR_QUAL_NUMBER(qual), reg = CR_QUAL_REG(qual);
+	uint64_t shadow = vmcs_read(VMCS_CR0_READ_SHADOW);
+
+	switch (CR_QUAL_TYPE(qual)) {
+	case 0: /* MOV to CR */
+		if (cr == 0)
+			return guest_write_cr0(v, vmexit_get_reg(v, reg));
+		if (cr == 4)
+			return guest_write_cr4(v, vmexit_get_reg(v, reg));
+		if (cr == 8) {
+			v->lapic.tpr = (vmexit_get_reg(v, reg) & 0xf) << 4;
+			vmexit_skip_instruction();
+			return EXIT_RESUME;
+		}
+		break;
+	case 1: /* MOV from CR: only CR8 exits here (CR3 exiting is off) */
+		if (cr == 8) {
+			vmexit_set_reg(v, reg, v->lapic.tpr >> 4);
+			vmexit_skip_instruction();
+			return EXIT_RESUME;
+		}
+		break;
+	case 2: /* CLTS */
+		return guest_write_cr0(v, shadow & ~CR0_TS);
+	case 3: /* LMSW: bits 3:0 only, and PE cannot be cleared */
+		return guest_write_cr0(v, (shadow & ~0xeULL) | (CR_QUAL_LMSW_SOURCE(qual) & 0xf) | (shadow & 1));
+	}
+	return stop_named(v, qual);
+}
+
+static enum exit_action mov_dr(struct vcpu *v, uint64_t qual)
+{
+	/* qualification: DR number 2:0, direction bit 4 (1 = from DR), register 11:8 (table 28-4) */
+	unsigned dr = qual & 7, reg = (qual >> 8) & 0xf;
+	bool from = qual & (1 << 4);
+	uint64_t *slot = dr < 4 ? &v->dr[dr] : &v->dr6;
+
+	if (dr == 7) {
+		if (from)
+			vmexit_set_reg(v, reg, vmcs_read(VMCS_GUEST_DR7));
+		else
+			vmcs_write(VMCS_GUEST_DR7, vmexit_get_reg(v, reg));
+	} else if (dr == 4 || dr == 5) {
+		/* DR4/5 alias DR6/7 only without CR4.DE; keep it simple: #UD as with CR4.DE=1 */
+		return inject_ud(v, qual);
+	} else if (from) {
+		vmexit_set_reg(v, reg, *slot);
+	} else {
+		*slot = vmexit_get_reg(v, reg);
+	}
+	vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action io_exit(struct vcpu *v, uint64_t qual)
+{
+	return vmexit_io(v, qual);
+}
+
+static enum exit_action rdmsr_exit(struct vcpu *v, uint64_t qual)
+{
+	return vmexit_rdmsr(v);
+}
+
+static enum exit_action wrmsr_exit(struct vcpu *v, uint64_t qual)
+{
+	return vmexit_wrmsr(v);
+}
+
+static enum exit_action ept_violation(struct vcpu *v, uint64_t qual)
+{
+	return vmexit_ept_violation(v, qual);
+}
+
+static enum exit_action ept_misconfig(struct vcpu *v, uint64_t qual)
+{
+	guest_stop(v->guest, "EPT misconfiguration at GPA 0x%lx, RIP 0x%lx",
+		   vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS), vmcs_read(VMCS_GUEST_RIP));
+	return EXIT_STOP;
+}
+
+static enum exit_action triple_fault(struct vcpu *v, uint64_t qual)
+{
+	guest_stop(v->guest, "triple fault at RIP 0x%lx", vmcs_read(VMCS_GUEST_RIP));
+	return EXIT_STOP;
+}
+
+static enum exit_action entry_failure(struct vcpu *v, uint64_t qual)
+{
+	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON) & EXIT_REASON_BASIC_MASK;
+
+	/* qualification 2: PDPTE loading, 3: NMI injection, 4: VMCS link pointer (28.8) */
+	guest_stop(v->guest, "%s, qualification %lu, RIP 0x%lx CR0 0x%lx CR4 0x%lx EFER 0x%lx",
+		   vmx_exit_reason_name(reason), qual, vmcs_read(VMCS_GUEST_RIP),
+		   vmcs_read(VMCS_GUEST_CR0), vmcs_read(VMCS_GUEST_CR4),
+		   vmcs_read(VMCS_GUEST_IA32_EFER));
+	return EXIT_STOP;
+}
+
+static const exit_handler_t handlers[VMX_EXIT_REASON_MAX] = {
+	[VMX_EXIT_EXCEPTION_NMI] = exception_or_nmi,
+	[VMX_EXIT_EXTERNAL_INTERRUPT] = yield,
+	[VMX_EXIT_TRIPLE_FAULT] = triple_fault,
+	[VMX_EXIT_INIT] = stop_named,
+	[VMX_EXIT_SIPI] = resume,
+	[VMX_EXIT_IO_SMI] = resume,
+	[VMX_EXIT_OTHER_SMI] = resume,
+	[VMX_EXIT_INTERRUPT_WINDOW] = resume, /* deliver_events injects and closes the window */
+	[VMX_EXIT_NMI_WINDOW] = resume,
+	[VMX_EXIT_TASK_SWITCH] = stop_named,
+	[VMX_EXIT_CPUID] = cpuid_exit,
+	[VMX_EXIT_GETSEC] = inject_ud,
+	[VMX_EXIT_HLT] = hlt_exit,
+	[VMX_EXIT_INVD] = inject_ud,
+	[VMX_EXIT_INVLPG] = skip,
+	[VMX_EXIT_RDPMC] = inject_gp,
+	[VMX_EXIT_RDTSC] = rdtsc_exit,
+	[VMX_EXIT_RSM] = inject_ud,
+	[VMX_EXIT_VMCALL] = inject_ud,
+	[VMX_EXIT_VMCLEAR] = inject_ud,
+	[VMX_EXIT_VMLAUNCH] = inject_ud,
+	[VMX_EXIT_VMPTRLD] = inject_ud,
+	[VMX_EXIT_VMPTRST] = inject_ud,
+	[VMX_EXIT_VMREAD] = inject_ud,
+	[VMX_EXIT_VMRESUME] = inject_ud,
+	[VMX_EXIT_VMWRITE] = inject_ud,
+	[VMX_EXIT_VMXOFF] = inject_ud,
+	[VMX_EXIT_VMXON] = inject_ud,
+	[VMX_EXIT_CR_ACCESS] = cr_access,
+	[VMX_EXIT_MOV_DR] = mov_dr,
+	[VMX_EXIT_IO_INSTRUCTION] = io_exit,
+	[VMX_EXIT_RDMSR] = rdmsr_exit,
+	[VMX_EXIT_WRMSR] = wrmsr_exit,
+	[VMX_EXIT_INVALID_GUEST_STATE] = entry_failure,
+	[VMX_EXIT_MSR_LOADING] = entry_failure,
+	[VMX_EXIT_MWAIT] = inject_ud,
+	[VMX_EXIT_MONITOR] = inject_ud,
+	[VMX_EXIT_PAUSE] = skip,
+	[VMX_EXIT_MACHINE_CHECK] = entry_failure,
+	[VMX_EXIT_EPT_VIOLATION] = ept_violation,
+	[VMX_EXIT_EPT_MISCONFIG] = ept_misconfig,
+	[VMX_EXIT_INVEPT] = inject_ud,
+	[VMX_EXIT_RDTSCP] = inject_ud,
+	[VMX_EXIT_PREEMPTION_TIMER] = preemption,
+	[VMX_EXIT_INVVPID] = inject_ud,
+	[VMX_EXIT_WBINVD] = skip,
+	[VMX_EXIT_XSETBV] = inject_ud, /* CR4.OSXSAVE is never set: XSETBV is #UD, SDM Vol. 2D */
+	[VMX_EXIT_RDRAND] = inject_ud,
+	[VMX_EXIT_INVPCID] = inject_ud,
+	[VMX_EXIT_VMFUNC] = inject_ud,
+	[VMX_EXIT_ENCLS] = inject_ud,
+	[VMX_EXIT_RDSEED] = inject_ud,
+	[VMX_EXIT_XSAVES] = inject_ud,
+	[VMX_EXIT_XRSTORS] = inject_ud,
+	[VMX_EXIT_UMWAIT] = inject_ud,
+	[VMX_EXIT_TPAUSE] = inject_ud,
+	[VMX_EXIT_LOADIWKEY] = inject_ud,
+	/* the rest (MTF, TPR threshold, APIC virtualization, descriptor-table exits,
+	 * PML full, SPP) need controls we never enable: stop_named reports them */
+};
+
+/* Remember an event whose delivery the exit interrupted, to deliver it again. */
+static void save_interrupted_event(struct vcpu *v)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	v->reinject_info = info & ~(uint32_t)INTR_INFO_NMI_UNBLOCKING;
+	v->reinject_error = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_ERROR);
+	v->reinject_len = (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_LEN);
+	/* an interrupted external interrupt was already taken from the vLAPIC's IRR */
+}
+
+enum exit_action vmexit_handle(struct vcpu *v)
+{
+	uint32_t raw = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+	uint32_t reason = raw & EXIT_REASON_BASIC_MASK;
+	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	struct guest *g = v->guest;
+	exit_handler_t h;
+
+	if (reason < VMX_EXIT_REASON_MAX)
+		g->exits[reason]++;
+	g->exits_total++;
+	if (raw & EXIT_REASON_ENTRY_FAILURE)
+		return entry_failure(v, qual);
+	save_interrupted_event(v);
+	h = reason < VMX_EXIT_REASON_MAX ? handlers[reason] : NULL;
+	return h ? h(v, qual) : stop_named(v, qual);
+}

@@ -1,0 +1,38 @@
+/*
+ * VM-exit handling: one handler per basic exit reason, each with a
+ * deliberate outcome (emulate, inject a fault, or stop the guest with a
+ * diagnostic). No exit falls through to a panic of the hypervisor.
+ */
+#ifndef ARCH_X86_VMEXIT_H
+#define ARCH_X86_VMEXIT_H
+
+#include "kernel/types.h"
+#include "kernel/vcpu.h"
+
+enum exit_action {
+	EXIT_RESUME, /* enter the guest again */
+	EXIT_YIELD,  /* back to the scheduler (host interrupt, slice end) */
+	EXIT_HALT,   /* the guest halted */
+	EXIT_STOP,   /* the guest was stopped */
+};
+
+/* CR4 bits guests may not set: VMXE (no nested VMX), OSXSAVE (XSAVE is not offered). */
+#define VMEXIT_CR4_GUEST_FORBIDDEN ((1ULL << 13) | (1ULL << 18))
+
+/* Handle the exit that just happened on v (its VMCS is current). */
+enum exit_action vmexit_handle(struct vcpu *v);
+
+/* Advance the guest RIP past the exiting instruction. */
+void vmexit_skip_instruction(void);
+
+/* Guest register n (RSP from the VMCS). */
+uint64_t vmexit_get_reg(struct vcpu *v, unsigned n);
+void vmexit_set_reg(struct vcpu *v, unsigned n, uint64_t val);
+
+/* MSR and port I/O emulation (arch/x86/vmexit_msr.c, vmexit_io.c). */
+enum exit_action vmexit_rdmsr(struct vcpu *v);
+enum exit_action vmexit_wrmsr(struct vcpu *v);
+enum exit_action vmexit_io(struct vcpu *v, uint64_t qual);
+enum exit_action vmexit_ept_violation(struct vcpu *v, uint64_t qual);
+
+#endif

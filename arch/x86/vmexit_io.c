@@ -1,0 +1,217 @@
+/*
+ * Port I/O exits (IN/OUT and the string forms INS/OUTS, with REP) and EPT
+ * violations: MMIO to the guest's local APIC page is emulated by decoding
+ * the faulting instruction; any other access outside guest RAM stops the
+ * guest with the address, the access and RIP.
+ */
+#include "arch/x86/insn.h"
+#include "arch/x86/vmexit.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/cpu.h"
+#include "kernel/guest.h"
+#include "kernel/log.h"
+#include "kernel/vio.h"
+
+#define STRING_IO_BATCH 1024 /* iterations per exit; REP resumes where it stopped */
+#define RFLAGS_DF (1ULL << 10)
+#define AR_L (1U << 13)
+#define AR_DB (1U << 14)
+#define EFER_LMA_BIT (1ULL << 10)
+#define APIC_PAGE_MASK (~0xfffULL)
+/* VMX_BASIC bit 54: INS/OUTS exits report instruction information, SDM Vol. 3D A.1 */
+#define BASIC_INSOUTS_INFO (1ULL << 54)
+
+static uint64_t size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static void load_paging(struct guest_paging *pg)
+{
+	pg->cr0 = vmcs_read(VMCS_GUEST_CR0);
+	pg->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	pg->cr4 = vmcs_read(VMCS_GUEST_CR4);
+	pg->efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+}
+
+/* Copy between a guest-linear range and buf, page by page through the guest's tables. */
+static int copy_linear(struct guest *g, uint64_t linear, void *buf, size_t n, bool write)
+{
+	struct guest_paging pg;
+	uint8_t *p = buf;
+	gpa_t gpa;
+
+	load_paging(&pg);
+	while (n) {
+		size_t chunk = MIN(n, PAGE_SIZE - (linear & 0xfff));
+		int err = guest_linear_to_phys(&pg, &g->ram, linear, &gpa);
+
+		if (!err)
+			err = write ? g->ram.write(g->ram.ctx, gpa, p, chunk)
+				    : g->ram.read(g->ram.ctx, gpa, p, chunk);
+		if (err)
+			return err;
+		linear += chunk;
+		p += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+static enum exit_action port_io_simple(struct vcpu *v, uint16_t port, unsigned size, bool in)
+{
+	uint64_t rax = v->gpr[GPR_RAX];
+
+	if (in) {
+		uint32_t val = vio_in(v->guest, port, size);
+
+		/* IN to EAX zero-extends into RAX; AL and AX merge */
+		v->gpr[GPR_RAX] = size == 4 ? val : (rax & ~size_mask(size)) | val;
+	} else if (!vio_out(v->guest, port, size, (uint32_t)(rax & size_mask(size)))) {
+		guest_stop(v->guest, "exited with status %u", v->guest->exit_status);
+		return EXIT_STOP;
+	}
+	vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+struct string_io {
+	uint16_t port;
+	unsigned size;
+	bool in, rep;
+	uint64_t addr_mask;
+	uint64_t seg_base;
+	int step;
+};
+
+static void string_io_decode(struct string_io *s, uint64_t qual)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_INFO);
+	bool have_info = vmx_get_caps() && (rdmsr(MSR_IA32_VMX_BASIC) & BASIC_INSOUTS_INFO);
+	unsigned asz = have_info ? (info >> 7) & 7 : 1; /* 0: 16-bit, 1: 32-bit, 2: 64-bit */
+	unsigned seg = have_info ? (info >> 15) & 7 : 3; /* OUTS source segment, default DS */
+
+	s->port = (uint16_t)(qual >> IO_QUAL_PORT_SHIFT);
+	s->size = (unsigned)(qual & IO_QUAL_SIZE_MASK) + 1;
+	s->in = qual & IO_QUAL_IN;
+	s->rep = qual & IO_QUAL_REP;
+	s->addr_mask = asz == 0 ? 0xffff : asz == 1 ? 0xffffffffULL : ~0ULL;
+	/* INS always writes ES:rDI; OUTS reads seg:rSI (ES=0 ... GS=5, 25.4.1 order) */
+	s->seg_base = vmcs_read(VMCS_GUEST_ES_BASE + (s->in ? 0 : seg) * 2);
+	s->step = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(int)s->size : (int)s->size;
+}
+
+static enum exit_action port_io_string(struct vcpu *v, uint64_t qual)
+{
+	struct string_io s;
+	struct guest *g = v->guest;
+	unsigned reg, i;
+	uint64_t count;
+
+	string_io_decode(&s, qual);
+	reg = s.in ? GPR_RDI : GPR_RSI;
+	count = s.rep ? v->gpr[GPR_RCX] & s.addr_mask : 1;
+	for (i = 0; i < STRING_IO_BATCH && count; i++, count--) {
+		uint64_t off = v->gpr[reg] & s.addr_mask;
+		uint32_t val = 0;
+		int err;
+
+		if (s.in) {
+			val = vio_in(g, s.port, s.size);
+			err = copy_linear(g, s.seg_base + off, &val, s.size, true);
+		} else {
+			err = copy_linear(g, s.seg_base + off, &val, s.size, false);
+			if (!err && !vio_out(g, s.port, s.size, val)) {
+				guest_stop(g, "exited with status %u", g->exit_status);
+				return EXIT_STOP;
+			}
+		}
+		if (err) {
+			guest_stop(g, "string I/O on port 0x%x at unmapped address 0x%lx",
+				   s.port, s.seg_base + off);
+			return EXIT_STOP;
+		}
+		v->gpr[reg] = (v->gpr[reg] & ~s.addr_mask) | ((off + s.step) & s.addr_mask);
+		if (s.rep)
+			v->gpr[GPR_RCX] = (v->gpr[GPR_RCX] & ~s.addr_mask) | ((count - 1) & s.addr_mask);
+	}
+	if (!count)
+		vmexit_skip_instruction();
+	return EXIT_RESUME;
+}
+
+enum exit_action vmexit_io(struct vcpu *v, uint64_t qual)
+{
+	if (qual & IO_QUAL_STRING)
+		return port_io_string(v, qual);
+	return port_io_simple(v, (uint16_t)(qual >> IO_QUAL_PORT_SHIFT),
+			      (unsigned)(qual & IO_QUAL_SIZE_MASK) + 1, qual & IO_QUAL_IN);
+}
+
+static enum insn_mode guest_mode(void)
+{
+	uint32_t ar = (uint32_t)vmcs_read(VMCS_GUEST_CS_AR);
+
+	if (!(vmcs_read(VMCS_GUEST_CR0) & CR0_PE))
+		return INSN_MODE_REAL16;
+	if ((vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA_BIT) && (ar & AR_L))
+		return INSN_MODE_LONG64;
+	return (ar & AR_DB) ? INSN_MODE_PROT32 : INSN_MODE_PROT16;
+}
+
+/* Read the instruction at CS:RIP. */
+static int fetch_insn(struct guest *g, enum insn_mode mode, uint8_t *buf)
+{
+	uint64_t linear = vmcs_read(VMCS_GUEST_CS_BASE) + vmcs_read(VMCS_GUEST_RIP);
+
+	if (mode != INSN_MODE_LONG64)
+		linear &= 0xffffffffULL;
+	return copy_linear(g, linear, buf, INSN_MAX_LEN, false);
+}
+
+static void apic_access(struct vcpu *v, const struct insn *in, uint32_t off)
+{
+	uint32_t aligned = off & ~3U, shift = (off & 3) * 8;
+	uint64_t now = rdtsc();
+	uint32_t val = 0;
+
+	if (in->kind == INSN_MMIO_READ) {
+		vlapic_mmio_read(&v->lapic, aligned, now, &val);
+		vmexit_set_reg(v, in->reg, insn_merge_read(in, vmexit_get_reg(v, in->reg),
+							   (val >> shift) & size_mask(in->size)));
+		return;
+	}
+	/* APIC registers take 32-bit aligned writes only (SDM Vol. 3A 11.4.1); others are dropped */
+	if (in->size == 4 && !shift)
+		vlapic_mmio_write(&v->lapic, aligned,
+				  (uint32_t)insn_write_value(in, vmexit_get_reg(v, in->reg)), now);
+}
+
+static enum exit_action mmio_apic(struct vcpu *v, uint32_t off)
+{
+	enum insn_mode mode = guest_mode();
+	uint8_t bytes[INSN_MAX_LEN];
+	struct insn in;
+
+	if (fetch_insn(v->guest, mode, bytes) || insn_decode(bytes, sizeof(bytes), mode, &in)) {
+		guest_stop(v->guest, "unsupported instruction for APIC MMIO at RIP 0x%lx: %02x %02x %02x %02x",
+			   vmcs_read(VMCS_GUEST_RIP), bytes[0], bytes[1], bytes[2], bytes[3]);
+		return EXIT_STOP;
+	}
+	apic_access(v, &in, off);
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + in.len);
+	return EXIT_RESUME;
+}
+
+enum exit_action vmexit_ept_violation(struct vcpu *v, uint64_t qual)
+{
+	gpa_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	struct guest *g = v->guest;
+
+	if ((gpa & APIC_PAGE_MASK) == (v->lapic.apic_base & 0xfffff000ULL))
+		return mmio_apic(v, (uint32_t)(gpa & 0xfff));
+	guest_stop(g, "EPT violation: %s at GPA 0x%lx outside guest RAM (%lu MiB), RIP 0x%lx",
+		   qual & EPT_QUAL_FETCH ? "instruction fetch" : qual & EPT_QUAL_WRITE ? "write" : "read",
+		   gpa, g->ram_size >> 20, vmcs_read(VMCS_GUEST_RIP));
+	return EXIT_STOP;
+}

@@ -1,0 +1,80 @@
+/*
+ * Guests: lifecycle, RAM, devices and statistics. A guest owns its RAM
+ * (2 MiB host blocks mapped by its EPT), its vCPU, and the devices of its
+ * minimal PC. Guests that stop stay listed, with the reason, until a new
+ * guest takes their name.
+ */
+#ifndef KERNEL_GUEST_H
+#define KERNEL_GUEST_H
+
+#include "arch/x86/ept.h"
+#include "arch/x86/vmcs.h"
+#include "kernel/guest_ram.h"
+#include "kernel/guest_spec.h"
+#include "kernel/types.h"
+#include "kernel/vcpu.h"
+#include "kernel/vuart.h"
+
+#define GUEST_MAX 8
+#define GUEST_CHUNK MiB(2) /* RAM is allocated and mapped in 2 MiB blocks */
+#define GUEST_LINE_MAX 160
+#define GUEST_REASON_MAX 192
+
+enum guest_state { GUEST_RUNNING, GUEST_PAUSED, GUEST_STOPPED };
+
+struct guest {
+	bool used;
+	char name[GUEST_NAME_MAX];
+	struct guest_spec spec;
+	enum guest_state state;
+	uint64_t ram_size;
+	hpa_t *chunks;  /* host block backing each 2 MiB of guest RAM */
+	uint32_t nchunks;
+	hpa_t chunk_table; /* the page(s) holding chunks[] */
+	unsigned chunk_table_order;
+	struct ept ept;
+	struct guest_ram ram;
+	struct vcpu vcpu;
+	struct vuart uart;
+	char line[GUEST_LINE_MAX];
+	size_t line_len;
+	uint8_t pic_mask[2];
+	uint64_t exits[VMX_EXIT_REASON_MAX];
+	uint64_t exits_total;
+	uint64_t unclaimed_io, unknown_msr, injected_exceptions;
+	bool exited;      /* ended itself through the exit port */
+	uint32_t exit_status;
+	char reason[GUEST_REASON_MAX]; /* why it stopped */
+	uint64_t started_ns, stopped_ns, run_ns;
+};
+
+/*
+ * Create and start a guest from spec: RAM, EPT, kernel loaded from the
+ * ESP's guests/ folder, vCPU ready to run. Returns the guest, or NULL
+ * with a message in err.
+ */
+struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errlen);
+
+/* The guest called name (running, paused or stopped), or NULL. */
+struct guest *guest_find(const char *name);
+
+/* Guest slot i (0 <= i < GUEST_MAX); check ->used. */
+struct guest *guest_at(int i);
+
+/* Stop a guest for good, releasing its memory; reason is kept for `guest list`. */
+void guest_stop(struct guest *g, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Pause / resume scheduling of a running guest. */
+void guest_pause(struct guest *g);
+void guest_resume(struct guest *g);
+
+/* Byte the guest wrote to its UART: line-buffered to the console with its name. */
+void guest_console_output(struct guest *g, uint8_t c);
+
+/* Name of a state ("running", ...). */
+const char *guest_state_name(enum guest_state s);
+
+/* Number of guests in state RUNNING. */
+int guest_running_count(void);
+
+#endif

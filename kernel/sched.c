@@ -1,0 +1,57 @@
+/*
+ * Round-robin scheduling of vCPUs from the main loop.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vcpu.h"
+#include "kernel/clock.h"
+#include "kernel/guest.h"
+#include "kernel/sched.h"
+
+static int next;
+
+static bool runnable(struct guest *g, uint64_t now)
+{
+	if (!g->used || g->state != GUEST_RUNNING)
+		return false;
+	return !g->vcpu.halted || vcpu_has_wakeup(&g->vcpu, now);
+}
+
+bool sched_run_once(void)
+{
+	uint64_t now = rdtsc(), slice = clock_tsc_hz() / 1000000 * SCHED_SLICE_US;
+	uint64_t t0;
+	int i;
+
+	for (i = 0; i < GUEST_MAX; i++) {
+		struct guest *g = guest_at((next + i) % GUEST_MAX);
+
+		if (!runnable(g, now))
+			continue;
+		next = (next + i + 1) % GUEST_MAX;
+		t0 = clock_ns();
+		cli();
+		vcpu_run(&g->vcpu, slice);
+		sti();
+		g->run_ns += clock_ns() - t0;
+		return true;
+	}
+	return false;
+}
+
+uint64_t sched_next_wakeup(void)
+{
+	uint64_t best = 0;
+	int i;
+
+	for (i = 0; i < GUEST_MAX; i++) {
+		struct guest *g = guest_at(i);
+		uint64_t d;
+
+		if (!g->used || g->state != GUEST_RUNNING || !g->vcpu.halted)
+			continue;
+		d = vlapic_next_deadline(&g->vcpu.lapic);
+		if (d && (!best || d < best))
+			best = d;
+	}
+	return best;
+}

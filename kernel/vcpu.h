@@ -1,0 +1,38 @@
+/*
+ * A virtual CPU: the register state the VMCS does not hold, the local
+ * APIC model, and the event waiting to be injected.
+ */
+#ifndef KERNEL_VCPU_H
+#define KERNEL_VCPU_H
+
+#include "kernel/types.h"
+#include "kernel/vlapic.h"
+
+struct guest;
+
+struct vcpu {
+	struct guest *guest;
+	hpa_t vmcs;
+	uint16_t vpid;
+	bool launched;
+	bool halted;     /* executed HLT; waits for an interrupt */
+	uint64_t gpr[16]; /* by register number; [4] unused (RSP is in the VMCS) */
+	uint64_t cr2;
+	uint64_t dr[4], dr6; /* debug registers as the guest sees them */
+	/* syscall MSRs: not in the VMCS, switched when another vCPU runs */
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+	uint64_t mtrr_def_type;
+	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
+	struct vlapic lapic;
+	/* an exception to inject at the next entry */
+	bool exception_pending;
+	uint8_t exception_vector;
+	bool exception_has_error;
+	uint32_t exception_error;
+	/* an event whose delivery a VM exit interrupted: delivered again first (SDM 28.2.4) */
+	uint32_t reinject_info, reinject_error, reinject_len;
+	bool halted_with_if; /* RFLAGS.IF when it halted: only then can an interrupt wake it */
+	uint64_t interrupts_injected;
+};
+
+#endif

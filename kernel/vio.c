@@ -1,0 +1,59 @@
+/*
+ * Guest port I/O dispatch.
+ */
+#include "kernel/guest.h"
+#include "kernel/log.h"
+#include "kernel/vio.h"
+
+#define PIC1_CMD 0x20
+#define PIC2_CMD 0xa0
+#define PORT_POST 0x80 /* POST code / delay port: writes are a normal part of PC code */
+
+static uint32_t all_ones(unsigned size)
+{
+	return size >= 4 ? 0xffffffffU : (1U << (size * 8)) - 1;
+}
+
+static bool is_uart(uint16_t port)
+{
+	return port >= VUART_COM1_BASE && port < VUART_COM1_BASE + VUART_REGS;
+}
+
+uint32_t vio_in(struct guest *g, uint16_t port, unsigned size)
+{
+	if (is_uart(port) && size == 1)
+		return vuart_read(&g->uart, port - VUART_COM1_BASE);
+	if (port == VIO_PIC1_DATA && size == 1)
+		return g->pic_mask[0];
+	if (port == VIO_PIC2_DATA && size == 1)
+		return g->pic_mask[1];
+	if ((port == PIC1_CMD || port == PIC2_CMD) && size == 1)
+		return 0; /* no interrupt in service: the PIC is masked and silent */
+	g->unclaimed_io++;
+	return all_ones(size);
+}
+
+bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
+{
+	if (port == VIO_EXIT_PORT) {
+		g->exited = true;
+		g->exit_status = val & all_ones(size);
+		return false;
+	}
+	if (is_uart(port) && size == 1) {
+		vuart_write(&g->uart, port - VUART_COM1_BASE, (uint8_t)val);
+		return true;
+	}
+	if (port == VIO_PIC1_DATA && size == 1) {
+		g->pic_mask[0] = (uint8_t)val;
+		return true;
+	}
+	if (port == VIO_PIC2_DATA && size == 1) {
+		g->pic_mask[1] = (uint8_t)val;
+		return true;
+	}
+	if (port == PIC1_CMD || port == PIC2_CMD || port == PORT_POST)
+		return true; /* initialization words and POST codes: accepted, no effect */
+	g->unclaimed_io++;
+	return true;
+}

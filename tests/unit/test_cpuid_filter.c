@@ -1,0 +1,161 @@
+/* Tests for arch/x86/cpuid_filter.c: what guests may and may not see. */
+#include <string.h>
+#include "greatest.h"
+#include "arch/x86/cpuid_filter.h"
+
+static const struct cpuid_guest_info info = { 3, 2000000, 100000, false };
+
+static void run(uint32_t leaf, uint32_t sub, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+		uint32_t out[4])
+{
+	out[0] = a;
+	out[1] = b;
+	out[2] = c;
+	out[3] = d;
+	cpuid_filter(leaf, sub, &info, out);
+}
+
+TEST leaf1_hides_vmx_and_xsave_and_sets_hypervisor(void)
+{
+	uint32_t r[4];
+
+	run(1, 0, 0x000906ea, 0x05100800, 0xffffffff, 0xffffffff, r);
+	ASSERT_EQ(0x000906eaU, r[0]);
+	ASSERT_EQ(0U, r[2] & (1U << 5));          /* VMX */
+	ASSERT_EQ(0U, r[2] & (1U << 6));          /* SMX */
+	ASSERT_EQ(0U, r[2] & (1U << 26));         /* XSAVE */
+	ASSERT_EQ(0U, r[2] & (1U << 27));         /* OSXSAVE */
+	ASSERT_EQ(0U, r[2] & (1U << 28));         /* AVX */
+	ASSERT_EQ(0U, r[2] & (1U << 3));          /* MONITOR */
+	ASSERT(r[2] & (1U << 31));                /* hypervisor present */
+	ASSERT(r[2] & (1U << 21));                /* x2APIC, emulated */
+	ASSERT(r[2] & (1U << 24));                /* TSC deadline, emulated */
+	ASSERT_EQ(0U, r[3] & (1U << 12));         /* MTRR */
+	ASSERT_EQ(0U, r[3] & (1U << 28));         /* HTT */
+	ASSERT(r[3] & (1U << 9));                 /* APIC */
+	ASSERT_EQ(3U, r[1] >> 24);                /* APIC ID */
+	ASSERT_EQ(1U, (r[1] >> 16) & 0xff);       /* one logical processor */
+	ASSERT_EQ(0x0800U, r[1] & 0xffff);        /* brand index and CLFLUSH size kept */
+	PASS();
+}
+
+TEST leaf1_adds_x2apic_even_when_host_lacks_it(void)
+{
+	uint32_t r[4];
+
+	run(1, 0, 0, 0, 0, 0, r);
+	ASSERT_EQ((1U << 21) | (1U << 24) | (1U << 31), r[2]);
+	PASS();
+}
+
+TEST hypervisor_leaves(void)
+{
+	uint32_t r[4];
+	char sig[13];
+
+	run(0x40000000, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(0x40000010U, r[0]);
+	memcpy(sig, &r[1], 4);
+	memcpy(sig + 4, &r[2], 4);
+	memcpy(sig + 8, &r[3], 4);
+	sig[12] = 0;
+	ASSERT_STR_EQ("HVmicrovisor", sig);
+	run(0x40000010, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(2000000U, r[0]);
+	ASSERT_EQ(100000U, r[1]);
+	ASSERT_EQ(0U, r[2] | r[3]);
+	run(0x40000005, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(0U, r[0] | r[1] | r[2] | r[3]);
+	PASS();
+}
+
+TEST leaf7_keeps_only_allowed_features(void)
+{
+	uint32_t r[4];
+
+	run(7, 0, 2, 0xffffffff, 0xffffffff, 0xffffffff, r);
+	ASSERT_EQ(0U, r[0]);
+	ASSERT_EQ(0U, r[1] & (1U << 5));   /* AVX2 */
+	ASSERT_EQ(0U, r[1] & (1U << 16));  /* AVX-512F */
+	ASSERT_EQ(0U, r[1] & (1U << 10));  /* INVPCID */
+	ASSERT(r[1] & (1U << 7));          /* SMEP */
+	ASSERT(r[1] & (1U << 20));         /* SMAP */
+	ASSERT_EQ(0U, r[2]);
+	ASSERT_EQ(0U, r[3]);
+	run(7, 1, 5, 5, 5, 5, r);
+	ASSERT_EQ(0U, r[0] | r[1] | r[2] | r[3]);
+	PASS();
+}
+
+TEST hidden_leaves_are_zero(void)
+{
+	static const uint32_t leaves[] = { 5, 0xa, 0xd, 0x12, 0x14 };
+	uint32_t r[4];
+	size_t i;
+
+	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		run(leaves[i], 0, 7, 7, 7, 7, r);
+		ASSERT_EQ(0U, r[0] | r[1] | r[2] | r[3]);
+	}
+	PASS();
+}
+
+TEST topology_is_one_thread(void)
+{
+	uint32_t r[4];
+
+	run(0xb, 0, 9, 9, 9, 9, r);
+	ASSERT_EQ(1U, r[1]);
+	ASSERT_EQ(1U << 8, r[2]);
+	ASSERT_EQ(3U, r[3]);
+	run(0xb, 1, 9, 9, 9, 9, r);
+	ASSERT_EQ(1U | (2U << 8), r[2]);
+	run(0xb, 2, 9, 9, 9, 9, r);
+	ASSERT_EQ(0U, r[1]);
+	ASSERT_EQ(2U, r[2]);
+	PASS();
+}
+
+TEST extended_leaf_hides_svm_and_rdtscp(void)
+{
+	uint32_t r[4];
+
+	run(0x80000001, 0, 0, 0, 0xffffffff, 0xffffffff, r);
+	ASSERT_EQ(0U, r[2] & (1U << 2));
+	ASSERT_EQ(0U, r[3] & (1U << 27));
+	ASSERT(r[3] & (1U << 29)); /* long mode kept */
+	PASS();
+}
+
+TEST other_leaves_pass_through(void)
+{
+	uint32_t r[4];
+
+	run(0, 0, 0x16, 0x756e6547, 0x6c65746e, 0x49656e69, r);
+	ASSERT_EQ(0x16U, r[0]);
+	ASSERT_EQ(0x756e6547U, r[1]);
+	run(0x80000002, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(4U, r[3]);
+	PASS();
+}
+
+SUITE(cpuid_filter_suite)
+{
+	RUN_TEST(leaf1_hides_vmx_and_xsave_and_sets_hypervisor);
+	RUN_TEST(leaf1_adds_x2apic_even_when_host_lacks_it);
+	RUN_TEST(hypervisor_leaves);
+	RUN_TEST(leaf7_keeps_only_allowed_features);
+	RUN_TEST(hidden_leaves_are_zero);
+	RUN_TEST(topology_is_one_thread);
+	RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
+	RUN_TEST(other_leaves_pass_through);
+}
+
+GREATEST_MAIN_DEFS();
+
+int main(int argc, char **argv)
+{
+	GREATEST_MAIN_BEGIN();
+	RUN_SUITE(cpuid_filter_suite);
+	GREATEST_MAIN_END();
+}
