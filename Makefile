@@ -51,19 +51,21 @@ MIGRATE_SRCS :=
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 include net/lwip.mk
+include tests/guests/guests.mk
 
 IMAGE_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(PURE_SRCS) \
         $(NET_SRCS) $(MIGRATE_SRCS)
 IMAGE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(IMAGE_SRCS)) $(LWIP_OBJS)
 
 EFI_APP := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
+ESP_GUESTS := $(patsubst $(BUILD)/guests/%,$(BUILD)/esp/guests/%,$(GUEST_ELFS))
 DISK    := $(BUILD)/hv.img
 
 .PHONY: all deps esp image run run-bochs run-qemu run-kvm test test-unit \
         test-integration fuzz bench check-headers clean distclean help
 .DEFAULT_GOAL := all
 
-all: $(EFI_APP) $(BUILD)/esp/hv.cfg $(DISK)
+all: $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS) $(DISK)
 
 help:
 	@echo "make            build the ESP tree ($(BUILD)/esp) and disk image ($(DISK))"
@@ -111,10 +113,15 @@ $(BUILD)/esp/hv.cfg: scripts/hv.cfg
 	@mkdir -p $(BUILD)/esp/guests
 	cp $< $@
 
-esp: $(EFI_APP) $(BUILD)/esp/hv.cfg
+# The test guests ride along on the ESP, as operators' guests would.
+$(BUILD)/esp/guests/%.elf: $(BUILD)/guests/%.elf
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+esp: $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS)
 
 image: $(DISK)
-$(DISK): $(EFI_APP) $(BUILD)/esp/hv.cfg scripts/mkimg.sh
+$(DISK): $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS) scripts/mkimg.sh
 	sh scripts/mkimg.sh $(BUILD)/esp $@
 
 # ---------------------------------------------------------------- run
@@ -147,7 +154,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=gnu11 -O1 -g -I. -fsanitize=fuzzer,address,undefined $< $(PURE_SRCS) -o $@
+	$(CLANG) -std=gnu11 -O1 -g -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(PURE_SRCS) -o $@
 
 test-unit: $(UNIT_BINS) $(ASAN_BINS)
 	@sh scripts/run-unit.sh $(BUILD) $(UNIT_BINS) $(ASAN_BINS)

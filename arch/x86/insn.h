@@ -6,6 +6,7 @@
  *
  * Only the forms compilers and kernels use for device registers are
  * decoded: MOV r/m <-> r (88, 89, 8A, 8B), MOV r/m <- imm (C6 /0, C7 /0),
+ * MOV AL/eAX <-> moffs (A0-A3),
  * MOVZX (0F B6, 0F B7), with operand-size (66), REX (in 64-bit mode),
  * segment-override and address-size (67) prefixes and every ModRM/SIB
  * addressing form. SDM Vol. 2A chapter 2 (instruction format) and the MOV

@@ -159,14 +159,16 @@ static enum insn_mode guest_mode(void)
 	return (ar & AR_DB) ? INSN_MODE_PROT32 : INSN_MODE_PROT16;
 }
 
-/* Read the instruction at CS:RIP. */
+/* Read up to 15 bytes at CS:RIP; fewer when a later page is unmapped. */
 static int fetch_insn(struct guest *g, enum insn_mode mode, uint8_t *buf)
 {
 	uint64_t linear = vmcs_read(VMCS_GUEST_CS_BASE) + vmcs_read(VMCS_GUEST_RIP);
+	struct guest_paging pg;
 
 	if (mode != INSN_MODE_LONG64)
 		linear &= 0xffffffffULL;
-	return copy_linear(g, linear, buf, INSN_MAX_LEN, false);
+	load_paging(&pg);
+	return insn_fetch(&pg, &g->ram, linear, buf, INSN_MAX_LEN);
 }
 
 static void apic_access(struct vcpu *v, const struct insn *in, uint32_t off)
@@ -190,10 +192,11 @@ static void apic_access(struct vcpu *v, const struct insn *in, uint32_t off)
 static enum exit_action mmio_apic(struct vcpu *v, uint32_t off)
 {
 	enum insn_mode mode = guest_mode();
-	uint8_t bytes[INSN_MAX_LEN];
+	uint8_t bytes[INSN_MAX_LEN] = { 0 };
 	struct insn in;
+	int n = fetch_insn(v->guest, mode, bytes);
 
-	if (fetch_insn(v->guest, mode, bytes) || insn_decode(bytes, sizeof(bytes), mode, &in)) {
+	if (n <= 0 || insn_decode(bytes, (size_t)n, mode, &in)) {
 		guest_stop(v->guest, "unsupported instruction for APIC MMIO at RIP 0x%lx: %02x %02x %02x %02x",
 			   vmcs_read(VMCS_GUEST_RIP), bytes[0], bytes[1], bytes[2], bytes[3]);
 		return EXIT_STOP;

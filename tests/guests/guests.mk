@@ -1,0 +1,46 @@
+# The hypervisor's test guests: 32-bit multiboot (v1) ELF kernels, loaded
+# at 1 MiB. Included by the top-level Makefile, which sets BUILD and CC.
+# Needs no gcc-multilib: only GCC's freestanding headers are used and the
+# 64-bit division helpers live in lib/libgcc.c.
+
+GUEST_DIR   := tests/guests
+GUEST_NAMES := workload hostile_oob hostile_triple hostile_vmx \
+        hostile_flood hostile_spin apic_timer cpuid_bench
+GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
+
+GUEST_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-stack-protector \
+        -nostdlib -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
+        -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+        -ffile-prefix-map=$(CURDIR)=. -I$(GUEST_DIR)/lib
+GUEST_LDFLAGS := -m elf_i386 -T $(GUEST_DIR)/link.ld --build-id=none -nostdlib
+
+GUEST_LIB_SRCS := guest.c serial.c printf.c string.c libgcc.c idt.c isr.S \
+        timing.c apic.c
+GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guests/obj/lib/%.o,$(GUEST_LIB_SRCS))
+GUEST_LIB      := $(BUILD)/guests/libguest.a
+GUEST_CRT0     := $(BUILD)/guests/obj/lib/crt0.S.o
+GUEST_HDRS     := $(wildcard $(GUEST_DIR)/lib/*.h)
+GUEST_MAIN_OBJS := $(patsubst %,$(BUILD)/guests/obj/%.c.o,$(GUEST_NAMES))
+
+# Keep the objects make would otherwise delete as intermediates.
+.SECONDARY: $(GUEST_MAIN_OBJS) $(GUEST_CRT0)
+
+.PHONY: guests
+guests: $(GUEST_ELFS)
+
+$(BUILD)/guests/obj/%.c.o: $(GUEST_DIR)/%.c $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guests/obj/%.S.o: $(GUEST_DIR)/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_LIB): $(GUEST_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# Archive last: each guest pulls in only the library objects it uses.
+$(BUILD)/guests/%.elf: $(BUILD)/guests/obj/%.c.o $(GUEST_CRT0) $(GUEST_LIB) \
+		$(GUEST_DIR)/link.ld
+	ld $(GUEST_LDFLAGS) $(GUEST_CRT0) $< $(GUEST_LIB) -o $@

@@ -1,0 +1,166 @@
+/*
+ * workload: a memory-writing guest whose RAM contents can be checked, for
+ * dirty tracking and live migration.
+ *
+ * Command line (multiboot cmdline words, all optional):
+ *   pages=1024   4 KiB pages to write (default 4 MiB); 0 = all free RAM
+ *                above the image and the boot information
+ *   rounds=3     passes over the pages; 0 = run forever
+ *   rate=0       write throttle in KiB/s (TSC-paced); 0 = as fast as possible
+ *   verify=1     1: check every page after every round;
+ *                0: check only after the last round (never when rounds=0)
+ *
+ * Every 32-bit word of page p in round r holds a value derived from
+ * (p, r, word index), so a page lost, stale (older round) or misplaced
+ * (another page's data) is caught by verification.
+ *
+ * Output: "PROGRESS workload round=R pages=N mib_written=M ..." per round,
+ * then "RESULT workload ok rounds=.. pages=.. mib_written=.." or
+ * "RESULT workload fail reason=mismatch round=.. page=.. addr=.. ...".
+ */
+#include "guest.h"
+#include "timing.h"
+
+#define WORDS_PER_PAGE (PAGE_SIZE / 4)
+
+struct workload {
+	uint32_t base;        /* guest-physical address of page 0 */
+	uint32_t pages;
+	uint32_t rounds;      /* 0: forever */
+	uint32_t rate_kib;    /* 0: unthrottled */
+	uint32_t verify_each; /* verify after every round */
+	uint32_t khz;         /* TSC frequency, for the throttle */
+	uint64_t bytes_written;
+};
+
+static uint32_t pattern_seed(uint32_t page, uint32_t round)
+{
+	/* Odd multipliers (golden ratio, murmur3) spread page and round apart. */
+	return (page * 0x9e3779b1u) ^ ((round + 1) * 0x85ebca77u);
+}
+
+static void page_fill(volatile uint32_t *w, uint32_t page, uint32_t round)
+{
+	uint32_t seed = pattern_seed(page, round), i;
+
+	for (i = 0; i < WORDS_PER_PAGE; i++)
+		w[i] = seed + i * 0x01000193u;
+}
+
+/* Index of the first wrong word, or -1. */
+static int page_check(const volatile uint32_t *w, uint32_t page, uint32_t round)
+{
+	uint32_t seed = pattern_seed(page, round), i;
+
+	for (i = 0; i < WORDS_PER_PAGE; i++) {
+		if (w[i] != seed + i * 0x01000193u)
+			return (int)i;
+	}
+	return -1;
+}
+
+static volatile uint32_t *page_addr(const struct workload *wl, uint32_t page)
+{
+	return (volatile uint32_t *)(wl->base + page * PAGE_SIZE);
+}
+
+/* Wait until done pages fit the rate since round_start. */
+static void throttle(const struct workload *wl, uint64_t round_start, uint32_t done)
+{
+	uint64_t due;
+
+	if (!wl->rate_kib || !wl->khz)
+		return;
+	/* ticks per page = khz * 1000 * 4096 / (rate_kib * 1024) */
+	due = round_start + (uint64_t)done * wl->khz * 4000 / wl->rate_kib;
+	while (rdtsc() < due)
+		cpu_pause();
+}
+
+static void round_write(struct workload *wl, uint32_t round)
+{
+	uint64_t start = rdtsc();
+	uint32_t p;
+
+	for (p = 0; p < wl->pages; p++) {
+		throttle(wl, start, p);
+		page_fill(page_addr(wl, p), p, round);
+		wl->bytes_written += PAGE_SIZE;
+	}
+	throttle(wl, start, wl->pages);
+}
+
+static void round_verify(const struct workload *wl, uint32_t round)
+{
+	uint32_t p;
+
+	for (p = 0; p < wl->pages; p++) {
+		const volatile uint32_t *w = page_addr(wl, p);
+		int bad = page_check(w, p, round);
+
+		if (bad >= 0)
+			guest_fail("reason=mismatch round=%u page=%u addr=0x%x "
+				   "word=%d expected=0x%x got=0x%x", round, p,
+				   (uint32_t)&w[bad], bad,
+				   pattern_seed(p, round) + (uint32_t)bad * 0x01000193u,
+				   w[bad]);
+	}
+}
+
+static void workload_setup(struct workload *wl)
+{
+	uint64_t ram_end = mbi_ram_end();
+	uint32_t free_pages;
+
+	wl->base = mbi_free_start();
+	wl->pages = (uint32_t)cmdline_u64("pages", 1024);
+	wl->rounds = (uint32_t)cmdline_u64("rounds", 3);
+	wl->rate_kib = (uint32_t)cmdline_u64("rate", 0);
+	wl->verify_each = cmdline_u64("verify", 1) != 0;
+	if (ram_end > 0xffffffffull)
+		ram_end = 0x100000000ull - PAGE_SIZE; /* 32-bit flat addressing */
+	if (ram_end <= wl->base)
+		guest_fail("reason=no-ram ram_end=0x%llx free_start=0x%x",
+			   (unsigned long long)ram_end, wl->base);
+	free_pages = (uint32_t)((ram_end - wl->base) / PAGE_SIZE);
+	if (!wl->pages)
+		wl->pages = free_pages;
+	if (wl->pages > free_pages)
+		guest_fail("reason=not-enough-ram pages=%u free_pages=%u",
+			   wl->pages, free_pages);
+	if (wl->rate_kib) {
+		wl->khz = tsc_khz();
+		if (!wl->khz)
+			guest_fail("reason=no-tsc-frequency");
+	}
+	printf("PROGRESS workload config pages=%u rounds=%u rate_kib=%u verify=%s "
+	       "base=0x%x ram_end=0x%llx tsc_khz=%u tsc_source=%s\n", wl->pages,
+	       wl->rounds, wl->rate_kib, wl->verify_each ? "each" : "end",
+	       wl->base, (unsigned long long)ram_end, wl->khz, tsc_source());
+}
+
+int main(uint32_t magic, const struct mb_info *mbi)
+{
+	struct workload wl = { 0 };
+	uint32_t round;
+
+	(void)magic;
+	(void)mbi;
+	guest_start("workload");
+	workload_setup(&wl);
+	for (round = 0; !wl.rounds || round < wl.rounds; round++) {
+		uint64_t t0 = rdtsc(), t1;
+
+		round_write(&wl, round);
+		t1 = rdtsc();
+		if (wl.verify_each || round + 1 == wl.rounds)
+			round_verify(&wl, round);
+		printf("PROGRESS workload round=%u pages=%u mib_written=%llu "
+		       "verified=%s write_cycles=%llu\n", round + 1, wl.pages,
+		       (unsigned long long)(wl.bytes_written >> 20),
+		       (wl.verify_each || round + 1 == wl.rounds) ? "yes" : "no",
+		       (unsigned long long)(t1 - t0));
+	}
+	guest_ok("rounds=%u pages=%u mib_written=%llu", wl.rounds, wl.pages,
+		 (unsigned long long)(wl.bytes_written >> 20));
+}
