@@ -34,7 +34,8 @@ PURE_SRCS := kernel/fmt.c kernel/json.c kernel/reply.c kernel/lineedit.c \
         kernel/cmdline.c kernel/memmap.c kernel/palloc.c kernel/config.c \
         kernel/guest_spec.c kernel/log_level.c arch/x86/vmxcap.c \
         arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
-        arch/x86/insn.c kernel/multiboot.c kernel/vuart.c kernel/vlapic.c
+        arch/x86/insn.c kernel/multiboot.c kernel/vuart.c kernel/vlapic.c \
+        kernel/vlapic_timer.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \

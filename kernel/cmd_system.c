@@ -146,7 +146,7 @@ void cmd_cpu(struct reply *r, int argc, char **argv)
 	reply_u64(r, "id", apic->id);
 	reply_bool(r, "x2apic_mode", apic->x2apic);
 	reply_u64(r, "timer_hz", apic->timer_hz);
-	reply_u64(r, "tick_hz", apic->tick_hz);
+	reply_u64(r, "tick_hz", CLOCK_TICK_HZ);
 	reply_obj_end(r);
 	reply_vmx(r);
 }

@@ -9,7 +9,9 @@
 #include "kernel/commands.h"
 #include "kernel/console.h"
 #include "kernel/guest.h"
+#include "kernel/fmt.h"
 #include "kernel/lineedit.h"
+#include <string.h>
 #include "kernel/printk.h"
 
 #define CONSOLE_BUSY_NS 20000000ULL /* keep polling this long after input */
@@ -36,6 +38,11 @@ static enum reply_mode mode = REPLY_TEXT;
 static bool echo = true;
 static uint64_t last_input_ns;
 static struct guest *attached;
+static bool ready;       /* the prompt has been shown once */
+static bool in_command;  /* a reply is being produced */
+static char deferred[8192];
+static size_t deferred_len;
+static uint64_t deferred_dropped;
 
 static void sink_write(void *ctx, const char *s, size_t n)
 {
@@ -95,17 +102,75 @@ static void reject_line(const char *why)
 	reply_end(&reply);
 }
 
+/* The operator is in the middle of a line (or an escape sequence). */
+static bool editing(void)
+{
+	return editor.len || editor.esc_state || editor.too_long || editor.binary;
+}
+
+static void print_above_prompt(const char *s, size_t n)
+{
+	/* erase the prompt line, print, and put the prompt back under it */
+	kputs("\r\x1b[K");
+	kwrite(s, n);
+	kputs(CONSOLE_PROMPT);
+}
+
+static void flush_deferred(void)
+{
+	char note[64];
+	int n;
+
+	if (deferred_dropped) {
+		n = fmt_snprintf(note, sizeof(note), "[%lu bytes of output dropped]\n", deferred_dropped);
+		print_above_prompt(note, (size_t)n);
+		deferred_dropped = 0;
+	}
+	if (deferred_len)
+		print_above_prompt(deferred, deferred_len);
+	deferred_len = 0;
+}
+
+void console_async_write(const char *s, size_t n)
+{
+	if (!ready || attached) {
+		kwrite(s, n);
+		return;
+	}
+	if (!editing() && !in_command) {
+		print_above_prompt(s, n);
+		return;
+	}
+	/* never split a reply or a half-typed line: hold the output until the prompt */
+	if (n > sizeof(deferred) - deferred_len) {
+		deferred_dropped += n;
+		return;
+	}
+	memcpy(deferred + deferred_len, s, n);
+	deferred_len += n;
+}
+
 static void handle_byte(uint8_t c)
 {
 	const char *line = NULL;
 
-	switch (lineedit_feed(&editor, c, &line)) {
-	case LINEEDIT_NONE:
+	enum lineedit_event ev = lineedit_feed(&editor, c, &line);
+
+	if (ev == LINEEDIT_NONE) {
+		if (!editing())
+			flush_deferred(); /* the line was erased: nothing to protect now */
 		return;
+	}
+	in_command = true;
+	switch (ev) {
+	case LINEEDIT_NONE:
+		break;
 	case LINEEDIT_LINE:
 		run_line(line);
-		if (attached)
+		if (attached) {
+			in_command = false;
 			return; /* guest console NAME: no prompt until detached */
+		}
 		break;
 	case LINEEDIT_CANCEL:
 		break;
@@ -116,7 +181,9 @@ static void handle_byte(uint8_t c)
 		reject_line("line holds non-printable bytes; ignored");
 		break;
 	}
+	in_command = false;
 	kputs(CONSOLE_PROMPT);
+	flush_deferred();
 }
 
 void console_attach(struct guest *g)
@@ -170,4 +237,5 @@ void console_init(const struct config *cfg)
 	echo = cfg->console_echo;
 	lineedit_init(&editor, CONSOLE_PROMPT, echo_write, NULL);
 	kputs(CONSOLE_PROMPT);
+	ready = true;
 }

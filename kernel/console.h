@@ -17,6 +17,13 @@ void console_init(const struct config *cfg);
 /* Consume every byte waiting on the serial port; runs commands as lines end. */
 void console_poll(void);
 
+/*
+ * Output that is not a reply (log lines, guest output): printed above the
+ * prompt, or held back while the operator types a line or a reply is
+ * being printed, so replies and echoed input are never split.
+ */
+void console_async_write(const char *s, size_t n);
+
 /* True when input arrived in the last few milliseconds (the main loop keeps polling). */
 bool console_busy(void);
 

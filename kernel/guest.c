@@ -194,8 +194,12 @@ static int build(struct guest *g, const struct boot_file *f, char *err, size_t e
 	struct vcpu_boot_state boot;
 	const struct apic_info *host = apic_get_info();
 
-	if (ept_init(&g->ept, &ept_ops) || alloc_ram(g, g->spec.mem_mib, err, errlen))
-		return fmt_snprintf(err, errlen, "not enough memory for guest %s", g->name), -ENOMEM;
+	if (ept_init(&g->ept, &ept_ops)) {
+		fmt_snprintf(err, errlen, "not enough memory for the EPT of guest %s", g->name);
+		return -ENOMEM;
+	}
+	if (alloc_ram(g, g->spec.mem_mib, err, errlen))
+		return -ENOMEM;
 	g->ram = (struct guest_ram){ ram_write, ram_read, g, g->ram_size };
 	if (load_kernel(g, f, &boot, err, errlen))
 		return -EINVAL;
@@ -252,9 +256,13 @@ struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errl
 
 static void flush_line(struct guest *g)
 {
+	char buf[GUEST_NAME_MAX + GUEST_LINE_MAX + 8];
+	int n;
+
 	if (!g->line_len)
 		return;
-	kprintf("[%s] %.*s\n", g->name, (int)g->line_len, g->line);
+	n = fmt_snprintf(buf, sizeof(buf), "[%s] %.*s\n", g->name, (int)g->line_len, g->line);
+	console_async_write(buf, MIN((size_t)n, sizeof(buf) - 1));
 	g->line_len = 0;
 }
 

@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include "kernel/clock.h"
+#include "kernel/console.h"
 #include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/printk.h"
@@ -31,8 +32,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	n = fmt_snprintf(buf, sizeof(buf), "[%5lu.%06lu] %s: ", ns / 1000000000,
 			 ns / 1000 % 1000000, log_level_name(level));
 	va_start(ap, fmt);
-	fmt_vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	n += fmt_vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
 	va_end(ap);
-	kputs(buf);
-	kputs("\n");
+	n = MIN(n, (int)sizeof(buf) - 2);
+	buf[n++] = '\n';
+	console_async_write(buf, (size_t)n);
 }

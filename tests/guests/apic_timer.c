@@ -52,10 +52,11 @@ struct summary {
 
 static void timer_stop(enum timer_kind kind)
 {
-	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
-	apic_write(APIC_TIMER_INITIAL, 0);
+	/* Disarm while still in TSC-deadline mode: elsewhere the MSR is ignored. */
 	if (kind == T_DEADLINE)
 		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	apic_write(APIC_TIMER_INITIAL, 0);
 }
 
 /*

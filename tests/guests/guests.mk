@@ -9,7 +9,8 @@ GUEST_NAMES := workload hostile_oob hostile_triple hostile_vmx \
 GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
 
 GUEST_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-stack-protector \
-        -nostdlib -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
+        -nostdlib -O2 -Wall -Wextra -Werror -Wshadow -Wundef \
+        -Wstrict-prototypes -Wmissing-prototypes -mgeneral-regs-only \
         -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
         -ffile-prefix-map=$(CURDIR)=. -I$(GUEST_DIR)/lib
 GUEST_LDFLAGS := -m elf_i386 -T $(GUEST_DIR)/link.ld --build-id=none -nostdlib

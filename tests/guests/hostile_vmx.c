@@ -19,8 +19,9 @@ static void do_vmxon(void *arg)
 {
 	(void)arg;
 	/*
-	 * CR4.VMXE is left clear: natively that alone means #UD, in VMX
-	 * non-root VMXON exits whatever CR4 says.
+	 * The guest's CR4.VMXE stays clear. Natively that alone means #UD;
+	 * in VMX non-root the real CR4.VMXE is 1 (a VMX fixed bit, whatever
+	 * the guest's CR4 shadow shows), so VMXON exits to the hypervisor.
 	 */
 	asm volatile("vmxon %0" : : "m"(vmxon_pa) : "memory", "cc");
 }

@@ -100,7 +100,7 @@ static void round_verify(const struct workload *wl, uint32_t round)
 
 		if (bad >= 0)
 			guest_fail("reason=mismatch round=%u page=%u addr=0x%x "
-				   "word=%d expected=0x%x got=0x%x", round, p,
+				   "word=%d expected=0x%x got=0x%x", round + 1, p,
 				   (uint32_t)&w[bad], bad,
 				   pattern_seed(p, round) + (uint32_t)bad * 0x01000193u,
 				   w[bad]);

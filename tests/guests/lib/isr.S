@@ -4,6 +4,9 @@
  * push an error code (SDM Vol. 3A table 6-1: 8, 10-14, 17, 21, 29, 30)
  * skip the dummy push so every frame has the same layout.
  */
+/* Bits 8, 10-14, 17, 21, 29, 30. */
+#define ERROR_CODE_VECTORS 0x60227d00
+
 	.text
 	.code32
 	.align 16
@@ -12,7 +15,7 @@ isr_stubs:
 	.set vec, 0
 	.rept 256
 	.align 16
-	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.if (vec < 32) && ((ERROR_CODE_VECTORS >> (vec & 31)) & 1)
 	.else
 	pushl $0
 	.endif

@@ -150,6 +150,9 @@ static void put_conv(struct sink *s, const struct spec *sp, char c, va_list *ap)
 	case 's':
 		put_string(s, sp, va_arg(*ap, const char *));
 		break;
+	case '%':
+		sink_put(s, '%');
+		break;
 	default:
 		sink_put(s, '%');
 		if (c)

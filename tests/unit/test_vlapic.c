@@ -1,0 +1,911 @@
+/* Unit tests for kernel/vlapic.c and vlapic_timer.c: the guest's local APIC. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "greatest.h"
+#include "kernel/vlapic.h"
+
+/* xAPIC offsets (SDM table 11-1); the x2APIC MSR is X2(offset). */
+#define ID 0x020
+#define LVR 0x030
+#define TPR 0x080
+#define APR 0x090
+#define PPR 0x0a0
+#define EOI 0x0b0
+#define RRD 0x0c0
+#define LDR 0x0d0
+#define DFR 0x0e0
+#define SVR 0x0f0
+#define ISR0 0x100
+#define TMR0 0x180
+#define IRR0 0x200
+#define ESR 0x280
+#define LVT_CMCI 0x2f0
+#define ICR_LO 0x300
+#define ICR_HI 0x310
+#define LVT_TIMER 0x320
+#define LVT_THERMAL 0x330
+#define LVT_PERF 0x340
+#define LVT_LINT0 0x350
+#define LVT_LINT1 0x360
+#define LVT_ERROR 0x370
+#define TIMER_INIT 0x380
+#define TIMER_CUR 0x390
+#define TIMER_DIV 0x3e0
+#define SELF_IPI 0x3f0
+#define X2(off) (0x800u + ((off) >> 4))
+
+#define BASE_BSP (1ULL << 8)
+#define BASE_EXTD (1ULL << 10)
+#define BASE_EN (1ULL << 11)
+#define MASKED (1u << 16)
+#define PERIODIC (1u << 17)
+#define TSC_DEADLINE (2u << 17)
+#define ESR_SEND_ILLEGAL 0x20u
+#define ESR_RECV_ILLEGAL 0x40u
+
+static struct vlapic l;
+static uint64_t now;
+
+#define MW(off, val) ASSERT_EQ(0, vlapic_mmio_write(&l, (off), (val), now))
+#define MSRW(msr, val) ASSERT_EQ(0, vlapic_msr_write(&l, (msr), (val), now))
+
+static uint32_t mr(uint32_t off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	if (vlapic_mmio_read(&l, off, now, &v))
+		return 0xdeadbeef;
+	return v;
+}
+
+static uint64_t msr(uint32_t m)
+{
+	uint64_t v = 0xdeadbeef;
+
+	if (vlapic_msr_read(&l, m, now, &v))
+		return 0xdeadbeef;
+	return v;
+}
+
+static bool irr_has(unsigned v)
+{
+	return l.irr[v >> 5] & (1u << (v & 31));
+}
+
+static bool isr_has(unsigned v)
+{
+	return l.isr[v >> 5] & (1u << (v & 31));
+}
+
+static void setup(void *arg)
+{
+	(void)arg;
+	now = 1000;
+	vlapic_init(&l, 0, 3000000000ULL, 1000000000ULL);
+}
+
+/* Software-enable and, optionally, switch to x2APIC mode. */
+static enum greatest_test_res enable(bool x2)
+{
+	MW(SVR, 0x1ff);
+	if (x2)
+		MSRW(MSR_IA32_APIC_BASE, VLAPIC_DEFAULT_BASE | BASE_EN | BASE_EXTD);
+	PASS();
+}
+
+/* TSC ticks for count timer ticks at divisor div, rounded up. */
+static uint64_t ticks_up(uint64_t count, unsigned div)
+{
+	unsigned __int128 p = (unsigned __int128)count * div * l.tsc_hz;
+
+	return (uint64_t)((p + l.bus_hz - 1) / l.bus_hz);
+}
+
+/* ---------------------------------------------------------------- registers */
+
+TEST reset_state(void)
+{
+	ASSERT_EQ(VLAPIC_DEFAULT_BASE | BASE_EN | BASE_BSP, l.apic_base);
+	ASSERT_EQ(VLAPIC_DEFAULT_BASE | BASE_EN | BASE_BSP, msr(MSR_IA32_APIC_BASE));
+	ASSERT_FALSE(vlapic_x2apic_mode(&l));
+	ASSERT_EQ(0, mr(ID));
+	ASSERT_EQ(0x00060014, mr(LVR));
+	ASSERT_EQ(0xff, mr(SVR));
+	ASSERT_EQ(0xffffffffu, mr(DFR));
+	ASSERT_EQ(0, mr(TPR));
+	ASSERT_EQ(0, mr(PPR));
+	ASSERT_EQ(0, mr(LDR));
+	ASSERT_EQ(MASKED, mr(LVT_TIMER));
+	ASSERT_EQ(MASKED, mr(LVT_LINT0));
+	ASSERT_EQ(MASKED, mr(LVT_CMCI));
+	ASSERT_EQ(0, mr(TIMER_INIT));
+	ASSERT_EQ(0, mr(TIMER_CUR));
+	ASSERT_EQ(-1, vlapic_pending(&l));
+	/* Not the BSP, and the xAPIC ID is in bits 31:24. */
+	vlapic_init(&l, 3, 1, 1);
+	ASSERT_EQ(VLAPIC_DEFAULT_BASE | BASE_EN, l.apic_base);
+	ASSERT_EQ(3u << 24, mr(ID));
+	PASS();
+}
+
+TEST xapic_writable_bits(void)
+{
+	MW(TPR, 0x1234);
+	ASSERT_EQ(0x34, mr(TPR));
+	MW(LDR, 0x12345678);
+	ASSERT_EQ(0x12000000, mr(LDR));
+	MW(DFR, 0);
+	ASSERT_EQ(0x0fffffff, mr(DFR));
+	MW(SVR, 0xffffffff);
+	ASSERT_EQ(0x3ff, mr(SVR));
+	MW(ICR_HI, 0xffffffff);
+	ASSERT_EQ(0xff000000, mr(ICR_HI));
+	MW(ICR_LO, 0xfffff500); /* INIT to all-but-self: not for us */
+	ASSERT_EQ(0x000cc500, mr(ICR_LO)); /* delivery status reads 0 */
+	ASSERT_EQ(1, l.ipis_ignored);
+	MW(LVT_LINT0, 0xffffffff);
+	ASSERT_EQ(0x1a7ff, mr(LVT_LINT0));
+	MW(LVT_LINT1, 0xffffffff);
+	ASSERT_EQ(0x1a7ff, mr(LVT_LINT1));
+	MW(LVT_THERMAL, 0xffffffff);
+	ASSERT_EQ(0x107ff, mr(LVT_THERMAL));
+	MW(LVT_PERF, 0xffffffff);
+	ASSERT_EQ(0x107ff, mr(LVT_PERF));
+	MW(LVT_CMCI, 0xffffffff);
+	ASSERT_EQ(0x107ff, mr(LVT_CMCI));
+	MW(LVT_ERROR, 0xffffffff);
+	ASSERT_EQ(0x100ff, mr(LVT_ERROR));
+	MW(LVT_TIMER, 0xfffdffff); /* mode 10: TSC deadline */
+	ASSERT_EQ(0x500ff, mr(LVT_TIMER));
+	MW(TIMER_DIV, 0xffffffff);
+	ASSERT_EQ(0xb, mr(TIMER_DIV));
+	ASSERT_EQ(0, mr(APR));
+	ASSERT_EQ(0, mr(RRD));
+	PASS();
+}
+
+TEST xapic_rejected_accesses(void)
+{
+	uint32_t v = 1;
+	uint32_t bad[] = { 0x000, 0x010, 0x040, 0x070, 0x3a0, 0x3f0, 0x400, 0xff0, 0x1000 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, bad[i], now, &v));
+		ASSERT_EQ(0, v);
+		ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, bad[i], 1, now));
+	}
+	ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, TPR + 4, now, &v));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, TPR + 1, 0x55, now));
+	ASSERT_EQ(0, l.tpr);
+	ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, EOI, now, &v)); /* write-only */
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, LVR, 0, now));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, PPR, 0, now));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, ISR0, 1, now));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, TMR0 + 0x10, 1, now));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, IRR0 + 0x70, 1, now));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, TIMER_CUR, 5, now));
+	ASSERT_EQ(0, l.irr[7]);
+	/* The ID is fixed: the write is accepted and dropped. */
+	MW(ID, 0x07000000);
+	ASSERT_EQ(0, mr(ID));
+	/* The reserved timer mode 11 is refused. */
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, LVT_TIMER, 3u << 17, now));
+	ASSERT_EQ(MASKED, mr(LVT_TIMER));
+	PASS();
+}
+
+TEST mmio_off_in_x2apic_or_disabled(void)
+{
+	uint32_t v;
+
+	CHECK_CALL(enable(true));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, SVR, now, &v));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, TPR, 0x20, now));
+	ASSERT_EQ(0, l.tpr);
+	MSRW(MSR_IA32_APIC_BASE, VLAPIC_DEFAULT_BASE);
+	ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, SVR, now, &v));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, SVR, 0x1ff, now));
+	PASS();
+}
+
+TEST x2apic_register_map(void)
+{
+	vlapic_init(&l, 0x25, 3000000000ULL, 1000000000ULL);
+	MW(TPR, 0x31);
+	CHECK_CALL(enable(true));
+	ASSERT(vlapic_x2apic_mode(&l));
+	ASSERT_EQ(0x25, msr(X2(ID)));
+	ASSERT_EQ(0x00060014, msr(X2(LVR)));
+	ASSERT_EQ(0x31, msr(X2(TPR))); /* kept across the switch */
+	ASSERT_EQ(0x31, msr(X2(PPR)));
+	/* Logical x2APIC ID: cluster 2, bit 5 (11.12.10.2). */
+	ASSERT_EQ(0x00020020, msr(X2(LDR)));
+	ASSERT_EQ(0x1ff, msr(X2(SVR)));
+	MSRW(X2(TPR), 0x42);
+	ASSERT_EQ(0x42, msr(X2(TPR)));
+	MSRW(X2(LVT_LINT1), 0x400);
+	ASSERT_EQ(0x400, msr(X2(LVT_LINT1)));
+	MSRW(X2(LVT_CMCI), 0x10033);
+	ASSERT_EQ(0x10033, msr(X2(LVT_CMCI)));
+	MSRW(X2(TIMER_DIV), 0xa);
+	ASSERT_EQ(0xa, msr(X2(TIMER_DIV)));
+	MSRW(X2(ICR_LO), 0x0000001200000500ULL); /* INIT to 0x12 */
+	ASSERT_EQ(0x0000001200000500ULL, msr(X2(ICR_LO)));
+	vlapic_accept(&l, 0x99);
+	ASSERT_EQ(1u << (0x99 & 31), msr(X2(IRR0 + 0x40)));
+	ASSERT_EQ(0, msr(X2(ISR0 + 0x40)));
+	ASSERT_EQ(0, msr(X2(TMR0 + 0x40)));
+	MSRW(X2(ESR), 0);
+	ASSERT_EQ(0, msr(X2(ESR)));
+	PASS();
+}
+
+TEST x2apic_gp_cases(void)
+{
+	uint64_t v;
+	uint32_t no_read[] = { X2(EOI), X2(SELF_IPI), X2(DFR), X2(APR), X2(RRD),
+			       X2(ICR_HI), 0x800, 0x801, 0x804, 0x83a, 0x840, 0x8ff };
+	uint32_t no_write[] = { X2(ID), X2(LVR), X2(PPR), X2(LDR), X2(DFR), X2(APR),
+				X2(ISR0), X2(TMR0), X2(IRR0 + 0x70), X2(TIMER_CUR),
+				X2(ICR_HI), 0x800, 0x8ff };
+	size_t i;
+
+	CHECK_CALL(enable(true));
+	for (i = 0; i < ARRAY_SIZE(no_read); i++)
+		ASSERT_EQ(-EINVAL, vlapic_msr_read(&l, no_read[i], now, &v));
+	for (i = 0; i < ARRAY_SIZE(no_write); i++)
+		ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, no_write[i], 0, now));
+	/* Reserved bits fault (11.12.1.3). */
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(TPR), 0x100, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(TPR), 1ULL << 32, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(EOI), 1, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(ESR), 1, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(SVR), 0x11ff, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(LVT_LINT0), 1u << 17, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(LVT_ERROR), 0x700, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(LVT_TIMER), 3u << 17, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(TIMER_DIV), 0x4, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(SELF_IPI), 0x140, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(ICR_LO), 0x40040 | 1u << 13, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(ICR_LO), 0x40040 | 1u << 16, now));
+	/* Nothing of the above took effect. */
+	ASSERT_EQ(0, l.tpr);
+	ASSERT_EQ(0x1ff, l.svr);
+	ASSERT_EQ(0, l.irr[2]);
+	ASSERT_EQ(0, l.eois);
+	/* Read-only bits are not reserved. */
+	MSRW(X2(LVT_LINT0), 1u << 12 | 1u << 14 | 0x30);
+	ASSERT_EQ(0x30, msr(X2(LVT_LINT0)));
+	MSRW(X2(EOI), 0);
+	ASSERT_EQ(1, l.eois);
+	PASS();
+}
+
+TEST x2apic_msrs_fault_outside_x2apic(void)
+{
+	uint64_t v;
+
+	CHECK_CALL(enable(false));
+	ASSERT_EQ(-EINVAL, vlapic_msr_read(&l, X2(TPR), now, &v));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(TPR), 0x10, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, X2(SELF_IPI), 0x40, now));
+	ASSERT_EQ(0, l.tpr);
+	ASSERT_FALSE(irr_has(0x40));
+	ASSERT_EQ(-EINVAL, vlapic_msr_read(&l, 0x10, now, &v)); /* not an APIC MSR */
+	PASS();
+}
+
+TEST apic_base_transitions(void)
+{
+	const uint64_t base = VLAPIC_DEFAULT_BASE;
+	uint64_t v;
+
+	/* xAPIC -> x2APIC -> (no) xAPIC -> disabled -> (no) x2APIC -> xAPIC */
+	MSRW(MSR_IA32_APIC_BASE, base | BASE_EN | BASE_EXTD);
+	ASSERT(vlapic_x2apic_mode(&l));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, MSR_IA32_APIC_BASE, base | BASE_EN, now));
+	ASSERT(vlapic_x2apic_mode(&l));
+	MSRW(MSR_IA32_APIC_BASE, base);
+	ASSERT_EQ(base | BASE_BSP, msr(MSR_IA32_APIC_BASE));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, MSR_IA32_APIC_BASE,
+					    base | BASE_EN | BASE_EXTD, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, MSR_IA32_APIC_BASE, base | BASE_EXTD, now));
+	MSRW(MSR_IA32_APIC_BASE, base | BASE_EN);
+	ASSERT_FALSE(vlapic_x2apic_mode(&l));
+	/* xAPIC -> disabled -> xAPIC */
+	MSRW(MSR_IA32_APIC_BASE, base);
+	MSRW(MSR_IA32_APIC_BASE, base | BASE_EN);
+	/* Reserved bits, and the base may move. */
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, MSR_IA32_APIC_BASE, base | BASE_EN | 1, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, MSR_IA32_APIC_BASE,
+					    base | BASE_EN | 1u << 9, now));
+	ASSERT_EQ(-EINVAL, vlapic_msr_write(&l, MSR_IA32_APIC_BASE,
+					    base | BASE_EN | 1ULL << 63, now));
+	MSRW(MSR_IA32_APIC_BASE, 0xfec01000ULL | BASE_EN);
+	ASSERT_EQ(0, vlapic_msr_read(&l, MSR_IA32_APIC_BASE, now, &v));
+	ASSERT_EQ(0xfec01000ULL | BASE_EN | BASE_BSP, v); /* BSP is not writable */
+	vlapic_init(&l, 1, 1, 1);
+	MSRW(MSR_IA32_APIC_BASE, base | BASE_EN | BASE_BSP);
+	ASSERT_EQ(base | BASE_EN, msr(MSR_IA32_APIC_BASE));
+	PASS();
+}
+
+TEST disable_resets_registers(void)
+{
+	CHECK_CALL(enable(false));
+	MW(TPR, 0x20);
+	MW(LVT_LINT0, 0x700);
+	MW(LDR, 0x01000000);
+	MW(TIMER_INIT, 100);
+	vlapic_accept(&l, 0x80);
+	vlapic_ack(&l, 0x80);
+	vlapic_accept(&l, 0x81);
+	MSRW(MSR_IA32_APIC_BASE, VLAPIC_DEFAULT_BASE);
+	ASSERT_EQ(-1, vlapic_pending(&l));
+	MSRW(MSR_IA32_APIC_BASE, VLAPIC_DEFAULT_BASE | BASE_EN);
+	ASSERT_EQ(0, mr(TPR));
+	ASSERT_EQ(0xff, mr(SVR));
+	ASSERT_EQ(MASKED, mr(LVT_LINT0));
+	ASSERT_EQ(0, mr(LDR));
+	ASSERT_EQ(0, mr(TIMER_INIT));
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	ASSERT_FALSE(isr_has(0x80));
+	ASSERT_FALSE(irr_has(0x81));
+	PASS();
+}
+
+TEST sw_disable_masks_lvts(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x30);
+	MW(LVT_LINT1, 0x400);
+	MW(LVT_ERROR, 0x31);
+	ASSERT_EQ(0x30, mr(LVT_TIMER));
+	MW(SVR, 0xff);
+	ASSERT_EQ(0x30 | MASKED, mr(LVT_TIMER));
+	ASSERT_EQ(0x400 | MASKED, mr(LVT_LINT1));
+	ASSERT_EQ(0x31 | MASKED, mr(LVT_ERROR));
+	ASSERT_EQ(MASKED, mr(LVT_CMCI));
+	/* Unmasking is ignored while software-disabled. */
+	MW(LVT_TIMER, 0x32);
+	ASSERT_EQ(0x32 | MASKED, mr(LVT_TIMER));
+	/* Re-enabling leaves the masks set until software clears them. */
+	MW(SVR, 0x1ff);
+	ASSERT_EQ(0x32 | MASKED, mr(LVT_TIMER));
+	MW(LVT_TIMER, 0x32);
+	ASSERT_EQ(0x32, mr(LVT_TIMER));
+	PASS();
+}
+
+/* ---------------------------------------------------------------- priority */
+
+TEST pending_needs_enabled_apic(void)
+{
+	vlapic_accept(&l, 0x40);
+	ASSERT_EQ(1, l.irqs_dropped);
+	ASSERT_EQ(0, l.accepted);
+	ASSERT_EQ(-1, vlapic_pending(&l));
+	CHECK_CALL(enable(false));
+	vlapic_accept(&l, 0x40);
+	ASSERT_EQ(1, l.accepted);
+	ASSERT_EQ(0x40, vlapic_pending(&l));
+	MW(SVR, 0xff); /* held in IRR, not delivered */
+	ASSERT_EQ(-1, vlapic_pending(&l));
+	ASSERT(irr_has(0x40));
+	MW(SVR, 0x1ff);
+	ASSERT_EQ(0x40, vlapic_pending(&l));
+	PASS();
+}
+
+TEST tpr_blocks_and_ppr(void)
+{
+	CHECK_CALL(enable(false));
+	vlapic_accept(&l, 0x45);
+	MW(TPR, 0x40);
+	ASSERT_EQ(-1, vlapic_pending(&l)); /* class 4 does not beat 4 */
+	ASSERT_EQ(0x40, mr(PPR));
+	MW(TPR, 0x3f);
+	ASSERT_EQ(0x45, vlapic_pending(&l));
+	ASSERT_EQ(0x3f, mr(PPR));
+	vlapic_ack(&l, 0x45);
+	ASSERT_EQ(0x40, mr(PPR)); /* ISR class 4 beats TPR class 3 */
+	MW(TPR, 0x4f);
+	ASSERT_EQ(0x4f, mr(PPR)); /* equal class: PPR is the TPR */
+	MW(TPR, 0x50);
+	ASSERT_EQ(0x50, mr(PPR));
+	vlapic_accept(&l, 0x5f);
+	ASSERT_EQ(-1, vlapic_pending(&l));
+	vlapic_accept(&l, 0x60);
+	ASSERT_EQ(0x60, vlapic_pending(&l));
+	PASS();
+}
+
+TEST nested_isr_and_eoi_order(void)
+{
+	CHECK_CALL(enable(false));
+	vlapic_accept(&l, 0x30);
+	ASSERT_EQ(0x30, vlapic_pending(&l));
+	vlapic_ack(&l, 0x30);
+	ASSERT_EQ(1u << 16, mr(ISR0 + 0x10));
+	ASSERT_EQ(0, mr(IRR0 + 0x10));
+	vlapic_accept(&l, 0x38);
+	ASSERT_EQ(-1, vlapic_pending(&l)); /* same class as in service */
+	vlapic_accept(&l, 0x50);
+	ASSERT_EQ(0x50, vlapic_pending(&l)); /* higher class nests */
+	vlapic_ack(&l, 0x50);
+	ASSERT_EQ(0x50, mr(PPR));
+	ASSERT_EQ(-1, vlapic_pending(&l));
+	MW(EOI, 0);
+	ASSERT_FALSE(isr_has(0x50));
+	ASSERT(isr_has(0x30));
+	ASSERT_EQ(-1, vlapic_pending(&l));
+	MW(EOI, 0x1234); /* any value in xAPIC mode */
+	ASSERT_FALSE(isr_has(0x30));
+	ASSERT_EQ(0x38, vlapic_pending(&l));
+	ASSERT_EQ(2, l.eois);
+	MW(EOI, 0); /* nothing in service */
+	ASSERT_EQ(3, l.eois);
+	ASSERT(irr_has(0x38));
+	PASS();
+}
+
+TEST ack_only_requested_vectors(void)
+{
+	CHECK_CALL(enable(false));
+	vlapic_ack(&l, 0x70);
+	ASSERT_FALSE(isr_has(0x70));
+	vlapic_accept(&l, 0x20);
+	vlapic_accept(&l, 0xff);
+	ASSERT_EQ(1, mr(IRR0 + 0x10));
+	ASSERT_EQ(0x80000000u, mr(IRR0 + 0x70));
+	ASSERT_EQ(0xff, vlapic_pending(&l));
+	vlapic_ack(&l, 0xff);
+	ASSERT_EQ(0x80000000u, mr(ISR0 + 0x70));
+	PASS();
+}
+
+/* ---------------------------------------------------------------- IPIs */
+
+TEST self_ipi_xapic(void)
+{
+	vlapic_init(&l, 3, 3000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(ICR_LO, 0x40040); /* shorthand self */
+	ASSERT(irr_has(0x40));
+	ASSERT_EQ(1, l.self_ipis);
+	MW(ICR_HI, 3u << 24);
+	MW(ICR_LO, 0x41); /* physical, own ID */
+	ASSERT(irr_has(0x41));
+	MW(ICR_HI, 4u << 24);
+	MW(ICR_LO, 0x42); /* another CPU */
+	ASSERT_FALSE(irr_has(0x42));
+	ASSERT_EQ(1, l.ipis_ignored);
+	MW(ICR_LO, 0xc0043); /* all excluding self */
+	ASSERT_FALSE(irr_has(0x43));
+	MW(ICR_LO, 0x80044); /* all including self */
+	ASSERT(irr_has(0x44));
+	MW(ICR_HI, 0xffu << 24);
+	MW(ICR_LO, 0x45); /* physical broadcast */
+	ASSERT(irr_has(0x45));
+	MW(ICR_LO, 0x40446); /* NMI to self: not modelled */
+	ASSERT_FALSE(irr_has(0x46));
+	ASSERT_EQ(3, l.ipis_ignored);
+	ASSERT_EQ(4, l.self_ipis);
+	PASS();
+}
+
+TEST logical_destinations_xapic(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LDR, 0x02000000); /* flat model, bit 1 */
+	MW(ICR_HI, 0x06u << 24);
+	MW(ICR_LO, 0x850);
+	ASSERT(irr_has(0x50));
+	MW(ICR_HI, 0x01u << 24);
+	MW(ICR_LO, 0x851);
+	ASSERT_FALSE(irr_has(0x51));
+	MW(DFR, 0x0fffffff); /* cluster model */
+	MW(LDR, 0x21000000); /* cluster 2, bit 0 */
+	MW(ICR_HI, 0x23u << 24);
+	MW(ICR_LO, 0x852);
+	ASSERT(irr_has(0x52));
+	MW(ICR_HI, 0x13u << 24);
+	MW(ICR_LO, 0x853);
+	ASSERT_FALSE(irr_has(0x53));
+	PASS();
+}
+
+TEST self_ipi_x2apic(void)
+{
+	vlapic_init(&l, 5, 3000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(true));
+	MSRW(X2(SELF_IPI), 0x50);
+	ASSERT(irr_has(0x50));
+	MSRW(X2(ICR_LO), 5ULL << 32 | 0x51);
+	ASSERT(irr_has(0x51));
+	MSRW(X2(ICR_LO), 6ULL << 32 | 0x52);
+	ASSERT_FALSE(irr_has(0x52));
+	MSRW(X2(ICR_LO), 0x20ULL << 32 | 0x853); /* logical: cluster 0, bit 5 */
+	ASSERT(irr_has(0x53));
+	MSRW(X2(ICR_LO), 0x10020ULL << 32 | 0x854); /* cluster 1 */
+	ASSERT_FALSE(irr_has(0x54));
+	MSRW(X2(ICR_LO), 0xffffffffULL << 32 | 0x55);
+	ASSERT(irr_has(0x55));
+	ASSERT_EQ(4, l.self_ipis);
+	ASSERT_EQ(2, l.ipis_ignored);
+	PASS();
+}
+
+TEST illegal_vectors_set_esr(void)
+{
+	CHECK_CALL(enable(false));
+	vlapic_accept(&l, 5);
+	ASSERT_EQ(0, l.irr[0]);
+	ASSERT_EQ(0, mr(ESR)); /* not latched until ESR is written */
+	MW(ESR, 0);
+	ASSERT_EQ(ESR_RECV_ILLEGAL, mr(ESR));
+	MW(ESR, 0);
+	ASSERT_EQ(0, mr(ESR));
+	MW(ICR_LO, 0x40003); /* self IPI, vector 3 */
+	MW(ESR, 0);
+	ASSERT_EQ(ESR_SEND_ILLEGAL | ESR_RECV_ILLEGAL, mr(ESR));
+	MW(ICR_HI, 9u << 24);
+	MW(ICR_LO, 0x0f); /* to another CPU */
+	MW(ESR, 0);
+	ASSERT_EQ(ESR_SEND_ILLEGAL, mr(ESR));
+	ASSERT_EQ(0, l.irr[0]);
+	/* With the error LVT unmasked, errors interrupt. */
+	MW(LVT_ERROR, 0xee);
+	vlapic_accept(&l, 0);
+	ASSERT(irr_has(0xee));
+	/* An illegal error vector is logged, never delivered. */
+	MW(LVT_ERROR, 0x03);
+	vlapic_accept(&l, 1);
+	ASSERT_EQ(0, l.irr[0]);
+	MW(ESR, 0);
+	ASSERT_EQ(ESR_RECV_ILLEGAL, mr(ESR));
+	PASS();
+}
+
+TEST illegal_vectors_x2apic(void)
+{
+	CHECK_CALL(enable(true));
+	MSRW(X2(SELF_IPI), 0x0f);
+	ASSERT_EQ(0, l.irr[0]);
+	MSRW(X2(ESR), 0);
+	ASSERT_EQ(ESR_SEND_ILLEGAL | ESR_RECV_ILLEGAL, msr(X2(ESR)));
+	PASS();
+}
+
+/* ---------------------------------------------------------------- timer */
+
+TEST timer_oneshot_every_divider(void)
+{
+	static const struct { uint32_t dcr; unsigned div; } divs[] = {
+		{ 0x0, 2 }, { 0x1, 4 }, { 0x2, 8 }, { 0x3, 16 },
+		{ 0x8, 32 }, { 0x9, 64 }, { 0xa, 128 }, { 0xb, 1 },
+	};
+	uint64_t start, fire;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(divs); i++) {
+		vlapic_init(&l, 0, 2600000001ULL, 133333333ULL);
+		CHECK_CALL(enable(false));
+		now = 5000 + i;
+		MW(LVT_TIMER, 0x40);
+		MW(TIMER_DIV, divs[i].dcr);
+		start = now;
+		MW(TIMER_INIT, 777);
+		fire = start + ticks_up(777, divs[i].div);
+		ASSERT_EQ_FMT(fire, vlapic_next_deadline(&l), "%" PRIu64);
+		ASSERT_EQ(777, mr(TIMER_CUR));
+		vlapic_update_timer(&l, fire - 1);
+		ASSERT_FALSE(irr_has(0x40));
+		now = fire - 1;
+		ASSERT_EQ(1, mr(TIMER_CUR));
+		vlapic_update_timer(&l, fire);
+		ASSERT(irr_has(0x40));
+		ASSERT_EQ(1, l.timer_fires);
+		ASSERT_EQ(0, vlapic_next_deadline(&l));
+		now = fire;
+		ASSERT_EQ(0, mr(TIMER_CUR));
+		ASSERT_EQ(777, mr(TIMER_INIT));
+	}
+	PASS();
+}
+
+TEST timer_current_count(void)
+{
+	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL); /* 4 TSC ticks a count at /2 */
+	CHECK_CALL(enable(false));
+	now = 0;
+	MW(LVT_TIMER, 0x40);
+	MW(TIMER_INIT, 1000);
+	ASSERT_EQ(4000, vlapic_next_deadline(&l));
+	ASSERT_EQ(1000, vlapic_timer_current(&l, 1));
+	ASSERT_EQ(999, vlapic_timer_current(&l, 4));
+	ASSERT_EQ(999, vlapic_timer_current(&l, 5)); /* 1.25 counts gone */
+	ASSERT_EQ(500, vlapic_timer_current(&l, 2000));
+	ASSERT_EQ(1, vlapic_timer_current(&l, 3999));
+	ASSERT_EQ(0, vlapic_timer_current(&l, 4000));
+	/* Reading the count at the deadline also fires the timer. */
+	now = 4000;
+	ASSERT_EQ(0, mr(TIMER_CUR));
+	ASSERT(irr_has(0x40));
+	PASS();
+}
+
+TEST timer_initial_count_starts_and_stops(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x40);
+	MW(TIMER_DIV, 0xb);
+	MW(TIMER_INIT, 1000); /* 3000 ticks */
+	ASSERT_EQ(now + 3000, vlapic_next_deadline(&l));
+	now += 1000;
+	MW(TIMER_INIT, 1000); /* restarts from now */
+	ASSERT_EQ(now + 3000, vlapic_next_deadline(&l));
+	MW(TIMER_INIT, 0);
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	ASSERT_EQ(0, mr(TIMER_CUR));
+	vlapic_update_timer(&l, now + 100000);
+	ASSERT_FALSE(irr_has(0x40));
+	ASSERT_EQ(0, l.timer_fires);
+	PASS();
+}
+
+TEST timer_periodic_no_drift(void)
+{
+	uint64_t start, fire, k;
+	unsigned __int128 p;
+
+	vlapic_init(&l, 0, 2600000007ULL, 133333333ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	MW(TIMER_DIV, 0x3);
+	start = now;
+	MW(TIMER_INIT, 12345);
+	for (k = 1; k <= 1000; k++) {
+		p = (unsigned __int128)k * 12345 * 16 * l.tsc_hz;
+		fire = start + (uint64_t)((p + l.bus_hz - 1) / l.bus_hz);
+		ASSERT_EQ_FMT(fire, vlapic_next_deadline(&l), "%" PRIu64);
+		vlapic_update_timer(&l, fire - 1);
+		ASSERT_EQ(k - 1, l.timer_fires);
+		vlapic_update_timer(&l, fire);
+		ASSERT_EQ(k, l.timer_fires);
+		ASSERT_EQ(0x40, vlapic_pending(&l));
+		vlapic_ack(&l, 0x40);
+		vlapic_mmio_write(&l, EOI, 0, fire);
+	}
+	ASSERT_EQ(0, l.timer_missed);
+	PASS();
+}
+
+TEST timer_periodic_late_folds_missed(void)
+{
+	uint64_t start;
+
+	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	start = now;
+	MW(TIMER_INIT, 100); /* 400 ticks */
+	vlapic_update_timer(&l, start + 4000 + 5);
+	ASSERT(irr_has(0x40));
+	ASSERT_EQ(1, l.timer_fires);
+	ASSERT_EQ(9, l.timer_missed);
+	ASSERT_EQ(start + 4400, vlapic_next_deadline(&l));
+	/* The count runs on within the current period. */
+	ASSERT_EQ(99, vlapic_timer_current(&l, start + 4005));
+	/* Unserviced, it stays one IRR bit; the phase is unchanged. */
+	vlapic_update_timer(&l, start + 4400);
+	ASSERT_EQ(2, l.timer_fires);
+	ASSERT_EQ(start + 4800, vlapic_next_deadline(&l));
+	/* Without an update the count already shows the reload. */
+	ASSERT_EQ(100, vlapic_timer_current(&l, start + 4800));
+	ASSERT_EQ(99, vlapic_timer_current(&l, start + 4804));
+	PASS();
+}
+
+TEST timer_masked_rearms_without_irr(void)
+{
+	uint64_t start;
+
+	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, MASKED | PERIODIC | 0x40);
+	start = now;
+	MW(TIMER_INIT, 100);
+	ASSERT_EQ(0, vlapic_next_deadline(&l)); /* nothing to wake up for */
+	vlapic_update_timer(&l, start + 400);
+	ASSERT_FALSE(irr_has(0x40));
+	ASSERT_EQ(1, l.timer_fires);
+	ASSERT_EQ(start + 800, l.timer_deadline);
+	/* Unmasking later does not deliver the periods that passed masked. */
+	now = start + 801;
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	ASSERT_FALSE(irr_has(0x40));
+	ASSERT_EQ(start + 1200, vlapic_next_deadline(&l));
+	vlapic_update_timer(&l, start + 1200);
+	ASSERT(irr_has(0x40));
+	PASS();
+}
+
+TEST timer_mode_change_disarms(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	MW(TIMER_INIT, 100);
+	ASSERT(vlapic_next_deadline(&l));
+	MW(LVT_TIMER, PERIODIC | 0x41); /* same mode: keeps running */
+	ASSERT(vlapic_next_deadline(&l));
+	MW(LVT_TIMER, 0x41);
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	ASSERT_EQ(0, mr(TIMER_INIT));
+	MW(LVT_TIMER, TSC_DEADLINE | 0x41);
+	MSRW(MSR_IA32_TSC_DEADLINE, now + 50);
+	ASSERT_EQ(now + 50, vlapic_next_deadline(&l));
+	MW(LVT_TIMER, 0x41);
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	ASSERT_EQ(0, msr(MSR_IA32_TSC_DEADLINE));
+	vlapic_update_timer(&l, now + 1000);
+	ASSERT_FALSE(irr_has(0x41));
+	PASS();
+}
+
+TEST timer_tsc_deadline(void)
+{
+	CHECK_CALL(enable(false));
+	/* Outside the mode the MSR reads 0 and ignores writes. */
+	MSRW(MSR_IA32_TSC_DEADLINE, 5000);
+	ASSERT_EQ(0, msr(MSR_IA32_TSC_DEADLINE));
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	MW(LVT_TIMER, TSC_DEADLINE | 0x60);
+	MW(TIMER_INIT, 1000); /* ignored */
+	ASSERT_EQ(0, mr(TIMER_INIT));
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	MSRW(MSR_IA32_TSC_DEADLINE, 5000);
+	ASSERT_EQ(5000, msr(MSR_IA32_TSC_DEADLINE));
+	ASSERT_EQ(5000, vlapic_next_deadline(&l));
+	ASSERT_EQ(0, mr(TIMER_CUR));
+	vlapic_update_timer(&l, 4999);
+	ASSERT_FALSE(irr_has(0x60));
+	vlapic_update_timer(&l, 5000);
+	ASSERT(irr_has(0x60));
+	ASSERT_EQ(0, msr(MSR_IA32_TSC_DEADLINE)); /* cleared on firing */
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	/* 0 disarms. */
+	MSRW(MSR_IA32_TSC_DEADLINE, 9000);
+	MSRW(MSR_IA32_TSC_DEADLINE, 0);
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	vlapic_update_timer(&l, 10000);
+	ASSERT_EQ(1, l.timer_fires);
+	/* A deadline already passed fires at once. */
+	vlapic_ack(&l, 0x60);
+	MW(EOI, 0);
+	ASSERT_EQ(0, vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, 10, 20000));
+	ASSERT(irr_has(0x60));
+	ASSERT_EQ(2, l.timer_fires);
+	PASS();
+}
+
+TEST timer_divide_change_rescales(void)
+{
+	vlapic_init(&l, 0, 1000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	now = 0;
+	MW(LVT_TIMER, 0x40);
+	MW(TIMER_INIT, 1000); /* /2: 2 ticks a count */
+	ASSERT_EQ(2000, vlapic_next_deadline(&l));
+	now = 1000;
+	ASSERT_EQ(500, mr(TIMER_CUR));
+	MW(TIMER_DIV, 0xb); /* /1 for the 500 counts left */
+	ASSERT_EQ(1500, vlapic_next_deadline(&l));
+	ASSERT_EQ(500, mr(TIMER_CUR));
+	PASS();
+}
+
+TEST timer_illegal_vector(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x02);
+	MW(TIMER_INIT, 1);
+	vlapic_update_timer(&l, now + 100);
+	ASSERT_EQ(0, l.irr[0]);
+	MW(ESR, 0);
+	ASSERT_EQ(ESR_RECV_ILLEGAL, mr(ESR));
+	PASS();
+}
+
+TEST timer_x2apic_msrs(void)
+{
+	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(true));
+	now = 100;
+	MSRW(X2(LVT_TIMER), 0x40);
+	MSRW(X2(TIMER_DIV), 0x1); /* /4: 8 ticks a count */
+	MSRW(X2(TIMER_INIT), 10);
+	ASSERT_EQ(10, msr(X2(TIMER_INIT)));
+	ASSERT_EQ(180, vlapic_next_deadline(&l));
+	now = 140;
+	ASSERT_EQ(5, msr(X2(TIMER_CUR)));
+	now = 180;
+	ASSERT_EQ(0, msr(X2(TIMER_CUR)));
+	ASSERT(irr_has(0x40));
+	PASS();
+}
+
+TEST tiny_periods_clamped(void)
+{
+	/* A bus faster than the TSC: a one-count period is still one tick. */
+	vlapic_init(&l, 0, 1000, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	MW(TIMER_DIV, 0xb);
+	MW(TIMER_INIT, 1);
+	ASSERT_EQ(now + 1, vlapic_next_deadline(&l));
+	vlapic_update_timer(&l, now + 1000000);
+	ASSERT_EQ(1, l.timer_fires);
+	ASSERT_EQ(999999, l.timer_missed);
+	ASSERT_EQ(now + 1000001, vlapic_next_deadline(&l));
+	PASS();
+}
+
+SUITE(vlapic_regs)
+{
+	SET_SETUP(setup, NULL);
+	RUN_TEST(reset_state);
+	RUN_TEST(xapic_writable_bits);
+	RUN_TEST(xapic_rejected_accesses);
+	RUN_TEST(mmio_off_in_x2apic_or_disabled);
+	RUN_TEST(x2apic_register_map);
+	RUN_TEST(x2apic_gp_cases);
+	RUN_TEST(x2apic_msrs_fault_outside_x2apic);
+	RUN_TEST(apic_base_transitions);
+	RUN_TEST(disable_resets_registers);
+	RUN_TEST(sw_disable_masks_lvts);
+}
+
+SUITE(vlapic_irqs)
+{
+	SET_SETUP(setup, NULL);
+	RUN_TEST(pending_needs_enabled_apic);
+	RUN_TEST(tpr_blocks_and_ppr);
+	RUN_TEST(nested_isr_and_eoi_order);
+	RUN_TEST(ack_only_requested_vectors);
+	RUN_TEST(self_ipi_xapic);
+	RUN_TEST(logical_destinations_xapic);
+	RUN_TEST(self_ipi_x2apic);
+	RUN_TEST(illegal_vectors_set_esr);
+	RUN_TEST(illegal_vectors_x2apic);
+}
+
+SUITE(vlapic_timer)
+{
+	SET_SETUP(setup, NULL);
+	RUN_TEST(timer_oneshot_every_divider);
+	RUN_TEST(timer_current_count);
+	RUN_TEST(timer_initial_count_starts_and_stops);
+	RUN_TEST(timer_periodic_no_drift);
+	RUN_TEST(timer_periodic_late_folds_missed);
+	RUN_TEST(timer_masked_rearms_without_irr);
+	RUN_TEST(timer_mode_change_disarms);
+	RUN_TEST(timer_tsc_deadline);
+	RUN_TEST(timer_divide_change_rescales);
+	RUN_TEST(timer_illegal_vector);
+	RUN_TEST(timer_x2apic_msrs);
+	RUN_TEST(tiny_periods_clamped);
+}
+
+GREATEST_MAIN_DEFS();
+
+int main(int argc, char **argv)
+{
+	GREATEST_MAIN_BEGIN();
+	RUN_SUITE(vlapic_regs);
+	RUN_SUITE(vlapic_irqs);
+	RUN_SUITE(vlapic_timer);
+	GREATEST_MAIN_END();
+}
