@@ -65,6 +65,8 @@ static void reply_guest(struct reply *r, struct guest *g)
 	reply_u64(r, "exceptions_injected", g->injected_exceptions);
 	reply_u64(r, "interrupts_injected", g->vcpu.interrupts_injected);
 	reply_u64(r, "run_ms", g->run_ns / 1000000);
+	reply_u64(r, "exit_handling_cycles",
+		  g->handled_exits ? g->handling_tsc / g->handled_exits : 0);
 }
 
 static void list(struct reply *r)

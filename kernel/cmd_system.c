@@ -9,6 +9,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/power.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/vmx.h"
 #include "arch/x86/vmxcap.h"
 #include "kernel/clock.h"
 #include "kernel/commands.h"
@@ -257,6 +258,7 @@ void cmd_reboot(struct reply *r, int argc, char **argv)
 {
 	reply_str(r, "status", "rebooting");
 	reply_end(r);
+	vmx_off();
 	power_reboot();
 }
 

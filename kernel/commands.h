@@ -19,6 +19,9 @@ void cmd_config(struct reply *r, int argc, char **argv);
 void cmd_reboot(struct reply *r, int argc, char **argv);
 void cmd_shutdown(struct reply *r, int argc, char **argv);
 void cmd_guest(struct reply *r, int argc, char **argv);
+void cmd_net(struct reply *r, int argc, char **argv);
+void cmd_ping(struct reply *r, int argc, char **argv);
+void cmd_netbench(struct reply *r, int argc, char **argv);
 void cmd_debug(struct reply *r, int argc, char **argv);
 
 #endif

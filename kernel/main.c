@@ -20,7 +20,7 @@
 #include "kernel/physmem.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/sched.h"
+#include "kernel/mainloop.h"
 #include "kernel/guest.h"
 #include "arch/x86/vmx.h"
 #include "kernel/version.h"
@@ -94,24 +94,6 @@ static void init_memory(struct boot_info *bi)
 	physmem_reclaim_boot_services();
 }
 
-static NORETURN void main_loop(void)
-{
-	for (;;) {
-		console_poll();
-		net_poll();
-		if (sched_run_once())
-			continue;
-		/* keep polling while a line is being typed or pasted, else sleep until an interrupt */
-		if (console_busy()) {
-			pause();
-			continue;
-		}
-		cli();
-		clock_wake_at(sched_next_wakeup());
-		sti_hlt();
-	}
-}
-
 static void start_boot_guests(void)
 {
 	char err[160];
@@ -158,7 +140,7 @@ NORETURN void kmain(struct boot_info *bi)
 	init_vmx();
 	start_boot_guests();
 	console_init(&config);
-	main_loop();
+	mainloop_run();
 }
 
 NORETURN void kernel_enter(struct boot_info *bi)

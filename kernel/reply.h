@@ -64,6 +64,12 @@ void reply_obj_begin(struct reply *r, const char *key);
 void reply_obj_end(struct reply *r);
 void reply_arr_begin(struct reply *r, const char *key);
 void reply_arr_end(struct reply *r);
+/* Whether the reply renders as text (progress lines may then go to the console). */
+static inline bool reply_text_mode(const struct reply *r)
+{
+	return r->mode == REPLY_TEXT;
+}
+
 /* Mark the reply failed with a message; the first error wins. */
 void reply_error(struct reply *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /*

@@ -50,6 +50,9 @@ typedef uint64_t hva_t;
 #define ENOSPC 28
 #define ERANGE 34
 #define ENOSYS 38
+#define EPROTO 71
+#define ECONNRESET 104
 #define ETIMEDOUT 110
+#define ECONNREFUSED 111
 
 #endif

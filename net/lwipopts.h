@@ -45,7 +45,7 @@
 #define LWIP_ETHERNET 1
 #define ETH_PAD_SIZE 0
 #define LWIP_ICMP 1
-#define LWIP_RAW 0
+#define LWIP_RAW 1 /* ping sends and receives ICMP through a raw PCB */
 #define LWIP_UDP 1
 #define LWIP_TCP 1
 #define LWIP_DHCP 1

@@ -1,26 +1,49 @@
 /*
  * Network bring-up. lwIP runs with NO_SYS=1: one thread of control, the
- * core's main loop, drives its timers here. NIC drivers come with the
- * networking issue; until then the stack runs with no interface.
+ * core's main loop, drives its timers and the NIC polling here.
  */
+#include "arch/x86/pci.h"
+#include "kernel/log.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
-#include "kernel/log.h"
 #include "net/net.h"
+#include "net/netif.h"
+#include "net/nic.h"
 #include "net/port.h"
 
 static bool started;
 
 void net_init(const struct config *cfg)
 {
+	struct net_if *first = NULL;
+	int i;
+
 	lwip_port_init();
 	started = true;
-	log_info("net: lwIP %s started; no NIC driver yet (net.mode %s ignored)",
-		 LWIP_VERSION_STRING, cfg->net_mode == NET_MODE_NONE ? "none" : "set");
+	pci_scan();
+	e1000_probe();
+	virtio_net_probe();
+	for (i = 0; i < nic_count(); i++) {
+		struct net_if *ifc = net_if_attach(nic_get(i));
+
+		if (ifc && !first)
+			first = ifc;
+	}
+	log_info("net: lwIP %s, %d interface(s)", LWIP_VERSION_STRING, net_if_count());
+	if (first)
+		net_if_configure(first, cfg->net_mode, cfg->net_address, cfg->net_netmask,
+				cfg->net_gateway);
+	else if (cfg->net_mode != NET_MODE_NONE)
+		log_warn("net: hv.cfg configures the network but no NIC was found");
 }
 
-void net_poll(void)
+bool net_poll(void)
 {
-	if (started)
-		sys_check_timeouts();
+	int frames;
+
+	if (!started)
+		return false;
+	frames = net_if_poll_all();
+	sys_check_timeouts();
+	return frames > 0;
 }

@@ -7,10 +7,10 @@
 
 #include "kernel/config.h"
 
-/* Start lwIP; NIC drivers attach here once they exist. */
+/* Start lwIP, find the NICs on PCI, configure the first from cfg. */
 void net_init(const struct config *cfg);
 
-/* Run lwIP's timers and poll the NICs; called from the main loop. */
-void net_poll(void);
+/* Run lwIP's timers and poll the NICs; true when frames were handled. */
+bool net_poll(void);
 
 #endif

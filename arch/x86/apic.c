@@ -127,7 +127,7 @@ void apic_timer_periodic(uint32_t hz, uint8_t vector)
 
 void apic_timer_oneshot(uint32_t count, uint8_t vector)
 {
-	apic_write(APIC_TIMER_DIVIDE, APIC_DIVIDE_BY_16);
+	/* the divider stays at 16 from calibration; rewriting it on every arm costs an exit under nesting */
 	apic_write(APIC_LVT_TIMER, vector);
 	apic_write(APIC_TIMER_INITIAL, count);
 }

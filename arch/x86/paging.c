@@ -13,6 +13,8 @@
 
 static uint64_t table_pages;
 static bool use_1g;
+static uint64_t *root;
+static hpa_t (*table_alloc)(void);
 
 static uint64_t *new_table(hpa_t (*alloc_page)(void))
 {
@@ -78,7 +80,46 @@ int paging_init(uint64_t top, hpa_t (*alloc_page)(void))
 			return -ENOMEM;
 		pml4[i] = virt_to_phys(pdpt) | PTE_PRESENT | PTE_WRITE;
 	}
+	root = pml4;
+	table_alloc = alloc_page;
 	write_cr3(virt_to_phys(pml4));
+	return 0;
+}
+
+/* The table an entry points to, allocating it if the entry is empty. */
+static uint64_t *next_table(uint64_t *entry)
+{
+	uint64_t *t;
+
+	if (*entry & PTE_PRESENT)
+		return (*entry & PTE_LARGE) ? NULL : phys_to_virt(*entry & PTE_ADDR_MASK);
+	t = new_table(table_alloc);
+	if (t)
+		*entry = virt_to_phys(t) | PTE_PRESENT | PTE_WRITE;
+	return t;
+}
+
+int paging_map_mmio(hpa_t base, uint64_t size)
+{
+	uint64_t addr, end = ALIGN_UP(base + size, PDE_SPAN);
+
+	for (addr = ALIGN_DOWN(base, PDE_SPAN); addr < end; addr += PDE_SPAN) {
+		uint64_t *pml4e = &root[(addr >> 39) & 511];
+		uint64_t *pdpt, *pd, *pde;
+
+		pdpt = next_table(pml4e);
+		if (!pdpt)
+			return -ENOMEM;
+		if ((pdpt[(addr >> 30) & 511] & (PTE_PRESENT | PTE_LARGE)) == (PTE_PRESENT | PTE_LARGE))
+			continue; /* inside a 1 GiB page already */
+		pd = next_table(&pdpt[(addr >> 30) & 511]);
+		if (!pd)
+			return -ENOMEM;
+		pde = &pd[(addr >> 21) & 511];
+		if (!(*pde & PTE_PRESENT))
+			*pde = addr | PTE_PRESENT | PTE_WRITE | PTE_LARGE | PTE_PCD | PTE_PWT;
+	}
+	write_cr3(read_cr3()); /* flush: entries were only added, but keep it simple */
 	return 0;
 }
 

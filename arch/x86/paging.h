@@ -33,6 +33,13 @@ static inline hpa_t virt_to_phys(const void *va)
  */
 int paging_init(uint64_t top, hpa_t (*alloc_page)(void));
 
+/*
+ * Make [base, base + size) reachable at the same virtual address,
+ * uncached, for device registers (PCI BARs above the identity map).
+ * Already-mapped parts are left as they are. Returns 0 or -ENOMEM.
+ */
+int paging_map_mmio(hpa_t base, uint64_t size);
+
 /* Pages used by the tables, and the page size used ("1G" or "2M"). */
 uint64_t paging_table_pages(void);
 const char *paging_page_size(void);

@@ -342,7 +342,8 @@ static enum vcpu_run_result entry_failed(struct vcpu *v, int err)
 
 enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 {
-	uint64_t start = rdtsc(), end = start + slice_tsc, now;
+	uint64_t start = rdtsc(), end = start + slice_tsc, now, exited_at = 0;
+	struct guest *g = v->guest;
 	enum exit_action action;
 	int err;
 
@@ -359,7 +360,13 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 		arm_preemption_timer(v, now, end);
 		if (read_cr2() != v->cr2)
 			write_cr2(v->cr2);
+		if (exited_at) {
+			/* time in the hypervisor from a VM exit to the next entry, for bench/ */
+			g->handling_tsc += rdtsc() - exited_at;
+			g->handled_exits++;
+		}
 		err = vmx_enter(v->gpr, v->launched);
+		exited_at = rdtsc();
 		if (err)
 			return entry_failed(v, err);
 		v->launched = true;

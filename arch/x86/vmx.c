@@ -144,6 +144,16 @@ int vmx_init(void)
 	return init_result;
 }
 
+void vmx_off(void)
+{
+	if (init_result != 0)
+		return;
+	__asm__ volatile("vmxoff" ::: "cc", "memory");
+	write_cr4(read_cr4() & ~CR4_VMXE);
+	init_result = -ENODEV;
+	fmt_snprintf(failure, sizeof(failure), "VMX was turned off for a reset");
+}
+
 bool vmx_ready(void)
 {
 	return init_result == 0;

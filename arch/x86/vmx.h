@@ -30,6 +30,13 @@
  */
 int vmx_init(void);
 
+/*
+ * Leave VMX operation (VMXOFF, CR4.VMXE cleared) before a reset: INIT is
+ * blocked in VMX root operation (SDM Vol. 3C 24.8), and firmware that
+ * starts with the CPU still in it does not come back up.
+ */
+void vmx_off(void);
+
 /* Whether vmx_init succeeded, and the capabilities it found. */
 bool vmx_ready(void);
 const struct vmx_caps *vmx_get_caps(void);

@@ -1,0 +1,158 @@
+/*
+ * lwIP network interfaces over our NIC drivers. lwIP runs with NO_SYS=1
+ * in the main loop, so frames go straight from the driver's poll into
+ * netif->input, and lwIP's output straight into the driver's send.
+ */
+#include <string.h>
+#include "kernel/clock.h"
+#include "kernel/log.h"
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "netif/ethernet.h"
+#include "net/netif.h"
+
+#define NETIF_MAX 4
+#define RX_BUDGET 64
+#define LINK_CHECK_NS 100000000ULL
+
+static struct netif netifs[NETIF_MAX];
+static struct net_if ifs[NETIF_MAX];
+static int count;
+static uint64_t last_link_check;
+
+static void rx_frame(struct nic *nic, const void *frame, size_t len)
+{
+	struct netif *n = nic->netif;
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+
+	if (!p) {
+		nic->stats.rx_dropped++; /* out of pbufs: TCP retransmits, nothing breaks */
+		return;
+	}
+	pbuf_take(p, frame, (u16_t)len);
+	if (n->input(p, n) != ERR_OK)
+		pbuf_free(p);
+}
+
+static err_t link_output(struct netif *n, struct pbuf *p)
+{
+	struct net_if *ifc = n->state;
+	uint8_t frame[NIC_MTU_FRAME];
+	int err;
+
+	if (p->tot_len > sizeof(frame)) {
+		ifc->nic->stats.tx_dropped++;
+		return ERR_IF;
+	}
+	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	err = ifc->nic->ops->send(ifc->nic, frame, p->tot_len);
+	if (err == -ENOSPC) {
+		/* ring full: reap completions (and take what arrived meanwhile), then try once more */
+		ifc->nic->ops->poll(ifc->nic, rx_frame, RX_BUDGET);
+		err = ifc->nic->ops->send(ifc->nic, frame, p->tot_len);
+	}
+	return err ? ERR_MEM : ERR_OK;
+}
+
+static err_t netif_setup(struct netif *n)
+{
+	struct net_if *ifc = n->state;
+
+	n->name[0] = 'e';
+	n->name[1] = 't';
+	n->hwaddr_len = ETH_HWADDR_LEN;
+	memcpy(n->hwaddr, ifc->nic->mac, ETH_HWADDR_LEN);
+	n->mtu = 1500;
+	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	n->output = etharp_output;
+	n->linkoutput = link_output;
+	return ERR_OK;
+}
+
+struct net_if *net_if_attach(struct nic *nic)
+{
+	struct net_if *ifc;
+
+	if (count == NETIF_MAX)
+		return NULL;
+	ifc = &ifs[count];
+	ifc->netif = &netifs[count];
+	ifc->nic = nic;
+	if (!netif_add(ifc->netif, NULL, NULL, NULL, ifc, netif_setup, ethernet_input))
+		return NULL;
+	nic->netif = ifc->netif;
+	netif_set_up(ifc->netif);
+	if (count == 0)
+		netif_set_default(ifc->netif);
+	count++;
+	return ifc;
+}
+
+struct net_if *net_if_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (!strcmp(ifs[i].nic->name, name))
+			return &ifs[i];
+	return NULL;
+}
+
+struct net_if *net_if_at(int i)
+{
+	return i >= 0 && i < count ? &ifs[i] : NULL;
+}
+
+int net_if_count(void)
+{
+	return count;
+}
+
+void net_if_configure(struct net_if *ifc, enum net_mode mode, uint32_t addr, uint32_t mask,
+		     uint32_t gw)
+{
+	ip4_addr_t a, m, g;
+
+	dhcp_release_and_stop(ifc->netif);
+	ip4_addr_set_u32(&a, lwip_htonl(mode == NET_MODE_STATIC ? addr : 0));
+	ip4_addr_set_u32(&m, lwip_htonl(mode == NET_MODE_STATIC ? mask : 0));
+	ip4_addr_set_u32(&g, lwip_htonl(mode == NET_MODE_STATIC ? gw : 0));
+	netif_set_addr(ifc->netif, &a, &m, &g);
+	ifc->mode = mode;
+	if (mode == NET_MODE_DHCP && dhcp_start(ifc->netif) != ERR_OK)
+		log_warn("net: %s: cannot start DHCP", ifc->nic->name);
+}
+
+static void check_links(void)
+{
+	int i;
+
+	for (i = 0; i < count; i++) {
+		bool up = ifs[i].nic->ops->link_up(ifs[i].nic);
+
+		if (up == ifs[i].link)
+			continue;
+		ifs[i].link = up;
+		if (up)
+			netif_set_link_up(ifs[i].netif);
+		else
+			netif_set_link_down(ifs[i].netif);
+		log_info("net: %s: link %s", ifs[i].nic->name, up ? "up" : "down");
+	}
+}
+
+int net_if_poll_all(void)
+{
+	uint64_t now = clock_ns();
+	int i, frames = 0;
+
+	for (i = 0; i < count; i++)
+		frames += ifs[i].nic->ops->poll(ifs[i].nic, rx_frame, RX_BUDGET);
+	if (now - last_link_check > LINK_CHECK_NS) {
+		last_link_check = now;
+		check_links();
+	}
+	return frames;
+}
