@@ -128,13 +128,13 @@ $(DISK): $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS) scripts/mkimg.sh
 
 # ---------------------------------------------------------------- run
 run: all
-	sh scripts/run.sh $(strip $(EMU))
+	sh scripts/run.sh $(strip $(EMU)) $(BUILD)
 run-bochs: all
-	sh scripts/run.sh bochs
+	sh scripts/run.sh bochs $(BUILD)
 run-qemu: all
-	sh scripts/run.sh qemu
+	sh scripts/run.sh qemu $(BUILD)
 run-kvm: all
-	sh scripts/run.sh kvm
+	sh scripts/run.sh kvm $(BUILD)
 
 # ---------------------------------------------------------------- tests
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -Ithird_party/greatest

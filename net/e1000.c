@@ -172,9 +172,9 @@ static bool e1000_eeprom_read(struct e1000_dev *e, uint8_t word, uint16_t *out)
 
 static bool e1000_mac_valid(const uint8_t *m)
 {
-	uint8_t or = m[0] | m[1] | m[2] | m[3] | m[4] | m[5];
+	uint8_t any = m[0] | m[1] | m[2] | m[3] | m[4] | m[5];
 
-	return or != 0 && !(m[0] & 1); /* not zero, not multicast/broadcast */
+	return any != 0 && !(m[0] & 1); /* not zero, not multicast/broadcast */
 }
 
 /*
@@ -472,6 +472,8 @@ static bool e1000_attach(struct e1000_dev *e, const struct pci_device *d,
 	e->nic.ops = &e1000_nic_ops;
 	e->nic.priv = e;
 	pci_enable(d);
+	/* polled: the interrupt pin stays quiet even if a mask were lost */
+	pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) | PCI_COMMAND_INTX_DISABLE);
 	err = e1000_hw_init(e, true);
 	if (err) {
 		log_warn("e1000: %02x:%02x.%u (%s): bring-up failed (%d)", d->bus, d->dev, d->fn,

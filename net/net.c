@@ -3,6 +3,7 @@
  * core's main loop, drives its timers and the NIC polling here.
  */
 #include "arch/x86/pci.h"
+#include "kernel/clock.h"
 #include "kernel/log.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
@@ -11,7 +12,11 @@
 #include "net/nic.h"
 #include "net/port.h"
 
+/* keep polling this long after the last frame: NICs are polled, and a halt waits for the next tick */
+#define NET_BUSY_NS 50000000ULL
+
 static bool started;
+static uint64_t last_frame_ns;
 
 void net_init(const struct config *cfg)
 {
@@ -45,5 +50,7 @@ bool net_poll(void)
 		return false;
 	frames = net_if_poll_all();
 	sys_check_timeouts();
-	return frames > 0;
+	if (frames)
+		last_frame_ns = clock_ns();
+	return frames > 0 || clock_ns() - last_frame_ns < NET_BUSY_NS;
 }

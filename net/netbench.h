@@ -2,7 +2,8 @@
  * TCP throughput between two hypervisors, with every byte checked.
  *
  * The client sends a deterministic byte stream (byte i of the stream is
- * netbench_byte(i)); the server checks each byte as it arrives, and when
+ * netbench_byte(i), splitmix64 of i / 8; a wire format: changing it breaks
+ * netbench between hypervisor versions); the server checks each byte as it arrives, and when
  * the client closes its side, answers with a 16-byte verdict (bytes
  * received, bytes wrong: two little-endian uint64) before closing. So the
  * client learns that every byte arrived intact, not only that it was sent.
@@ -15,7 +16,7 @@
 #define NETBENCH_PORT 5001
 #define NETBENCH_MAX_MIB 4096
 
-/* Byte i of the test stream (a xorshift of the offset: no short period). */
+/* Byte i of the test stream (splitmix64 of i / 8: no 8-byte word repeats). */
 uint8_t netbench_byte(uint64_t i);
 
 /* Start (or keep) the listening server on port. Returns 0 or -EBUSY / -ENOMEM. */

@@ -538,7 +538,7 @@ static void vnet_probe_one(const struct pci_device *d)
 
 	memset(vn, 0, sizeof(*vn));
 	vn->pci = d;
-	fmt_snprintf(vn->nic.name, sizeof(vn->nic.name), "virtio-%d", vnet_count);
+	fmt_snprintf(vn->nic.name, sizeof(vn->nic.name), "eth%d", nic_next_index());
 	vn->nic.model = "virtio-net";
 	vn->nic.ops = &vnet_ops;
 	vn->nic.priv = vn;

@@ -71,10 +71,11 @@ NORETURN void power_reboot(void)
 
 	cli();
 	acpi_reset(acpi_get());
+	/* the keyboard controller first: OVMF under Bochs does not come back from a 0xCF9 hard reset */
+	outb(PORT_KBC_COMMAND, KBC_PULSE_RESET);
+	pit_wait_ms(50);
 	outb(PORT_RESET_CONTROL, 0x02);
 	outb(PORT_RESET_CONTROL, RESET_CONTROL_HARD);
-	pit_wait_ms(50);
-	outb(PORT_KBC_COMMAND, KBC_PULSE_RESET);
 	pit_wait_ms(50);
 	/* last resort: an exception with no IDT escalates to a triple fault, which resets */
 	__asm__ volatile("lidt %0; int3" : : "m"(empty_idt));

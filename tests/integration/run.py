@@ -25,6 +25,7 @@ import traceback
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, HERE)
 import emu as emulib  # noqa: E402
 from console import ConsoleError  # noqa: E402

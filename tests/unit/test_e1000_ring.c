@@ -90,23 +90,25 @@ static void check_rx_handover(uint32_t from, uint32_t to)
 	}
 }
 
+static bool reg_bad(uint32_t r)
+{
+	bool bad = r % 4 || r / 4 >= NREGS;
+
+	dev.bad_access |= bad;
+	return bad;
+}
+
 static uint32_t fake_read32(void *ctx, uint32_t r)
 {
 	(void)ctx;
-	if (r % 4 || r / 4 >= NREGS) {
-		dev.bad_access = true;
-		return 0;
-	}
-	return dev.regs[r / 4];
+	return reg_bad(r) ? 0 : dev.regs[r / 4];
 }
 
 static void fake_write32(void *ctx, uint32_t r, uint32_t v)
 {
 	(void)ctx;
-	if (r % 4 || r / 4 >= NREGS) {
-		dev.bad_access = true;
+	if (reg_bad(r))
 		return;
-	}
 	if (r == E1000_RDT) {
 		check_rx_handover(reg(E1000_RDT), v);
 		dev.rdt_writes++;
@@ -143,6 +145,16 @@ static bool dev_rx_raw(const void *data, uint16_t len, uint8_t status, uint8_t e
 static bool dev_rx(const void *data, uint16_t len)
 {
 	return dev_rx_raw(data, len, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0);
+}
+
+/* n good frames; returns how many found a buffer. */
+static int dev_rx_n(const void *data, uint16_t len, int n)
+{
+	int i = 0;
+
+	while (i < n && dev_rx(data, len))
+		i++;
+	return i;
 }
 
 /* The device sends up to max queued frames, setting DD; returns how many. */
@@ -203,20 +215,14 @@ static void setup(void *arg)
 {
 	(void)arg;
 	memset(&dev, 0, sizeof(dev));
-	memset(&st, 0, sizeof(st));
-	memset(&rx, 0, sizeof(rx));
-	memset(&tx, 0, sizeof(tx));
-	ops.read32 = fake_read32;
-	ops.write32 = fake_write32;
-	ops.ctx = &dev;
+	st = (struct e1000_ring_stats){ 0 };
+	rx = (struct e1000_rx_ring){ 0 };
+	tx = (struct e1000_tx_ring){ 0 };
+	ops = (struct e1000_reg_ops){ fake_read32, fake_write32, &dev };
 	nrx = 0;
 }
 
-#define ASSERT_DEVICE_HAPPY()                    \
-	do {                                     \
-		ASSERT_FALSE(dev.bad_access);    \
-		ASSERT_FALSE(dev.bad_handover);  \
-	} while (0)
+#define ASSERT_DEVICE_HAPPY() ASSERT(!dev.bad_access && !dev.bad_handover)
 
 TEST rx_init_programs_ring(void)
 {
@@ -276,13 +282,11 @@ TEST rx_delivers_frames_in_order(void)
 TEST rx_refill_returns_consumed_descriptors(void)
 {
 	uint8_t f[64] = { 1 };
-	int i;
 
 	ASSERT_EQ(0, rx_setup(16));
 	ASSERT_EQ(0, e1000_rx_refill(&rx)); /* nothing consumed: no tail write */
 	ASSERT_EQ(1, dev.rdt_writes);
-	for (i = 0; i < 3; i++)
-		ASSERT(dev_rx(f, sizeof(f)));
+	ASSERT_EQ(3, dev_rx_n(f, sizeof(f), 3));
 	ASSERT_EQ(3, e1000_rx_harvest(&rx, capture, NULL, 64));
 	ASSERT_EQ(3, e1000_rx_refill(&rx));
 	ASSERT_EQ(2, reg(E1000_RDT)); /* next - 1: the device owns 15 again */
@@ -319,17 +323,14 @@ TEST rx_wraps_around(void)
 TEST rx_full_ring_stops_device_until_refill(void)
 {
 	uint8_t f[60] = { 0 };
-	int i;
 
 	ASSERT_EQ(0, rx_setup(8));
-	for (i = 0; i < 7; i++)
-		ASSERT(dev_rx(f, sizeof(f)));
+	ASSERT_EQ(7, dev_rx_n(f, sizeof(f), 7));
 	ASSERT_FALSE(dev_rx(f, sizeof(f))); /* RDH == RDT: no buffers */
 	ASSERT_EQ(7, e1000_rx_harvest(&rx, capture, NULL, 64));
 	ASSERT_FALSE(dev_rx(f, sizeof(f))); /* harvested is not yet returned */
 	ASSERT_EQ(7, e1000_rx_refill(&rx));
-	for (i = 0; i < 7; i++)
-		ASSERT(dev_rx(f, sizeof(f)));
+	ASSERT_EQ(7, dev_rx_n(f, sizeof(f), 7));
 	ASSERT_FALSE(dev_rx(f, sizeof(f)));
 	ASSERT_EQ(7, e1000_rx_harvest(&rx, capture, NULL, 64));
 	ASSERT_DEVICE_HAPPY();
@@ -339,11 +340,9 @@ TEST rx_full_ring_stops_device_until_refill(void)
 TEST rx_budget_is_respected(void)
 {
 	uint8_t f[60] = { 0 };
-	int i;
 
 	ASSERT_EQ(0, rx_setup(16));
-	for (i = 0; i < 5; i++)
-		ASSERT(dev_rx(f, sizeof(f)));
+	ASSERT_EQ(5, dev_rx_n(f, sizeof(f), 5));
 	ASSERT_EQ(2, e1000_rx_harvest(&rx, capture, NULL, 2));
 	ASSERT_EQ(2, nrx);
 	ASSERT_EQ(2, e1000_rx_refill(&rx));
@@ -395,22 +394,14 @@ TEST rx_drops_frames_without_eop(void)
 	ASSERT_EQ(2, st.rx_no_eop);
 	ASSERT_EQ(0, st.rx_errors);
 	ASSERT_FALSE(rx.discarding);
-	ASSERT_DEVICE_HAPPY();
-	PASS();
-}
-
-TEST rx_drop_spans_harvest_calls(void)
-{
-	uint8_t f[64] = { 0 };
-
-	ASSERT_EQ(0, rx_setup(16));
-	ASSERT(dev_rx_raw(NULL, BUF, E1000_RXD_STAT_DD, 0));
+	/* a dropped frame may end in a later harvest */
+	ASSERT(dev_rx_raw(NULL, BUF, dd, 0));
 	ASSERT_EQ(0, e1000_rx_harvest(&rx, capture, NULL, 64));
 	ASSERT(rx.discarding);
-	ASSERT(dev_rx(f, 64)); /* the end of the dropped frame */
-	ASSERT(dev_rx(f, 64));
+	ASSERT_EQ(2, dev_rx_n(f, 64, 2)); /* its end, then a good frame */
 	ASSERT_EQ(1, e1000_rx_harvest(&rx, capture, NULL, 64));
-	ASSERT_EQ(1, st.rx_no_eop);
+	ASSERT_EQ(3, st.rx_no_eop);
+	ASSERT_DEVICE_HAPPY();
 	PASS();
 }
 
@@ -429,28 +420,16 @@ TEST rx_drops_error_bits(void)
 	PASS();
 }
 
-TEST rx_stops_at_first_incomplete_descriptor(void)
+TEST rx_takes_only_owned_done_descriptors(void)
 {
 	uint8_t f[64] = { 0 };
 
-	ASSERT_EQ(0, rx_setup(16));
+	ASSERT_EQ(0, rx_setup(8));
 	/* A device writing back out of order: DD on 1 while 0 is not done. */
 	rx_desc(1)->length = 64;
 	rx_desc(1)->status = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
 	ASSERT_EQ(0, e1000_rx_harvest(&rx, capture, NULL, 64));
-	ASSERT(dev_rx(f, 64));
-	ASSERT_EQ(2, e1000_rx_harvest(&rx, capture, NULL, 64));
-	PASS();
-}
-
-TEST rx_never_reads_the_withheld_descriptor(void)
-{
-	uint8_t f[64] = { 0 };
-	int i;
-
-	ASSERT_EQ(0, rx_setup(8));
-	for (i = 0; i < 7; i++)
-		ASSERT(dev_rx(f, 64));
+	ASSERT_EQ(7, dev_rx_n(f, 64, 7));
 	ASSERT_EQ(7, e1000_rx_harvest(&rx, capture, NULL, 64));
 	/* Descriptor 7 was never handed over; a hostile device marks it done. */
 	rx_desc(7)->length = 64;
@@ -493,24 +472,9 @@ SUITE(e1000_rx)
 	RUN_TEST(rx_budget_is_respected);
 	RUN_TEST(rx_drops_bad_lengths);
 	RUN_TEST(rx_drops_frames_without_eop);
-	RUN_TEST(rx_drop_spans_harvest_calls);
 	RUN_TEST(rx_drops_error_bits);
-	RUN_TEST(rx_stops_at_first_incomplete_descriptor);
-	RUN_TEST(rx_never_reads_the_withheld_descriptor);
+	RUN_TEST(rx_takes_only_owned_done_descriptors);
 	RUN_TEST(rx_ignores_address_written_by_device);
-}
-
-TEST tx_init_programs_ring(void)
-{
-	ASSERT_EQ(0, tx_setup(32));
-	ASSERT_EQ(DMA_BASE + TXD_OFF, ring_base(E1000_TDBAL, E1000_TDBAH));
-	ASSERT_EQ(32 * 16, reg(E1000_TDLEN));
-	ASSERT_EQ(0, reg(E1000_TDH));
-	ASSERT_EQ(0, reg(E1000_TDT));
-	ASSERT_EQ(31, e1000_tx_free(&tx));
-	ASSERT_EQ(0, e1000_tx_pending(&tx));
-	ASSERT_EQ(-EINVAL, tx_setup(20));
-	PASS();
 }
 
 TEST tx_queue_fills_descriptor_and_tail(void)
@@ -518,7 +482,12 @@ TEST tx_queue_fills_descriptor_and_tail(void)
 	uint8_t f[100];
 
 	frame_fill(f, sizeof(f), 1);
+	ASSERT_EQ(-EINVAL, tx_setup(20));
 	ASSERT_EQ(0, tx_setup(32));
+	ASSERT_EQ(DMA_BASE + TXD_OFF, ring_base(E1000_TDBAL, E1000_TDBAH));
+	ASSERT_EQ(32 * 16, reg(E1000_TDLEN));
+	ASSERT_EQ(0, reg(E1000_TDH) | reg(E1000_TDT));
+	ASSERT_EQ(31, e1000_tx_free(&tx));
 	ASSERT_EQ(0, e1000_tx_queue(&tx, f, sizeof(f)));
 	ASSERT_EQ(DMA_BASE + TXB_OFF, tx_desc(0)->addr);
 	ASSERT_EQ(100, tx_desc(0)->length);
@@ -635,7 +604,6 @@ TEST tx_reaps_in_order_only(void)
 SUITE(e1000_tx)
 {
 	SET_SETUP(setup, NULL);
-	RUN_TEST(tx_init_programs_ring);
 	RUN_TEST(tx_queue_fills_descriptor_and_tail);
 	RUN_TEST(tx_pads_short_frames);
 	RUN_TEST(tx_rejects_bad_lengths);

@@ -1,0 +1,247 @@
+"""Network tests: two hypervisors on one emulated Ethernet, on this machine
+only (Bochs instances on a bxhub over loopback UDP, QEMU instances joined by
+a -netdev socket over loopback TCP). Each test starts its own pair.
+"""
+
+import os
+import random
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import time
+
+import emu as emulib
+from console import parse_json_reply
+from emu import boot
+
+ADDR = ("10.0.9.1", "10.0.9.2")
+PINGS = 100
+NETBENCH_MIB = 16
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Pair:
+    """Two hypervisors on one link, consoles in json mode, addresses set."""
+
+    def __init__(self, s, kind, model):
+        self.s = s
+        self.kind = kind
+        self.emus = []
+        self.hub = None
+        self.model = model
+
+    def __enter__(self):
+        base = os.path.join(self.s.args.build, "run", "net-%s-%s" % (self.kind, self.model))
+        shutil.rmtree(base, ignore_errors=True)
+        if self.kind == "bochs":
+            port = free_port() & ~1
+            self.hub = subprocess.Popen(["bxhub", "-ports=2", "-base=%d" % port],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        else:
+            port = free_port()
+        for i in range(2):
+            extra = {}
+            mac = "52:54:00:12:34:%02x" % (0x10 + i)
+            if self.kind == "bochs":
+                extra["bochs_extra"] = ["e1000: enabled=1, mac=%s, ethmod=socket, ethdev=%d" %
+                                        (mac, port + 2 * i)]
+            else:
+                role = "listen" if i == 0 else "connect"
+                extra["qemu_extra"] = ["-netdev", "socket,id=n0,%s=127.0.0.1:%d" % (role, port),
+                                       "-device", "%s,netdev=n0,mac=%s" % (self.model, mac)]
+            e = emulib.Emulator(self.kind, self.s.args.build, os.path.join(base, str(i)),
+                                mem_mib=256, **extra)
+            self.emus.append(e)
+            e.start()
+            if i == 0 and self.kind != "bochs":
+                time.sleep(1)  # the listening side first
+        for i, e in enumerate(self.emus):
+            e.console.read_until_prompt(240)
+            e.console.command("mode json")
+            obj = self.json(i, "net set eth0 static %s/24" % ADDR[i])
+            assert obj["ok"], obj
+        return self
+
+    def json(self, i, line, timeout=60):
+        return parse_json_reply(self.emus[i].console.command(line, timeout))
+
+    def __exit__(self, *exc):
+        for e in self.emus:
+            e.kill()
+        if self.hub:
+            self.hub.kill()
+            self.hub.wait()
+        return False
+
+
+def check_pair(s, kind, model):
+    with Pair(s, kind, model) as p:
+        nets = [p.json(i, "net")["interfaces"][0] for i in range(2)]
+        for n in nets:
+            assert n["link"] is True and n["mode"] == "static", n
+        s.note("%s: %s %s" % (model, nets[0]["model"], nets[0]["mac"]))
+        for src, dst in ((1, 0), (0, 1)):
+            r = p.json(src, "ping %s %d" % (ADDR[dst], PINGS), timeout=PINGS * 2 + 30)
+            assert r["ok"] and r["sent"] == PINGS and r["received"] == PINGS, r
+            s.note("ping %s -> %s: %d/%d, rtt avg %d us" % (ADDR[src], ADDR[dst], r["received"],
+                                                           r["sent"], r["rtt_avg_us"]))
+        assert p.json(0, "netbench server")["listening"] is True
+        r = p.json(1, "netbench %s %d" % (ADDR[0], NETBENCH_MIB), timeout=900)
+        assert r["ok"] and r["intact"] is True, r
+        assert r["bytes_verified"] == NETBENCH_MIB << 20 and r["errors"] == 0, r
+        s.note("netbench %d MiB: %s MB/s, every byte verified by the receiver" %
+               (NETBENCH_MIB, r["mb_per_s"]))
+        stats = p.json(0, "net")["interfaces"][0]
+        assert stats["rx_bytes"] >= NETBENCH_MIB << 20, stats
+
+
+@boot("net-bochs-e1000", kinds=("bochs",))
+def test_net_bochs_e1000_bxhub(s):
+    check_pair(s, "bochs", "e1000")
+
+
+@boot("net-qemu-e1000", kinds=("qemu",))
+def test_net_qemu_e1000(s):
+    check_pair(s, "qemu", "e1000")
+
+
+@boot("net-qemu-e1000e", kinds=("qemu",))
+def test_net_qemu_e1000e(s):
+    check_pair(s, "qemu", "e1000e")
+
+
+@boot("net-qemu-virtio", kinds=("qemu",))
+def test_net_qemu_virtio_net(s):
+    check_pair(s, "qemu", "virtio-net-pci")
+
+
+# ---------------------------------------------------------------- bad input
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def ipv4(src, dst, proto, payload, ttl=64, bad_len=None):
+    total = bad_len if bad_len is not None else 20 + len(payload)
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 1, 0, ttl, proto, 0,
+                      socket.inet_aton(src), socket.inet_aton(dst))
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    return hdr + payload
+
+
+def echo_request(ident, seq, data=b"hv-net-test" * 4):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + data
+    return icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+
+
+def frames_evil(rng, mac_hv, mac_me):
+    """Malformed, truncated and oversized frames for the hypervisor's address."""
+    eth = mac_hv + mac_me + b"\x08\x00"
+    good = ipv4("10.0.9.2", "10.0.9.1", 1, echo_request(0x4242, 1))
+    out = [b"", b"\x00", mac_hv, eth, eth + good[:10],                   # runts
+           eth + good + os.urandom(9000),                                # oversized
+           eth + ipv4("10.0.9.2", "10.0.9.1", 1, echo_request(1, 1), bad_len=60000),
+           eth + ipv4("10.0.9.2", "10.0.9.1", 1, echo_request(1, 1), bad_len=5),
+           eth + b"\x4f" + good[1:],                                     # bad IHL
+           eth + ipv4("10.0.9.2", "10.0.9.1", 6, os.urandom(40)),          # TCP garbage
+           eth + ipv4("10.0.9.2", "10.0.9.1", 17, b"\x00\x07\x00\x07\xff\xff\x00\x00"),
+           mac_hv + mac_me + b"\x08\x06" + os.urandom(28),               # ARP garbage
+           b"\xff" * 6 + mac_me + b"\x08\x06" + os.urandom(60)]
+    out += [mac_hv + mac_me + bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 1600)))
+            for _ in range(200)]
+    return out
+
+
+def read_frames(conn, until):
+    """Frames from a QEMU socket netdev stream (4-byte big-endian length prefix)."""
+    buf = b""
+    conn.settimeout(0.2)
+    while time.monotonic() < until:
+        try:
+            chunk = conn.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            return
+        buf += chunk
+        while len(buf) >= 4:
+            n = struct.unpack("!I", buf[:4])[0]
+            if len(buf) < 4 + n:
+                break
+            yield buf[4:4 + n]
+            buf = buf[4 + n:]
+
+
+@boot("net-qemu-hostile", kinds=("qemu",))
+def test_net_hostile_frames_are_dropped(s):
+    """A peer that is this test: garbage frames in, then a real ping must
+    still be answered and the console still work."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    run_dir = os.path.join(s.args.build, "run", "net-hostile")
+    shutil.rmtree(run_dir, ignore_errors=True)
+    e = emulib.Emulator("qemu", s.args.build, run_dir, mem_mib=256, qemu_extra=[
+        "-netdev", "socket,id=n0,connect=127.0.0.1:%d" % port,
+        "-device", "e1000,netdev=n0,mac=52:54:00:12:34:66"])
+    try:
+        e.start()
+        conn, _ = listener.accept()
+        e.console.read_until_prompt(240)
+        e.console.command("mode json")
+        assert parse_json_reply(e.console.command("net set eth0 static 10.0.9.1/24"))["ok"]
+        mac_hv, mac_me = bytes.fromhex("525400123466"), bytes.fromhex("020000000002")
+        rng = random.Random(7)
+        for f in frames_evil(rng, mac_hv, mac_me):
+            conn.sendall(struct.pack("!I", len(f)) + f)
+        time.sleep(2)
+        assert parse_json_reply(e.console.command("version"))["ok"]
+        # a well-formed echo request still gets its reply (after ARP for us)
+        req = mac_hv + mac_me + b"\x08\x00" + ipv4("10.0.9.2", "10.0.9.1", 1, echo_request(0x7777, 9))
+        got = False
+        for _ in range(5):
+            conn.sendall(struct.pack("!I", len(req)) + req)
+            for f in read_frames(conn, time.monotonic() + 2):
+                if f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x01":  # ARP request: answer it
+                    arp = (f[6:12] + mac_me + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x02" +
+                           mac_me + socket.inet_aton("10.0.9.2") + f[22:28] + f[28:32])
+                    conn.sendall(struct.pack("!I", len(arp)) + arp)
+                if f[12:14] == b"\x08\x00" and f[23] == 1 and f[34] == 0 and \
+                        struct.unpack("!HH", f[38:42]) == (0x7777, 9):
+                    got = True
+                    break
+            if got:
+                break
+        assert got, "no echo reply after the garbage"
+        net = parse_json_reply(e.console.command("net"))["interfaces"][0]
+        s.note("after %d hostile frames: rx_frames %d, rx_dropped %d, resets %d" % (
+            213, net["rx_frames"], net["rx_dropped"], net["resets"]))
+        conn.close()
+    finally:
+        e.kill()
+        listener.close()
+
+
+@boot("net-errors", kinds=("qemu",))
+def test_net_command_errors(s):
+    cases = ("net set eth9 static 10.0.0.1/24", "net set eth0 static 300.1.1.1/24",
+             "net set eth0 static 10.0.0.1/33", "net set eth0 bogus", "net set eth0 static",
+             "ping 999.1.1.1", "ping 10.0.0.1 0", "ping 10.0.0.1 x", "netbench 1.2.3",
+             "netbench 10.0.0.1 0", "net frob")
+    for line in cases:
+        obj = s.json(line)
+        assert obj["ok"] is False and obj["error"], (line, obj)
+    # no NIC in this machine: the list is empty and still answers
+    assert s.json("net")["interfaces"] == []
