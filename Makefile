@@ -48,7 +48,7 @@ KERNEL_SRCS := kernel/main.c kernel/string.c kernel/log.c kernel/panic.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
         kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
-        net/ping.c net/netbench.c net/cmd_net.c
+        net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 MIGRATE_SRCS :=
 
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -100,9 +100,15 @@ $(BUILD)/obj/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -c $< -o $@
 
-$(BUILD)/hv.so: $(IMAGE_OBJS) linker.ld
+# gnu-efi's libefi defines byte-at-a-time memcpy/memset (lib/init.c); a copy
+# with those symbols made weak lets kernel/string.c's rep-movsb versions win.
+$(BUILD)/libefi.a: $(EFI_LIB)/libefi.a | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(OBJCOPY) -W memcpy -W memset $< $@
+
+$(BUILD)/hv.so: $(IMAGE_OBJS) linker.ld $(BUILD)/libefi.a
 	ld $(KLDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(IMAGE_OBJS) \
-		-L$(EFI_LIB) -lgnuefi -lefi -o $@
+		$(EFI_LIB)/libgnuefi.a $(BUILD)/libefi.a -o $@
 
 $(EFI_APP): $(BUILD)/hv.so scripts/pe-strip-time.py
 	@mkdir -p $(dir $@)

@@ -31,7 +31,8 @@ static const struct command commands[] = {
 	{ "guest", "start|list|info|pause|resume|stop|console ...", "run and manage guests", 1, -1, false, cmd_guest },
 	{ "net", "[set IF static A.B.C.D/N [GW] | set IF dhcp|none]", "interfaces, addresses, counters", 0, 5, false, cmd_net },
 	{ "ping", "A.B.C.D [COUNT]", "ICMP echo from the hypervisor", 1, 2, false, cmd_ping },
-	{ "netbench", "server | A.B.C.D [MiB]", "TCP throughput to a peer, bytes checked", 1, 2, false, cmd_netbench },
+	{ "netbench", "server | A.B.C.D [MiB] | raw A.B.C.D [FRAMES] | raw-stats | raw-reset",
+	  "TCP throughput to a peer (bytes checked); raw frame rate", 1, 3, false, cmd_netbench },
 	{ "debug", "fault ud|pf|gp|de|bp | panic", "deliberate failures, for tests", 1, 2, true, cmd_debug },
 };
 

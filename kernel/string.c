@@ -1,14 +1,32 @@
 /*
  * The C library string functions the image uses (ours and lwIP's).
- * memcpy and memset, which GCC also emits for structure copies, come from
- * gnu-efi's libefi (lib/init.c), which InitializeLib pulls in anyway;
- * memmove is built without loop-to-call transformation so it cannot turn
- * into a call to itself.
+ * memcpy and memset use the string instructions: with ERMS (enhanced REP
+ * MOVSB/STOSB, SDM Vol. 1 7.3.9.3) they are the fastest way on current
+ * CPUs, and under emulators one instruction instead of a loop of many.
+ * gnu-efi's libefi has byte loops of the same names; the Makefile links a
+ * copy of it with those made weak. memmove is built without loop-to-call
+ * transformation so it cannot turn into a call to itself.
  */
 #include <string.h>
 #include "kernel/types.h"
 
 #define NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	void *d = dst;
+
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	void *d = dst;
+
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return dst;
+}
 
 NO_LIBCALLS void *memmove(void *dst, const void *src, size_t n)
 {

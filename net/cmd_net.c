@@ -11,6 +11,8 @@
 #include "net/netbench.h"
 #include "net/netif.h"
 #include "net/ping.h"
+#include "net/rawframes.h"
+#include "lwip/etharp.h"
 
 static const char *const mode_names[] = { "none", "dhcp", "static" };
 
@@ -147,6 +149,8 @@ void cmd_ping(struct reply *r, int argc, char **argv)
 	reply_u64(r, "duplicates", res.duplicates);
 }
 
+static void cmd_netbench_tcp(struct reply *r, int argc, char **argv);
+
 static void bench_progress(uint64_t sent)
 {
 	kprintf("netbench: %lu MiB sent\n", sent >> 20);
@@ -169,13 +173,74 @@ static void netbench_server(struct reply *r)
 	reply_u64(r, "last_errors", st.last_errors);
 }
 
+/* netbench raw A.B.C.D [FRAMES]: blast raw frames at a peer (after a ping resolved its MAC). */
+static void netbench_raw(struct reply *r, int argc, char **argv)
+{
+	struct net_if *ifc = net_if_at(0);
+	struct eth_addr *mac = NULL;
+	const ip4_addr_t *found_ip = NULL;
+	ip4_addr_t ip;
+	uint64_t frames = 20000, ns;
+	uint32_t addr, sent;
+
+	if (!ifc) {
+		reply_error(r, "no network interface");
+		return;
+	}
+	if (parse_host(r, argv[2], &addr) || (argc > 3 && parse_count(r, argv[3], 10000000, &frames)))
+		return;
+	ip4_addr_set_u32(&ip, lwip_htonl(addr));
+	if (etharp_find_addr(ifc->netif, &ip, &mac, &found_ip) < 0 || !mac) {
+		reply_error(r, "no ARP entry for %s: ping it first", argv[2]);
+		return;
+	}
+	ns = rawframes_send(ifc->nic, mac->addr, (uint32_t)frames, &sent);
+	reply_u64(r, "frames_sent", sent);
+	reply_u64(r, "bytes_sent", (uint64_t)sent * NIC_MTU_FRAME);
+	reply_u64(r, "ms", ns / 1000000);
+	reply_u64(r, "kib_per_s", ns ? (uint64_t)sent * NIC_MTU_FRAME * 1000000000ULL / 1024 / ns : 0);
+}
+
+/* netbench raw-stats | raw-reset: what this side received of a peer's blast. */
+static void netbench_raw_stats(struct reply *r, bool reset)
+{
+	struct rawframes_stats st;
+	uint64_t ns;
+
+	rawframes_stats(&st);
+	ns = st.last_ns - st.first_ns;
+	reply_u64(r, "frames", st.frames);
+	reply_u64(r, "bytes", st.bytes);
+	reply_u64(r, "ms", ns / 1000000);
+	reply_u64(r, "kib_per_s", ns ? st.bytes * 1000000000ULL / 1024 / ns : 0);
+	if (reset)
+		rawframes_reset();
+}
+
 void cmd_netbench(struct reply *r, int argc, char **argv)
+{
+	if (!strcmp(argv[1], "raw") && argc >= 3) {
+		netbench_raw(r, argc, argv);
+		return;
+	}
+	if (!strcmp(argv[1], "raw-stats") || !strcmp(argv[1], "raw-reset")) {
+		netbench_raw_stats(r, !strcmp(argv[1], "raw-reset"));
+		return;
+	}
+	cmd_netbench_tcp(r, argc, argv);
+}
+
+static void cmd_netbench_tcp(struct reply *r, int argc, char **argv)
 {
 	struct netbench_result res;
 	uint64_t mib = 16;
 	uint32_t addr;
 	int err;
 
+	if (argc > 3) {
+		reply_error(r, "usage: netbench server | A.B.C.D [MiB] | raw A.B.C.D [FRAMES] | raw-stats | raw-reset");
+		return;
+	}
 	if (!strcmp(argv[1], "server")) {
 		if (argc > 2)
 			reply_error(r, "usage: netbench server");

@@ -12,6 +12,7 @@
 #include "lwip/pbuf.h"
 #include "netif/ethernet.h"
 #include "net/netif.h"
+#include "net/rawframes.h"
 
 #define NETIF_MAX 4
 #define RX_BUDGET 64
@@ -25,8 +26,11 @@ static uint64_t last_link_check;
 static void rx_frame(struct nic *nic, const void *frame, size_t len)
 {
 	struct netif *n = nic->netif;
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	struct pbuf *p;
 
+	if (rawframes_consume(frame, len))
+		return;
+	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 	if (!p) {
 		nic->stats.rx_dropped++; /* out of pbufs: TCP retransmits, nothing breaks */
 		return;

@@ -218,7 +218,10 @@ static int vnet_setup_queue(struct vnet *vn, uint16_t qi)
 	return 0;
 }
 
-/* Read device configuration until the generation holds still (2.4.1). */
+/*
+ * Read several fields of the device configuration, byte by byte, until
+ * the generation holds still (2.4.1).
+ */
 static void vnet_read_cfg(struct vnet *vn, unsigned off, uint8_t *out, unsigned len)
 {
 	uint8_t gen;
@@ -449,14 +452,13 @@ static int vnet_poll(struct nic *nic, nic_rx_fn rx, int budget)
 static bool vnet_link_up(struct nic *nic)
 {
 	struct vnet *vn = nic->priv;
-	uint8_t status[2];
 
 	if (vn->dead)
 		return false;
 	if (!(vn->features & BIT64(VIRTIO_NET_F_STATUS)))
 		return true; /* 5.1.4.2: assume the link is up */
-	vnet_read_cfg(vn, VIRTIO_NET_CFG_STATUS, status, sizeof(status));
-	return status[0] & VIRTIO_NET_S_LINK_UP;
+	/* one 16-bit field: a single aligned access is atomic (2.4.1, 4.1.3.1) */
+	return rd16(vn->device, VIRTIO_NET_CFG_STATUS) & VIRTIO_NET_S_LINK_UP;
 }
 
 static const struct nic_ops vnet_ops = {
