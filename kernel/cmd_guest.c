@@ -45,6 +45,7 @@ static void reply_exits(struct reply *r, const struct guest *g)
 static void reply_guest(struct reply *r, struct guest *g)
 {
 	struct vcpu_snapshot s;
+	uint32_t i;
 
 	reply_str(r, "name", g->name);
 	reply_str(r, "state", guest_state_name(g->state));
@@ -65,8 +66,11 @@ static void reply_guest(struct reply *r, struct guest *g)
 	reply_u64(r, "exceptions_injected", g->injected_exceptions);
 	reply_u64(r, "interrupts_injected", g->vcpu.interrupts_injected);
 	reply_u64(r, "run_ms", g->run_ns / 1000000);
-	reply_u64(r, "exit_handling_cycles",
-		  g->handled_exits ? g->handling_tsc / g->handled_exits : 0);
+	reply_obj_begin(r, "exit_cycles");
+	for (i = 0; i < VMX_EXIT_REASON_MAX; i++)
+		if (g->handled_exits[i])
+			reply_u64(r, vmx_exit_reason_id(i), g->handling_tsc[i] / g->handled_exits[i]);
+	reply_obj_end(r);
 }
 
 static void list(struct reply *r)

@@ -43,7 +43,7 @@ struct guest {
 	uint64_t exits_total;
 	uint64_t unclaimed_io, unknown_msr, injected_exceptions;
 	/* TSC ticks from VM exit to the next entry, over exits handled without leaving the run loop */
-	uint64_t handling_tsc, handled_exits;
+	uint64_t handling_tsc[VMX_EXIT_REASON_MAX], handled_exits[VMX_EXIT_REASON_MAX];
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;
 	char reason[GUEST_REASON_MAX]; /* why it stopped */

@@ -33,6 +33,7 @@ struct vcpu {
 	uint32_t reinject_info, reinject_error, reinject_len;
 	bool halted_with_if; /* RFLAGS.IF when it halted: only then can an interrupt wake it */
 	uint64_t interrupts_injected;
+	uint32_t last_exit_reason; /* basic reason of the latest VM exit */
 };
 
 #endif

@@ -360,10 +360,10 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 		arm_preemption_timer(v, now, end);
 		if (read_cr2() != v->cr2)
 			write_cr2(v->cr2);
-		if (exited_at) {
+		if (exited_at && v->last_exit_reason < VMX_EXIT_REASON_MAX) {
 			/* time in the hypervisor from a VM exit to the next entry, for bench/ */
-			g->handling_tsc += rdtsc() - exited_at;
-			g->handled_exits++;
+			g->handling_tsc[v->last_exit_reason] += rdtsc() - exited_at;
+			g->handled_exits[v->last_exit_reason]++;
 		}
 		err = vmx_enter(v->gpr, v->launched);
 		exited_at = rdtsc();

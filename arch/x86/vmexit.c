@@ -359,6 +359,7 @@ enum exit_action vmexit_handle(struct vcpu *v)
 	struct guest *g = v->guest;
 	exit_handler_t h;
 
+	v->last_exit_reason = reason;
 	if (reason < VMX_EXIT_REASON_MAX)
 		g->exits[reason]++;
 	g->exits_total++;
