@@ -220,8 +220,6 @@ void cmd_boot(struct reply *r, int argc, char **argv)
 	reply_u64(r, "guest_files_skipped", bi->files_skipped);
 }
 
-static const char *const net_mode_names[] = { "none", "dhcp", "static" };
-
 void cmd_config(struct reply *r, int argc, char **argv)
 {
 	const struct config *c = kernel_config();
@@ -230,11 +228,11 @@ void cmd_config(struct reply *r, int argc, char **argv)
 	size_t g;
 
 	reply_str(r, "hostname", c->hostname);
-	reply_str(r, "net_mode", net_mode_names[c->net_mode]);
+	reply_str(r, "net_mode", config_net_mode_name(c->net_mode));
 	if (c->net_mode == NET_MODE_STATIC) {
-		reply_strf(r, "net_address", "%u.%u.%u.%u", c->net_address >> 24,
-			   c->net_address >> 16 & 0xff, c->net_address >> 8 & 0xff,
-			   c->net_address & 0xff);
+		reply_ipv4(r, "net_address", c->net_address);
+		reply_ipv4(r, "net_netmask", c->net_netmask);
+		reply_ipv4(r, "net_gateway", c->net_gateway);
 	}
 	reply_arr_begin(r, "guests");
 	for (g = 0; g < c->nguests; g++) {

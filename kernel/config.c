@@ -300,3 +300,10 @@ int config_parse(struct config *c, const char *text, size_t len,
 	}
 	return bad;
 }
+
+const char *config_net_mode_name(enum net_mode mode)
+{
+	static const char *const names[] = { "none", "dhcp", "static" };
+
+	return (unsigned)mode < ARRAY_SIZE(names) ? names[mode] : "unknown";
+}

@@ -54,6 +54,9 @@ void config_defaults(struct config *c);
  */
 int config_parse(struct config *c, const char *text, size_t len, struct config_error *errs, int max_errs);
 
+/* Name of a network mode ("none", "dhcp", "static"). */
+const char *config_net_mode_name(enum net_mode mode);
+
 /* Parse "A.B.C.D" into host byte order. Returns 0 or -EINVAL. */
 int config_parse_ipv4(const char *s, uint32_t *out);
 

@@ -365,3 +365,9 @@ void reply_end(struct reply *r)
 		reply_write(r, r->text, r->text_len);
 	}
 }
+
+void reply_ipv4(struct reply *r, const char *key, uint32_t addr)
+{
+	reply_strf(r, key, "%u.%u.%u.%u", addr >> 24, addr >> 16 & 0xff, addr >> 8 & 0xff,
+		   addr & 0xff);
+}

@@ -60,6 +60,8 @@ void reply_i64(struct reply *r, const char *key, int64_t val);
 /* A value best read in hex (addresses, MSRs): "0x..." in both renderings. */
 void reply_hex(struct reply *r, const char *key, uint64_t val);
 void reply_bool(struct reply *r, const char *key, bool val);
+/* An IPv4 address (host byte order) as "A.B.C.D". */
+void reply_ipv4(struct reply *r, const char *key, uint32_t addr);
 void reply_obj_begin(struct reply *r, const char *key);
 void reply_obj_end(struct reply *r);
 void reply_arr_begin(struct reply *r, const char *key);

@@ -14,13 +14,9 @@
 #include "net/rawframes.h"
 #include "lwip/etharp.h"
 
-static const char *const mode_names[] = { "none", "dhcp", "static" };
-
 static void reply_ip(struct reply *r, const char *key, const ip4_addr_t *a)
 {
-	uint32_t v = lwip_ntohl(ip4_addr_get_u32(a));
-
-	reply_strf(r, key, "%u.%u.%u.%u", v >> 24, v >> 16 & 0xff, v >> 8 & 0xff, v & 0xff);
+	reply_ipv4(r, key, lwip_ntohl(ip4_addr_get_u32(a)));
 }
 
 static void reply_if(struct reply *r, const struct net_if *ifc)
@@ -34,7 +30,7 @@ static void reply_if(struct reply *r, const struct net_if *ifc)
 	reply_strf(r, "mac", "%02x:%02x:%02x:%02x:%02x:%02x", nic->mac[0], nic->mac[1],
 		   nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5]);
 	reply_bool(r, "link", ifc->link);
-	reply_str(r, "mode", mode_names[ifc->mode]);
+	reply_str(r, "mode", config_net_mode_name(ifc->mode));
 	reply_ip(r, "address", netif_ip4_addr(ifc->netif));
 	reply_ip(r, "netmask", netif_ip4_netmask(ifc->netif));
 	reply_ip(r, "gateway", netif_ip4_gw(ifc->netif));
@@ -77,7 +73,7 @@ static void net_set(struct reply *r, int argc, char **argv)
 	}
 	net_if_configure(ifc, c.net_mode, c.net_address, c.net_netmask, c.net_gateway);
 	reply_str(r, "name", ifc->nic->name);
-	reply_str(r, "mode", mode_names[ifc->mode]);
+	reply_str(r, "mode", config_net_mode_name(ifc->mode));
 	reply_ip(r, "address", netif_ip4_addr(ifc->netif));
 }
 
