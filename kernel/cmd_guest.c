@@ -51,6 +51,10 @@ static void reply_guest(struct reply *r, struct guest *g)
 	reply_str(r, "state", guest_state_name(g->state));
 	reply_str(r, "file", g->spec.file);
 	reply_u64(r, "mem_mib", g->spec.mem_mib);
+	reply_arr_begin(r, "modules");
+	for (i = 0; i < g->spec.nmodules; i++)
+		reply_str(r, NULL, g->spec.modules[i]);
+	reply_arr_end(r);
 	if (g->state != GUEST_STOPPED) {
 		vcpu_snapshot(&g->vcpu, &s);
 		reply_hex(r, "rip", s.rip);

@@ -10,7 +10,7 @@
  *   net.mode = none|dhcp|static
  *   net.address = A.B.C.D/PREFIX    (static)
  *   net.gateway = A.B.C.D           (static, optional)
- *   guest = FILE [mem=MiB] [name=NAME] [-- ARGS]   (repeatable)
+ *   guest = FILE [mem=MiB] [name=NAME] [mod=FILE]... [-- ARGS]   (repeatable)
  * A bad line is reported with its number and skipped; the other lines
  * still apply, so one typo never stops the hypervisor from booting.
  */

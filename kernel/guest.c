@@ -151,14 +151,36 @@ static void uart_tx(void *ctx, uint8_t c)
 	guest_console_output(ctx, c);
 }
 
+/* The ESP files named by mod= options, as multiboot modules (string: the file name). */
+static int find_modules(const struct guest_spec *spec, struct multiboot_module *mods,
+			char *err, size_t errlen)
+{
+	uint32_t i;
+
+	for (i = 0; i < spec->nmodules; i++) {
+		const struct boot_file *m = bootinfo_find_file(spec->modules[i]);
+
+		if (!m) {
+			fmt_snprintf(err, errlen, "no module file '%s' in the ESP's guests/ folder",
+				     spec->modules[i]);
+			return -ENOENT;
+		}
+		mods[i] = (struct multiboot_module){ phys_to_virt(m->addr), m->size, spec->modules[i] };
+	}
+	return 0;
+}
+
 static int load_kernel(struct guest *g, const struct boot_file *f, struct vcpu_boot_state *boot,
 		       char *err, size_t errlen)
 {
+	struct multiboot_module mods[GUEST_MODULES_MAX];
 	struct multiboot_result mb;
 	char msg[128];
 
-	if (multiboot_load(phys_to_virt(f->addr), f->size, g->spec.args, NULL, 0, &g->ram, &mb,
-			   msg, sizeof(msg))) {
+	if (find_modules(&g->spec, mods, err, errlen))
+		return -ENOENT;
+	if (multiboot_load(phys_to_virt(f->addr), f->size, g->spec.args, mods, (int)g->spec.nmodules,
+			   &g->ram, &mb, msg, sizeof(msg))) {
 		fmt_snprintf(err, errlen, "cannot load %s: %s", f->name, msg);
 		return -EINVAL;
 	}

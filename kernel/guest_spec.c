@@ -1,5 +1,5 @@
 /*
- * Guest specs: "FILE [mem=MiB] [name=NAME] [-- ARGS]". Pure.
+ * Guest specs: "FILE [mem=MiB] [name=NAME] [mod=FILE]... [-- ARGS]". Pure.
  *
  * Words are fed one at a time to a small state machine, so the string
  * form and the argv form share every rule, and the string form needs no
@@ -54,10 +54,13 @@ static bool spec_file_char(unsigned char c)
 	return c > 0x20 && c < 0x7f && !strchr("\"*/:<>?\\|", c);
 }
 
-static int spec_set_file(struct spec_parse *p, const char *w, size_t len)
+/* Copy the file name w (len bytes) into out after checking it. */
+static int spec_copy_file(struct spec_parse *p, char *out, const char *w, size_t len)
 {
 	size_t i;
 
+	if (len == 0)
+		return spec_fail(p, "empty file name");
 	if (len >= GUEST_FILE_MAX)
 		return spec_fail(p, "file name too long '%.*s...' (max %d)",
 				 SPEC_QUOTE(w, len), GUEST_FILE_MAX - 1);
@@ -66,9 +69,27 @@ static int spec_set_file(struct spec_parse *p, const char *w, size_t len)
 			break;
 	if (i < len || spec_word_is(w, len, ".") || spec_word_is(w, len, ".."))
 		return spec_fail(p, "bad file name '%.*s'", SPEC_QUOTE(w, len));
-	memcpy(p->g.file, w, len);
-	p->g.file[len] = '\0';
+	memcpy(out, w, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int spec_set_file(struct spec_parse *p, const char *w, size_t len)
+{
+	if (spec_copy_file(p, p->g.file, w, len))
+		return -EINVAL;
 	p->have_file = true;
+	return 0;
+}
+
+/* mod=FILE: a further ESP file handed to the guest as a multiboot module. */
+static int spec_add_module(struct spec_parse *p, const char *w, size_t len)
+{
+	if (p->g.nmodules == GUEST_MODULES_MAX)
+		return spec_fail(p, "too many modules (max %d)", GUEST_MODULES_MAX);
+	if (spec_copy_file(p, p->g.modules[p->g.nmodules], w + 4, len - 4))
+		return -EINVAL;
+	p->g.nmodules++;
 	return 0;
 }
 
@@ -137,7 +158,9 @@ static int spec_option(struct spec_parse *p, const char *w, size_t len)
 		return spec_set_mem(p, w, len);
 	if (len >= 5 && memcmp(w, "name=", 5) == 0)
 		return spec_set_name(p, w, len);
-	return spec_fail(p, "unknown option '%.*s' (mem=MiB, name=NAME)",
+	if (len >= 4 && memcmp(w, "mod=", 4) == 0)
+		return spec_add_module(p, w, len);
+	return spec_fail(p, "unknown option '%.*s' (mem=MiB, name=NAME, mod=FILE)",
 			 SPEC_QUOTE(w, len));
 }
 

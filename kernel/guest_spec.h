@@ -1,5 +1,5 @@
 /*
- * A guest to start: "FILE [mem=MiB] [name=NAME] [-- ARGS]", the syntax
+ * A guest to start: "FILE [mem=MiB] [name=NAME] [mod=FILE]... [-- ARGS]", the syntax
  * shared by hv.cfg's guest lines and the console's "guest start". Pure.
  */
 #ifndef KERNEL_GUEST_SPEC_H
@@ -10,6 +10,7 @@
 #define GUEST_FILE_MAX 64
 #define GUEST_NAME_MAX 32
 #define GUEST_ARGS_MAX 256
+#define GUEST_MODULES_MAX 8 /* as many as the multiboot loader takes */
 #define GUEST_MEM_DEFAULT_MIB 64
 #define GUEST_MEM_MIN_MIB 2
 #define GUEST_MEM_MAX_MIB 65536
@@ -19,6 +20,8 @@ struct guest_spec {
 	uint32_t mem_mib;
 	char name[GUEST_NAME_MAX]; /* defaults to the file name without extension */
 	char args[GUEST_ARGS_MAX]; /* the guest's command line, after "--" */
+	uint32_t nmodules;
+	char modules[GUEST_MODULES_MAX][GUEST_FILE_MAX]; /* mod=FILE, in order */
 };
 
 /*

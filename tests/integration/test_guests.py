@@ -79,6 +79,15 @@ def test_guest_workload_runs_to_completion(s):
 
 
 @boot("guests", kinds=VMX_KINDS, mem_mib=512)
+def test_guest_with_module_runs(s):
+    mark = s.console.mark()
+    start(s, "workload.elf name=wm mem=8 mod=cpuid_bench.elf -- rounds=1 pages=64")
+    wait_for(s, r"^\[wm\] RESULT workload ok", mark)
+    g = guest(s, "wm")
+    assert g["modules"] == ["cpuid_bench.elf"] and g["exit_status"] == 0, g
+
+
+@boot("guests", kinds=VMX_KINDS, mem_mib=512)
 def test_guest_two_workloads_both_progress(s):
     mark = s.console.mark()
     start(s, "workload.elf name=bg1 mem=16 -- rounds=0 pages=256 rate=256")
@@ -205,7 +214,7 @@ def test_guest_command_errors(s):
              "guest start workload.elf mem=1", "guest start workload.elf bogus=1",
              "guest start workload.elf mem=4000 name=big", "guest info nosuch",
              "guest stop nosuch", "guest frobnicate", "guest start",
-             "guest start workload.elf name=bg1")
+             "guest start workload.elf name=bg1", "guest start workload.elf mod=nosuch.bin")
     for line in cases:
         obj = s.json(line)
         assert obj["ok"] is False and obj["error"], (line, obj)

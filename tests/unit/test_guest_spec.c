@@ -1,4 +1,5 @@
 /* Unit tests for kernel/guest_spec.c: "FILE [mem=MiB] [name=NAME] [-- ARGS]". */
+#include <stdio.h>
 #include <string.h>
 
 #include "greatest.h"
@@ -213,6 +214,28 @@ TEST long_bad_word_is_quoted_shortly(void)
 	PASS();
 }
 
+TEST modules_in_order_and_limited(void)
+{
+	char line[512];
+	int i, n;
+
+	ASSERT_EQ(0, parse("k.elf mod=initrd.img mem=8 mod=b.bin -- mod=not-a-module"));
+	ASSERT_EQ(2U, spec.nmodules);
+	ASSERT_STR_EQ("initrd.img", spec.modules[0]);
+	ASSERT_STR_EQ("b.bin", spec.modules[1]);
+	ASSERT_STR_EQ("mod=not-a-module", spec.args);
+	ASSERT_EQ(0, parse("k.elf"));
+	ASSERT_EQ(0U, spec.nmodules);
+	CHECK_CALL(fails_with("k.elf mod=", "empty file name"));
+	CHECK_CALL(fails_with("k.elf mod=a/b", "bad file name"));
+	CHECK_CALL(fails_with("k.elf mod=..", "bad file name"));
+	n = snprintf(line, sizeof(line), "k.elf");
+	for (i = 0; i <= GUEST_MODULES_MAX; i++)
+		n += snprintf(line + n, sizeof(line) - n, " mod=m%d", i);
+	CHECK_CALL(fails_with(line, "too many modules"));
+	PASS();
+}
+
 TEST argv_form(void)
 {
 	char *full[] = { "k.efi", "mem=128", "", "--", "a b", "", "c" };
@@ -249,6 +272,7 @@ SUITE(guest_spec)
 	RUN_TEST(error_leaves_output_alone);
 	RUN_TEST(long_bad_word_is_quoted_shortly);
 	RUN_TEST(argv_form);
+	RUN_TEST(modules_in_order_and_limited);
 }
 
 GREATEST_MAIN_DEFS();
