@@ -32,10 +32,10 @@ static uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 
 extern char vmx_exit_entry[];
 
+/* Record why VMX is unavailable; the caller reports it (once). */
 static int fail(const char *why)
 {
 	fmt_snprintf(failure, sizeof(failure), "%s", why);
-	log_error("vmx: %s", why);
 	return -ENODEV;
 }
 

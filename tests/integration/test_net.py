@@ -100,6 +100,21 @@ def check_pair(s, kind, model):
                (NETBENCH_MIB, r["mb_per_s"]))
         stats = p.json(0, "net")["interfaces"][0]
         assert stats["rx_bytes"] >= NETBENCH_MIB << 20, stats
+        if kind == "bochs":
+            check_dhcp(s, p)
+
+
+def check_dhcp(s, p):
+    """bxhub answers DHCP in 10.0.2.0/24: an interface set to dhcp gets a lease."""
+    assert p.json(1, "net set eth0 dhcp")["ok"]
+    deadline = time.monotonic() + 60
+    while True:
+        n = p.json(1, "net")["interfaces"][0]
+        if n["mode"] == "dhcp" and n["address"].startswith("10.0.2."):
+            break
+        assert time.monotonic() < deadline, "no DHCP lease: %r" % n
+        time.sleep(1)
+    s.note("DHCP lease from bxhub: %s/%s gateway %s" % (n["address"], n["netmask"], n["gateway"]))
 
 
 @boot("net-bochs-e1000", kinds=("bochs",))
@@ -232,6 +247,36 @@ def test_net_hostile_frames_are_dropped(s):
     finally:
         e.kill()
         listener.close()
+
+
+@boot("net-config", kinds=("qemu",))
+def test_net_configured_from_hv_cfg(s):
+    """net.mode/net.address in hv.cfg configure the first NIC at boot."""
+    run_dir = os.path.join(s.args.build, "run", "net-config")
+    shutil.rmtree(run_dir, ignore_errors=True)
+    esp = os.path.join(run_dir, "esp")
+    shutil.copytree(os.path.join(s.args.build, "esp"), esp)
+    with open(os.path.join(esp, "hv.cfg"), "w") as f:
+        f.write("hostname = cfgtest\nnet.mode = static\nnet.address = 10.0.9.7/24\n"
+                "net.gateway = 10.0.9.254\nbogus line\n")
+    disk = os.path.join(run_dir, "hv.img")
+    subprocess.run(["sh", "scripts/mkimg.sh", esp, disk], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    e = emulib.Emulator("qemu", s.args.build, os.path.join(run_dir, "emu"), mem_mib=256,
+                        disk=disk, qemu_extra=["-netdev", "socket,id=n0,listen=127.0.0.1:%d" % free_port(),
+                                               "-device", "e1000,netdev=n0"])
+    try:
+        e.start()
+        e.console.read_until_prompt(240)
+        e.console.command("mode json")
+        n = parse_json_reply(e.console.command("net"))["interfaces"][0]
+        assert (n["mode"], n["address"], n["netmask"], n["gateway"]) == \
+            ("static", "10.0.9.7", "255.255.255.0", "10.0.9.254"), n
+        c = parse_json_reply(e.console.command("config"))
+        assert c["hostname"] == "cfgtest" and c["bad_lines"] == 1, c
+        assert "hv.cfg:5" in c["errors"][0], c
+    finally:
+        e.kill()
 
 
 @boot("net-errors", kinds=("qemu",))

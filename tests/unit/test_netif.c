@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "kernel/clock.h"
 #include "lwip/dhcp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
