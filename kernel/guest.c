@@ -238,6 +238,9 @@ static int build(struct guest *g, const struct boot_file *f, char *err, size_t e
 static void release(struct guest *g)
 {
 	vcpu_arch_destroy(&g->vcpu);
+	/* cached translations of this EPT must not outlive its tables and RAM, SDM Vol. 3C 29.4.3 */
+	if (g->ept.root)
+		vmx_invept(ept_eptp(&g->ept, vmx_get_caps()->ept_ad));
 	free_ram(g);
 	if (g->ept.root)
 		ept_destroy(&g->ept);

@@ -186,6 +186,11 @@ int vcpu_arch_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t 
 	v->vmcs = vmx_vmcs_alloc();
 	if (!v->vmcs)
 		return -ENOMEM;
+	if (next_vpid == 0) {
+		/* 16-bit VPIDs wrapped (0 is the host's): drop every tagged translation first */
+		vmx_invvpid_all();
+		next_vpid = 1;
+	}
 	v->vpid = next_vpid++;
 	if (vmx_vmcs_load(v->vmcs, true))
 		return -ENODEV;

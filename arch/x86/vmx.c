@@ -283,3 +283,15 @@ void vmx_invept(uint64_t eptp)
 		return;
 	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
 }
+
+void vmx_invvpid_all(void)
+{
+	struct {
+		uint64_t vpid, linear;
+	} desc = { 0, 0 };
+	uint64_t type = 2; /* all-context, SDM Vol. 3C 31.3 INVVPID */
+
+	if (!caps.invvpid)
+		return;
+	__asm__ volatile("invvpid %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}

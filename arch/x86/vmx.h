@@ -82,4 +82,7 @@ int vmx_enter(uint64_t *gpr, bool launched);
 /* INVEPT single-context for eptp (all-context when unsupported). */
 void vmx_invept(uint64_t eptp);
 
+/* INVVPID all-context: forget every VPID-tagged translation (before VPIDs are reused). */
+void vmx_invvpid_all(void);
+
 #endif

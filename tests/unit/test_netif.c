@@ -23,6 +23,7 @@
 #include "net/netif.h"
 #include "net/port.h"
 #include "net/rawframes.h"
+#include "tests/unit/netif_frames.h"
 #include "tests/unit/netif_host_stubs.h"
 
 #define NFAKE 5        /* one more than net/netif.c's NETIF_MAX */
@@ -30,20 +31,6 @@
 #define RXQ 8
 #define TXQ 16
 #define MS 1000000ULL
-
-#define OUR_IP 0x0a00020fu  /* 10.0.2.15 */
-#define OUR_MASK 0xffffff00u
-#define OUR_GW 0x0a000202u  /* 10.0.2.2 */
-#define PEER_IP 0x0a000202u /* the gateway pings us */
-
-#define ETHTYPE_IPV4 0x0800 /* IEEE 802 EtherType assignments */
-#define ETHTYPE_ARP 0x0806
-#define ARP_OP_REQUEST 1 /* RFC 826 */
-#define ARP_OP_REPLY 2
-#define IPPROTO_ICMP 1 /* RFC 790 */
-#define IPPROTO_UDP 17
-#define ICMP_ECHO_REPLY 0 /* RFC 792 */
-#define ICMP_ECHO 8
 
 struct fake_nic {
 	struct nic nic;
@@ -61,8 +48,6 @@ struct fake_nic {
 
 static struct fake_nic fakes[NFAKE];
 static struct net_if *ifc0, *ifc1;
-static const uint8_t peer_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
-static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static int fake_send(struct nic *nic, const void *frame, size_t len)
 {
@@ -124,95 +109,6 @@ static void fake_queue(struct fake_nic *f, const void *frame, size_t len)
 {
 	memcpy(f->rx[f->rx_tail], frame, len);
 	f->rx_len[f->rx_tail++] = len;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-/* RFC 1071 Internet checksum; a correct header or message sums to 0. */
-static uint16_t inet_sum(const uint8_t *p, size_t len)
-{
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += get16(p + i);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static size_t build_eth(uint8_t *f, const uint8_t *dst, uint16_t type)
-{
-	memcpy(f, dst, 6);
-	memcpy(f + 6, peer_mac, 6);
-	put16(f + 12, type);
-	return 14;
-}
-
-/* RFC 826 request from the peer asking who has target. */
-static size_t build_arp_request(uint8_t *f, uint32_t target)
-{
-	uint8_t *a = f + build_eth(f, bcast_mac, ETHTYPE_ARP);
-
-	put16(a, 1);              /* hardware type: Ethernet */
-	put16(a + 2, ETHTYPE_IPV4);
-	a[4] = 6;
-	a[5] = 4;
-	put16(a + 6, ARP_OP_REQUEST);
-	memcpy(a + 8, peer_mac, 6);
-	put32(a + 14, PEER_IP);
-	memset(a + 18, 0, 6);
-	put32(a + 24, target);
-	return 14 + 28;
-}
-
-/* RFC 792 echo request from the peer to us with data_len bytes of data, valid checksums. */
-static size_t build_echo(uint8_t *f, uint16_t id, uint16_t seq, size_t data_len)
-{
-	uint8_t *ip = f + build_eth(f, fakes[0].nic.mac, ETHTYPE_IPV4);
-	uint8_t *icmp = ip + 20;
-	size_t i;
-
-	memset(ip, 0, 20);
-	ip[0] = 0x45; /* version 4, 5 words of header */
-	put16(ip + 2, (uint16_t)(20 + 8 + data_len));
-	put16(ip + 4, 0x4242);
-	ip[8] = 64;
-	ip[9] = IPPROTO_ICMP;
-	put32(ip + 12, PEER_IP);
-	put32(ip + 16, OUR_IP);
-	put16(ip + 10, inet_sum(ip, 20));
-	icmp[0] = ICMP_ECHO;
-	icmp[1] = 0;
-	put16(icmp + 2, 0);
-	put16(icmp + 4, id);
-	put16(icmp + 6, seq);
-	for (i = 0; i < data_len; i++)
-		icmp[8 + i] = (uint8_t)(i * 7 + 1);
-	put16(icmp + 2, inet_sum(icmp, 8 + data_len));
-	return 14 + 20 + 8 + data_len;
 }
 
 static void poll_links_now(void)
@@ -328,8 +224,8 @@ TEST configure_dhcp_discovers_and_static_stops_it(void)
 	ASSERT_EQ(NET_MODE_DHCP, ifc1->mode);
 	ASSERT_EQ(1, fakes[1].tx_count);
 	ASSERT_MEM_EQ(bcast_mac, f, 6);
-	ASSERT_EQ(ETHTYPE_IPV4, get16(f + 12));
-	ASSERT_EQ(IPPROTO_UDP, ip[9]);
+	ASSERT_EQ(FRAME_ETHTYPE_IPV4, get16(f + 12));
+	ASSERT_EQ(FRAME_PROTO_UDP, ip[9]);
 	ASSERT_EQ(68, get16(udp));
 	ASSERT_EQ(67, get16(udp + 2));
 	ASSERT_EQ(1, bootp[0]); /* BOOTREQUEST */
@@ -357,12 +253,12 @@ TEST arp_request_gets_reply(void)
 	ASSERT(fakes[0].tx_len[0] >= 42);
 	ASSERT_MEM_EQ(peer_mac, f, 6);
 	ASSERT_MEM_EQ(fakes[0].nic.mac, f + 6, 6);
-	ASSERT_EQ(ETHTYPE_ARP, get16(f + 12));
+	ASSERT_EQ(FRAME_ETHTYPE_ARP, get16(f + 12));
 	ASSERT_EQ(1, get16(a));
-	ASSERT_EQ(ETHTYPE_IPV4, get16(a + 2));
+	ASSERT_EQ(FRAME_ETHTYPE_IPV4, get16(a + 2));
 	ASSERT_EQ(6, a[4]);
 	ASSERT_EQ(4, a[5]);
-	ASSERT_EQ(ARP_OP_REPLY, get16(a + 6));
+	ASSERT_EQ(FRAME_ARP_REPLY, get16(a + 6));
 	ASSERT_MEM_EQ(fakes[0].nic.mac, a + 8, 6);
 	ASSERT_EQ_FMT(OUR_IP, get32(a + 14), "%08x");
 	ASSERT_MEM_EQ(peer_mac, a + 18, 6);
@@ -385,7 +281,7 @@ TEST arp_for_other_address_ignored(void)
 TEST icmp_echo_gets_reply(void)
 {
 	static uint8_t req[FRAME_MAX];
-	size_t len = build_echo(req, 0x1234, 7, 56);
+	size_t len = build_echo(req, fakes[0].nic.mac, 0x1234, 7, 56);
 	const uint8_t *f = fakes[0].tx[0], *ip = f + 14, *icmp = ip + 20;
 
 	learn_peer();
@@ -395,14 +291,14 @@ TEST icmp_echo_gets_reply(void)
 	ASSERT_EQ(len, fakes[0].tx_len[0]);
 	ASSERT_MEM_EQ(peer_mac, f, 6);
 	ASSERT_MEM_EQ(fakes[0].nic.mac, f + 6, 6);
-	ASSERT_EQ(ETHTYPE_IPV4, get16(f + 12));
+	ASSERT_EQ(FRAME_ETHTYPE_IPV4, get16(f + 12));
 	ASSERT_EQ(0x45, ip[0]);
 	ASSERT_EQ(20 + 8 + 56, get16(ip + 2));
-	ASSERT_EQ(IPPROTO_ICMP, ip[9]);
+	ASSERT_EQ(FRAME_PROTO_ICMP, ip[9]);
 	ASSERT_EQ(0, inet_sum(ip, 20));
 	ASSERT_EQ_FMT(OUR_IP, get32(ip + 12), "%08x");
 	ASSERT_EQ_FMT(PEER_IP, get32(ip + 16), "%08x");
-	ASSERT_EQ(ICMP_ECHO_REPLY, icmp[0]);
+	ASSERT_EQ(FRAME_ICMP_ECHO_REPLY, icmp[0]);
 	ASSERT_EQ(0, icmp[1]);
 	ASSERT_EQ(0, inet_sum(icmp, 8 + 56));
 	ASSERT_EQ(0x1234, get16(icmp + 4));
@@ -419,22 +315,22 @@ struct bad_frame {
 };
 
 static void bad_empty(uint8_t *f, size_t *len) { *len = 0; }
-static void bad_runt(uint8_t *f, size_t *len) { build_echo(f, 1, 1, 0); *len = 10; }
-static void bad_header_only(uint8_t *f, size_t *len) { build_echo(f, 1, 1, 0); *len = 14; }
-static void bad_ethertype(uint8_t *f, size_t *len) { *len = build_echo(f, 1, 1, 8); put16(f + 12, 0x1234); }
-static void bad_version(uint8_t *f, size_t *len) { *len = build_echo(f, 1, 1, 8); f[14] = 0x65; }
-static void bad_ihl_short(uint8_t *f, size_t *len) { *len = build_echo(f, 1, 1, 8); f[14] = 0x44; }
-static void bad_ihl_long(uint8_t *f, size_t *len) { *len = build_echo(f, 1, 1, 8); f[14] = 0x4f; }
-static void bad_truncated(uint8_t *f, size_t *len) { *len = build_echo(f, 1, 1, 64) - 40; }
-static void bad_ip_sum(uint8_t *f, size_t *len) { *len = build_echo(f, 1, 1, 8); f[14 + 10] ^= 0x01; }
-static void bad_icmp_sum(uint8_t *f, size_t *len) { *len = build_echo(f, 1, 1, 8); f[34 + 8] ^= 0x01; }
+static void bad_runt(uint8_t *f, size_t *len) { build_echo(f, fakes[0].nic.mac, 1, 1, 0); *len = 10; }
+static void bad_header_only(uint8_t *f, size_t *len) { build_echo(f, fakes[0].nic.mac, 1, 1, 0); *len = 14; }
+static void bad_ethertype(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); put16(f + 12, 0x1234); }
+static void bad_version(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14] = 0x65; }
+static void bad_ihl_short(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14] = 0x44; }
+static void bad_ihl_long(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14] = 0x4f; }
+static void bad_truncated(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 64) - 40; }
+static void bad_ip_sum(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14 + 10] ^= 0x01; }
+static void bad_icmp_sum(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[34 + 8] ^= 0x01; }
 static void bad_arp_short(uint8_t *f, size_t *len) { *len = build_arp_request(f, OUR_IP) - 10; }
 
 static void bad_oversized(uint8_t *f, size_t *len)
 {
 	size_t i;
 
-	build_echo(f, 1, 1, 0);
+	build_echo(f, fakes[0].nic.mac, 1, 1, 0);
 	for (i = 14; i < FRAME_MAX; i++)
 		f[i] = (uint8_t)(i * 131 + 17);
 	f[14] = 0x45; /* IPv4, with a garbage header checksum */
@@ -478,7 +374,7 @@ TEST malformed_frame_dropped(const struct bad_frame *b)
 TEST oversized_echo_answered_in_fragments(void)
 {
 	static uint8_t req[FRAME_MAX];
-	size_t len = build_echo(req, 9, 9, FRAME_MAX - 42);
+	size_t len = build_echo(req, fakes[0].nic.mac, 9, 9, FRAME_MAX - 42);
 	int i;
 
 	learn_peer();
@@ -542,7 +438,7 @@ TEST link_follows_nic_after_interval(void)
 	ASSERT(strstr(stub_log_text(), "eth0: link up"));
 	/* coming up with an address announces it: gratuitous ARP (RFC 5227 section 3) */
 	ASSERT(fakes[0].tx_count >= 1);
-	ASSERT_EQ(ETHTYPE_ARP, get16(fakes[0].tx[0] + 12));
+	ASSERT_EQ(FRAME_ETHTYPE_ARP, get16(fakes[0].tx[0] + 12));
 	ASSERT_EQ_FMT(OUR_IP, get32(a + 14), "%08x");
 	ASSERT_EQ_FMT(OUR_IP, get32(a + 24), "%08x");
 	PASS();
@@ -558,7 +454,7 @@ TEST full_ring_retried_after_poll(void)
 	ASSERT_EQ(1, fakes[0].refused);
 	ASSERT_EQ(2, fakes[0].polls); /* the main loop's, and the send path's */
 	ASSERT_EQ(1, fakes[0].tx_count);
-	ASSERT_EQ(ARP_OP_REPLY, get16(fakes[0].tx[0] + 14 + 6));
+	ASSERT_EQ(FRAME_ARP_REPLY, get16(fakes[0].tx[0] + 14 + 6));
 	ASSERT_EQ(0u, fakes[0].nic.stats.tx_dropped);
 	PASS();
 }
@@ -575,8 +471,8 @@ TEST retry_poll_delivers_pending_frames(void)
 	net_if_poll_all();
 	ASSERT_EQ(2, fakes[0].rx_head);
 	ASSERT_EQ(2, fakes[0].tx_count);
-	ASSERT_EQ(ARP_OP_REPLY, get16(fakes[0].tx[0] + 14 + 6));
-	ASSERT_EQ(ARP_OP_REPLY, get16(fakes[0].tx[1] + 14 + 6));
+	ASSERT_EQ(FRAME_ARP_REPLY, get16(fakes[0].tx[0] + 14 + 6));
+	ASSERT_EQ(FRAME_ARP_REPLY, get16(fakes[0].tx[1] + 14 + 6));
 	ASSERT_EQ(0u, pool_in_use());
 	PASS();
 }
