@@ -160,6 +160,8 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(PURE_SRCS) -o $@
 
+include tests/unit/lwip_host.mk
+
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -O1 -g -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(PURE_SRCS) -o $@

@@ -17,6 +17,7 @@
 #define NETIF_MAX 4
 #define RX_BUDGET 64
 #define LINK_CHECK_NS 100000000ULL
+#define ETH_MIN_FRAME 60 /* IEEE 802.3 minimum frame without FCS: the wire pads shorter ones */
 
 static struct netif netifs[NETIF_MAX];
 static struct net_if ifs[NETIF_MAX];
@@ -28,14 +29,23 @@ static void rx_frame(struct nic *nic, const void *frame, size_t len)
 	struct netif *n = nic->netif;
 	struct pbuf *p;
 
+	static const uint8_t zeros[ETH_MIN_FRAME];
+
 	if (rawframes_consume(frame, len))
 		return;
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	/*
+	 * Pad runts to the Ethernet minimum with zeros: lwIP 2.1.3's etharp_input
+	 * reads a whole ARP header without checking the length, which would
+	 * otherwise see stale bytes of an earlier frame in the pool buffer.
+	 */
+	p = pbuf_alloc(PBUF_RAW, (u16_t)MAX(len, ETH_MIN_FRAME), PBUF_POOL);
 	if (!p) {
 		nic->stats.rx_dropped++; /* out of pbufs: TCP retransmits, nothing breaks */
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
+	if (len < ETH_MIN_FRAME)
+		pbuf_take_at(p, zeros, (u16_t)(ETH_MIN_FRAME - len), (u16_t)len);
 	if (n->input(p, n) != ERR_OK)
 		pbuf_free(p);
 }
@@ -53,8 +63,11 @@ static err_t link_output(struct netif *n, struct pbuf *p)
 	pbuf_copy_partial(p, frame, p->tot_len, 0);
 	err = ifc->nic->ops->send(ifc->nic, frame, p->tot_len);
 	if (err == -ENOSPC) {
-		/* ring full: reap completions (and take what arrived meanwhile), then try once more */
-		ifc->nic->ops->poll(ifc->nic, rx_frame, RX_BUDGET);
+		/*
+		 * Ring full: reap completions and try once more. Budget 0 delivers no
+		 * received frame: lwIP is in the middle of sending and must not be re-entered.
+		 */
+		ifc->nic->ops->poll(ifc->nic, rx_frame, 0);
 		err = ifc->nic->ops->send(ifc->nic, frame, p->tot_len);
 	}
 	return err ? ERR_MEM : ERR_OK;

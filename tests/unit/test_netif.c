@@ -118,31 +118,27 @@ static void poll_links_now(void)
 	sys_check_timeouts();
 }
 
-static void attach_once(void)
+static void fakes_reset(void)
 {
 	int i;
 
-	if (ifc0)
-		return;
 	for (i = 0; i < NFAKE; i++)
 		fake_reset(&fakes[i], i);
-	lwip_port_init();
-	ifc0 = net_if_attach(&fakes[0].nic);
-	ifc1 = net_if_attach(&fakes[1].nic);
 }
 
 /* Every test starts with links up, eth0 at OUR_IP and nothing queued or recorded. */
 static void setup(void *unused)
 {
-	int i;
-
-	attach_once();
-	for (i = 0; i < NFAKE; i++)
-		fake_reset(&fakes[i], i);
+	if (!ifc0) {
+		fakes_reset();
+		lwip_port_init();
+		ifc0 = net_if_attach(&fakes[0].nic);
+		ifc1 = net_if_attach(&fakes[1].nic);
+	}
+	fakes_reset();
 	poll_links_now();
 	net_if_configure(ifc0, NET_MODE_STATIC, OUR_IP, OUR_MASK, OUR_GW);
-	for (i = 0; i < NFAKE; i++)
-		fake_reset(&fakes[i], i);
+	fakes_reset();
 	rawframes_reset();
 	stub_log_clear();
 }
@@ -166,7 +162,6 @@ TEST attach_takes_mac_and_mtu(void)
 {
 	struct netif *n = ifc0->netif;
 
-	ASSERT(ifc0 && ifc1);
 	ASSERT_EQ(n, fakes[0].nic.netif);
 	ASSERT_EQ(6, n->hwaddr_len);
 	ASSERT_MEM_EQ(fakes[0].nic.mac, n->hwaddr, 6);
@@ -218,7 +213,7 @@ TEST configure_static_then_none(void)
 TEST configure_dhcp_discovers_and_static_stops_it(void)
 {
 	const uint8_t *f = fakes[1].tx[0], *ip = f + 14, *udp = ip + 20, *bootp = udp + 8;
-	int sent;
+	int sent, i;
 
 	net_if_configure(ifc1, NET_MODE_DHCP, 0, 0, 0);
 	ASSERT_EQ(NET_MODE_DHCP, ifc1->mode);
@@ -235,8 +230,10 @@ TEST configure_dhcp_discovers_and_static_stops_it(void)
 	ASSERT_EQ(1, bootp[242]);  /* DHCPDISCOVER */
 	net_if_configure(ifc1, NET_MODE_STATIC, 0xc0a80105, 0xffff0000, 0);
 	sent = fakes[1].tx_count;
-	stub_clock_advance(30000 * MS); /* many DISCOVER retransmit intervals */
-	sys_check_timeouts();
+	for (i = 0; i < 300; i++) { /* 30 s: DISCOVER would be resent several times */
+		stub_clock_advance(100 * MS);
+		sys_check_timeouts();
+	}
 	ASSERT_EQ(sent, fakes[1].tx_count);
 	ASSERT_EQ_FMT(lwip_htonl(0xc0a80105), ip4_addr_get_u32(netif_ip4_addr(ifc1->netif)), "%08x");
 	PASS();
@@ -308,29 +305,51 @@ TEST icmp_echo_gets_reply(void)
 	PASS();
 }
 
+/*
+ * Each malformed frame must be dropped by lwIP and counted: in its own
+ * counter where the outcome does not depend on how short frames reach
+ * lwIP, else in any of the drop counters ("total").
+ */
 struct bad_frame {
 	const char *name;
 	void (*build)(uint8_t *f, size_t *len);
-	STAT_COUNTER *counter; /* the lwIP drop counter it must bump, or NULL */
+	STAT_COUNTER *counter; /* NULL: the total */
+	bool uncounted;        /* lwIP drops it silently */
 };
 
+static unsigned drops_total(void)
+{
+	return lwip_stats.etharp.drop + lwip_stats.ip.drop + lwip_stats.icmp.drop;
+}
+
+static size_t echo_to_us(uint8_t *f, size_t data_len)
+{
+	return build_echo(f, fakes[0].nic.mac, 1, 1, data_len);
+}
+
 static void bad_empty(uint8_t *f, size_t *len) { *len = 0; }
-static void bad_runt(uint8_t *f, size_t *len) { build_echo(f, fakes[0].nic.mac, 1, 1, 0); *len = 10; }
-static void bad_header_only(uint8_t *f, size_t *len) { build_echo(f, fakes[0].nic.mac, 1, 1, 0); *len = 14; }
-static void bad_ethertype(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); put16(f + 12, 0x1234); }
-static void bad_version(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14] = 0x65; }
-static void bad_ihl_short(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14] = 0x44; }
-static void bad_ihl_long(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14] = 0x4f; }
-static void bad_truncated(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 64) - 40; }
-static void bad_ip_sum(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[14 + 10] ^= 0x01; }
-static void bad_icmp_sum(uint8_t *f, size_t *len) { *len = build_echo(f, fakes[0].nic.mac, 1, 1, 8); f[34 + 8] ^= 0x01; }
+static void bad_runt(uint8_t *f, size_t *len) { echo_to_us(f, 0); *len = 10; }
+static void bad_header_only(uint8_t *f, size_t *len) { echo_to_us(f, 0); *len = 14; }
+static void bad_ethertype(uint8_t *f, size_t *len) { *len = echo_to_us(f, 8); put16(f + 12, 0x1234); }
+static void bad_version(uint8_t *f, size_t *len) { *len = echo_to_us(f, 8); f[14] = 0x65; }
+static void bad_ihl_short(uint8_t *f, size_t *len) { *len = echo_to_us(f, 8); f[14] = 0x44; }
+static void bad_ihl_long(uint8_t *f, size_t *len) { *len = echo_to_us(f, 8); f[14] = 0x4f; }
+static void bad_truncated(uint8_t *f, size_t *len) { *len = echo_to_us(f, 64) - 40; }
+static void bad_ip_sum(uint8_t *f, size_t *len) { *len = echo_to_us(f, 8); f[14 + 10] ^= 0x01; }
+static void bad_icmp_sum(uint8_t *f, size_t *len) { *len = echo_to_us(f, 8); f[34 + 8] ^= 0x01; }
+
+/*
+ * Ends after the sender's address: the target address it lacks must not
+ * be read from the pool buffer's previous frame, which (pools being LIFO)
+ * is learn_peer's request for our own address.
+ */
 static void bad_arp_short(uint8_t *f, size_t *len) { *len = build_arp_request(f, OUR_IP) - 10; }
 
 static void bad_oversized(uint8_t *f, size_t *len)
 {
 	size_t i;
 
-	build_echo(f, fakes[0].nic.mac, 1, 1, 0);
+	echo_to_us(f, 0);
 	for (i = 14; i < FRAME_MAX; i++)
 		f[i] = (uint8_t)(i * 131 + 17);
 	f[14] = 0x45; /* IPv4, with a garbage header checksum */
@@ -338,34 +357,34 @@ static void bad_oversized(uint8_t *f, size_t *len)
 }
 
 static const struct bad_frame bad_frames[] = {
-	{ "empty", bad_empty, &lwip_stats.etharp.drop },
-	{ "runt", bad_runt, &lwip_stats.etharp.drop },
-	{ "header only", bad_header_only, &lwip_stats.etharp.drop },
-	{ "garbage ethertype", bad_ethertype, &lwip_stats.etharp.proterr },
-	{ "IP version 6", bad_version, &lwip_stats.ip.err },
-	{ "IHL 4", bad_ihl_short, &lwip_stats.ip.lenerr },
-	{ "IHL 15", bad_ihl_long, &lwip_stats.ip.lenerr },
-	{ "truncated", bad_truncated, &lwip_stats.ip.lenerr },
-	{ "bad IP checksum", bad_ip_sum, &lwip_stats.ip.chkerr },
-	{ "bad ICMP checksum", bad_icmp_sum, &lwip_stats.icmp.chkerr },
-	{ "short ARP", bad_arp_short, NULL },
-	{ "oversized garbage", bad_oversized, &lwip_stats.ip.drop },
+	{ "empty", bad_empty, NULL, false },
+	{ "runt", bad_runt, NULL, false },
+	{ "header only", bad_header_only, NULL, false },
+	{ "garbage ethertype", bad_ethertype, &lwip_stats.etharp.proterr, false },
+	{ "IP version 6", bad_version, &lwip_stats.ip.err, false },
+	{ "IHL 4", bad_ihl_short, &lwip_stats.ip.lenerr, false },
+	{ "IHL 15", bad_ihl_long, &lwip_stats.ip.lenerr, false },
+	{ "truncated", bad_truncated, &lwip_stats.ip.lenerr, false },
+	{ "bad IP checksum", bad_ip_sum, &lwip_stats.ip.chkerr, false },
+	{ "bad ICMP checksum", bad_icmp_sum, &lwip_stats.icmp.chkerr, false },
+	{ "short ARP", bad_arp_short, NULL, true },
+	{ "oversized garbage", bad_oversized, &lwip_stats.ip.drop, false },
 };
 
 TEST malformed_frame_dropped(const struct bad_frame *b)
 {
 	static uint8_t f[FRAME_MAX];
 	size_t len;
-	STAT_COUNTER before;
+	unsigned before;
 
 	learn_peer();
 	b->build(f, &len);
-	before = b->counter ? *b->counter : 0;
+	before = b->counter ? *b->counter : drops_total();
 	fake_queue(&fakes[0], f, len);
 	ASSERT_EQm(b->name, 1, net_if_poll_all());
 	ASSERT_EQm(b->name, 0, fakes[0].tx_count);
-	if (b->counter)
-		ASSERT_EQm(b->name, before + 1, *b->counter);
+	if (!b->uncounted)
+		ASSERT_EQm(b->name, before + 1, b->counter ? *b->counter : drops_total());
 	ASSERT_EQm(b->name, 0u, pool_in_use());
 	PASS();
 }
@@ -436,11 +455,15 @@ TEST link_follows_nic_after_interval(void)
 	net_if_poll_all();
 	ASSERT(netif_is_link_up(n));
 	ASSERT(strstr(stub_log_text(), "eth0: link up"));
+	ASSERT_EQ(1, fakes[0].tx_count);
 	/* coming up with an address announces it: gratuitous ARP (RFC 5227 section 3) */
-	ASSERT(fakes[0].tx_count >= 1);
 	ASSERT_EQ(FRAME_ETHTYPE_ARP, get16(fakes[0].tx[0] + 12));
 	ASSERT_EQ_FMT(OUR_IP, get32(a + 14), "%08x");
 	ASSERT_EQ_FMT(OUR_IP, get32(a + 24), "%08x");
+	stub_log_clear();
+	poll_links_now(); /* unchanged: nothing to report or announce */
+	ASSERT_EQ(NULL, strstr(stub_log_text(), "link"));
+	ASSERT_EQ(1, fakes[0].tx_count);
 	PASS();
 }
 
