@@ -1,8 +1,8 @@
 /*
  * The C library string functions the image uses (ours and lwIP's).
- * memcpy and memset use the string instructions: with ERMS (enhanced REP
- * MOVSB/STOSB, SDM Vol. 1 7.3.9.3) they are the fastest way on current
- * CPUs, and under emulators one instruction instead of a loop of many.
+ * memcpy and memset use the string instructions (SDM Vol. 1 7.3.9.3):
+ * fast on current CPUs, and under emulators one instruction instead of a
+ * loop of many.
  * gnu-efi's libefi has byte loops of the same names; the Makefile links a
  * copy of it with those made weak. memmove is built without loop-to-call
  * transformation so it cannot turn into a call to itself.
@@ -12,19 +12,29 @@
 
 #define NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
+/*
+ * Quadwords first, then the tail bytes: emulators (QEMU/TCG, Bochs) run a
+ * REP MOVSQ iteration at about the cost of a REP MOVSB one, eight times
+ * the data per step; real CPUs are fast either way.
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, r = n % 8;
 
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
 	return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
+	uint64_t pattern = 0x0101010101010101ULL * (uint8_t)c;
 	void *d = dst;
+	size_t q = n / 8, r = n % 8;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(pattern) : "memory");
 	return dst;
 }
 
