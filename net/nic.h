@@ -31,6 +31,11 @@ struct nic_ops {
 	int (*poll)(struct nic *nic, nic_rx_fn rx, int budget);
 	/* Link state as the device reports it. */
 	bool (*link_up)(struct nic *nic);
+	/*
+	 * Tests only (may be NULL): make the device itself report an error,
+	 * so the driver's reset-and-recover path can be exercised.
+	 */
+	int (*inject_fault)(struct nic *nic);
 };
 
 struct nic {

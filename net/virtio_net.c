@@ -461,10 +461,31 @@ static bool vnet_link_up(struct nic *nic)
 	return rd16(vn->device, VIRTIO_NET_CFG_STATUS) & VIRTIO_NET_S_LINK_UP;
 }
 
+/*
+ * Tests only: publish an available-ring entry naming a descriptor that
+ * does not exist. A VERSION_1 device must treat that as a driver error
+ * and set DEVICE_NEEDS_RESET (2.1.2), which the next polls notice.
+ */
+static int vnet_inject_fault(struct nic *nic)
+{
+	struct vnet *vn = nic->priv;
+	struct vq *q = &vn->q[TXQ];
+
+	if (vn->dead)
+		return -EIO;
+	q->avail->ring[q->pub_idx % q->size] = q->size;
+	__asm__ volatile("mfence" ::: "memory");
+	q->avail->idx = (uint16_t)(q->pub_idx + 1);
+	__asm__ volatile("mfence" ::: "memory");
+	*vn->notify[TXQ] = TXQ;
+	return 0;
+}
+
 static const struct nic_ops vnet_ops = {
 	.send = vnet_send,
 	.poll = vnet_poll,
 	.link_up = vnet_link_up,
+	.inject_fault = vnet_inject_fault,
 };
 
 static unsigned order_for(size_t bytes)

@@ -137,6 +137,28 @@ def test_net_qemu_virtio_net(s):
     check_pair(s, "qemu", "virtio-net-pci")
 
 
+@boot("net-qemu-nic-reset", kinds=("qemu",))
+def test_net_nic_error_is_reset_and_recovers(s):
+    """A virtio device that flags DEVICE_NEEDS_RESET (provoked by a corrupt
+    available ring) is reset by its driver, and traffic resumes."""
+    with Pair(s, "qemu", "virtio-net-pci") as p:
+        assert p.json(1, "ping %s 3" % ADDR[0])["received"] == 3
+        assert p.json(0, "debug nic-fault eth0")["ok"]
+        deadline = time.monotonic() + 60
+        while p.json(0, "net")["interfaces"][0]["resets"] < 1:
+            assert time.monotonic() < deadline, "the driver never reset the device"
+            time.sleep(0.5)
+        ping = p.json(1, "ping %s 20" % ADDR[0], timeout=120)
+        assert ping["received"] >= 18, "traffic did not resume after the reset: %r" % ping
+        assert p.json(0, "netbench server")["listening"]
+        r = p.json(1, "netbench %s 4" % ADDR[0], timeout=300)
+        assert r["ok"] and r["intact"], r
+        n = p.json(0, "net")["interfaces"][0]
+        s.note("resets %d; after it: %d/20 pings, 4 MiB netbench intact" % (n["resets"],
+                                                                          ping["received"]))
+        assert n["link"] is True, n
+
+
 # ---------------------------------------------------------------- bad input
 def csum(data):
     if len(data) % 2:
