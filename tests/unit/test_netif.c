@@ -89,7 +89,11 @@ static bool fake_link_up(struct nic *nic)
 	return ((struct fake_nic *)nic->priv)->link;
 }
 
-static const struct nic_ops fake_ops = { fake_send, fake_poll, fake_link_up };
+static const struct nic_ops fake_ops = {
+	.send = fake_send,
+	.poll = fake_poll,
+	.link_up = fake_link_up,
+};
 
 static void fake_reset(struct fake_nic *f, int index)
 {
