@@ -18,8 +18,6 @@
 #define AR_DB (1U << 14)
 #define EFER_LMA_BIT (1ULL << 10)
 #define APIC_PAGE_MASK (~0xfffULL)
-/* VMX_BASIC bit 54: INS/OUTS exits report instruction information, SDM Vol. 3D A.1 */
-#define BASIC_INSOUTS_INFO (1ULL << 54)
 
 static uint64_t size_mask(unsigned size)
 {
@@ -87,7 +85,7 @@ struct string_io {
 static void string_io_decode(struct string_io *s, uint64_t qual)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_INFO);
-	bool have_info = vmx_get_caps() && (rdmsr(MSR_IA32_VMX_BASIC) & BASIC_INSOUTS_INFO);
+	bool have_info = vmx_get_caps()->insouts_info;
 	unsigned asz = have_info ? (info >> 7) & 7 : 1; /* 0: 16-bit, 1: 32-bit, 2: 64-bit */
 	unsigned seg = have_info ? (info >> 15) & 7 : 3; /* OUTS source segment, default DS */
 

@@ -15,6 +15,8 @@
 #define VMX_BASIC_SIZE_SHIFT 32               /* bits 44:32 */
 #define VMX_BASIC_SIZE_MASK 0x1fffULL
 #define VMX_BASIC_TRUE_CTLS (1ULL << 55)
+/* INS/OUTS exits report instruction information, SDM Vol. 3D A.1 */
+#define VMX_BASIC_INSOUTS_INFO (1ULL << 54)
 
 /* Pin-based VM-execution controls, SDM Vol. 3C table 24-5 */
 #define PIN_BASED_VMX_PREEMPTION_TIMER (1U << 6)
@@ -57,6 +59,7 @@ static void vmxcap_decode_basic(const struct vmx_msrs *m, struct vmx_caps *c)
 				  VMX_BASIC_SIZE_MASK);
 	/* The TRUE MSRs can only be trusted if the caller read them. */
 	c->true_ctls = m->has_true && (m->basic & VMX_BASIC_TRUE_CTLS);
+	c->insouts_info = m->basic & VMX_BASIC_INSOUTS_INFO;
 	pin = vmxcap_allowed1(c->true_ctls ? m->true_pinbased : m->pinbased);
 	proc = vmxcap_allowed1(c->true_ctls ? m->true_procbased : m->procbased);
 

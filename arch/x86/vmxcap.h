@@ -54,6 +54,7 @@ struct vmx_caps {
 	uint32_t vmcs_revision;
 	uint32_t vmcs_size;
 	bool true_ctls;
+	bool insouts_info; /* string I/O exits say address size and segment */
 	bool msr_bitmaps, io_bitmaps, secondary_ctls;
 	bool preemption_timer;
 	uint8_t preemption_timer_shift; /* timer counts down every 2^shift TSC ticks */

@@ -122,24 +122,10 @@ static const struct command table[] = {
 	{ "secret", NULL, "not listed", 0, 0, true, run_record },
 };
 
-struct capture {
-	char out[4096];
-	size_t len;
-};
+#include "tests/unit/capture_sink.h"
 
 static struct capture cap;
 static struct reply rep;
-
-static void capture_write(void *ctx, const char *s, size_t n)
-{
-	struct capture *c = ctx;
-
-	if (n > sizeof(c->out) - 1 - c->len)
-		n = sizeof(c->out) - 1 - c->len;
-	memcpy(c->out + c->len, s, n);
-	c->len += n;
-	c->out[c->len] = '\0';
-}
 
 static const struct reply_sink sink = { capture_write, &cap };
 

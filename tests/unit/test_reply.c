@@ -12,26 +12,10 @@
 #include "kernel/reply.h"
 #include "tests/fuzz/json_check.h"
 
-struct capture {
-	char out[3 * REPLY_BUF_SIZE];
-	size_t len;
-	int writes;
-};
+#include "tests/unit/capture_sink.h"
 
 static struct capture cap;
 static struct reply rep;
-
-static void capture_write(void *ctx, const char *s, size_t n)
-{
-	struct capture *c = ctx;
-
-	if (n > sizeof(c->out) - 1 - c->len)
-		n = sizeof(c->out) - 1 - c->len;
-	memcpy(c->out + c->len, s, n);
-	c->len += n;
-	c->out[c->len] = '\0';
-	c->writes++;
-}
 
 static const struct reply_sink sink = { capture_write, &cap };
 

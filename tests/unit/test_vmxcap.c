@@ -51,6 +51,7 @@ TEST bochs_skylake_has_everything(void)
 	ASSERT_EQ_FMT((uint32_t)(BOCHS_BASIC & 0x7fffffff), c.vmcs_revision, "0x%x");
 	ASSERT_EQ_FMT(0x1000u, c.vmcs_size, "0x%x");
 	ASSERT(c.true_ctls);
+	ASSERT(c.insouts_info); /* Bochs sets IA32_VMX_BASIC bit 54 */
 	ASSERT(c.msr_bitmaps);
 	ASSERT(c.io_bitmaps);
 	ASSERT(c.secondary_ctls);
@@ -246,9 +247,10 @@ TEST true_msrs_used_only_when_present(void)
 	ASSERT_FALSE(c.preemption_timer);
 
 	/* Without bit 55 the TRUE values are ignored. */
-	m.basic &= ~BIT(55);
+	m.basic &= ~(BIT(55) | BIT(54));
 	vmxcap_decode(&m, &c);
 	ASSERT_FALSE(c.true_ctls);
+	ASSERT_FALSE(c.insouts_info);
 	ASSERT(c.io_bitmaps);
 	ASSERT(c.preemption_timer);
 
