@@ -18,6 +18,8 @@ static uint64_t ns_mult; /* nanoseconds per TSC tick, 32.32 fixed point */
 static volatile uint64_t ticks;
 static uint64_t tick_period_tsc, next_tick_tsc, wake_tsc;
 static uint64_t apic_per_tsc; /* APIC timer counts per TSC tick, 32.32 fixed point */
+static clock_sampler_fn sampler;
+static uint64_t sample_period_tsc, next_sample_tsc;
 
 void clock_init(uint64_t hz)
 {
@@ -54,6 +56,8 @@ static void arm(uint64_t now)
 
 	if (wake_tsc && wake_tsc < target)
 		target = wake_tsc;
+	if (sampler && next_sample_tsc < target)
+		target = next_sample_tsc;
 	delta = target > now ? target - now : 1;
 	count = (uint64_t)(((unsigned __int128)delta * apic_per_tsc) >> 32);
 	apic_timer_oneshot((uint32_t)MAX(1, MIN(count, 0xffffffffULL)), VEC_APIC_TIMER);
@@ -69,6 +73,11 @@ static void clock_on_timer(struct trap_frame *tf)
 	}
 	if (wake_tsc && now >= wake_tsc)
 		wake_tsc = 0;
+	if (sampler && now >= next_sample_tsc) {
+		sampler(tf->rip);
+		/* a late sample does not make the next ones come faster */
+		next_sample_tsc = now + sample_period_tsc;
+	}
 	arm(now);
 }
 
@@ -81,6 +90,21 @@ void clock_start_tick(void)
 	next_tick_tsc = rdtsc() + tick_period_tsc;
 	trap_set_handler(VEC_APIC_TIMER, clock_on_timer);
 	arm(rdtsc());
+}
+
+void clock_set_sampler(clock_sampler_fn fn, uint32_t hz)
+{
+	uint64_t flags = read_rflags();
+
+	cli();
+	sampler = hz ? fn : NULL;
+	if (sampler) {
+		sample_period_tsc = MAX(1, tsc_hz / hz);
+		next_sample_tsc = rdtsc() + sample_period_tsc;
+		arm(rdtsc());
+	}
+	if (flags & RFLAGS_IF)
+		sti();
 }
 
 void clock_wake_at(uint64_t tsc)

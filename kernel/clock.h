@@ -25,4 +25,12 @@ void clock_start_tick(void);
 void clock_wake_at(uint64_t tsc);
 uint64_t clock_tsc_hz(void);
 
+/*
+ * Call fn with the interrupted instruction address hz times a second, from
+ * the timer interrupt (only where interrupts are enabled); fn NULL or hz 0
+ * stops it. For the sampling profiler.
+ */
+typedef void (*clock_sampler_fn)(uint64_t rip);
+void clock_set_sampler(clock_sampler_fn fn, uint32_t hz);
+
 #endif

@@ -29,6 +29,8 @@
 #define E1000_MMIO_MIN 0x6000      /* the registers used here all lie below */
 #define E1000_TX_MAX_FRAME (NIC_MTU_FRAME + 4) /* room for an 802.1Q tag */
 #define E1000_TX_HANG_NS 1000000000ULL
+/* ICR is read this often, not on every poll: each read is a trip to the device */
+#define E1000_ERROR_CHECK_NS 10000000ULL
 #define E1000_LINK_WAIT_MS 1000
 #define INTEL_VENDOR_ID 0x8086
 
@@ -70,6 +72,7 @@ struct e1000_dev {
 	void *rx_desc, *tx_desc, *rx_buf, *tx_buf;
 	uint64_t tx_progress_ns; /* last time the TX ring was empty or moved */
 	uint64_t overruns;       /* ICR.RXO events */
+	uint64_t errors_checked_ns;
 };
 
 static struct e1000_dev e1000_devs[E1000_MAX_NICS];
@@ -336,8 +339,13 @@ static void e1000_check_tx(struct e1000_dev *e, uint32_t reaped)
 /* Device-reported trouble: receive FIFO overruns and the frames they cost. */
 static void e1000_check_errors(struct e1000_dev *e)
 {
-	uint32_t icr = rd(e, E1000_ICR), missed;
+	uint64_t now = clock_ns();
+	uint32_t icr, missed;
 
+	if (now - e->errors_checked_ns < E1000_ERROR_CHECK_NS)
+		return;
+	e->errors_checked_ns = now;
+	icr = rd(e, E1000_ICR);
 	if (!(icr & E1000_ICR_RXO))
 		return;
 	e->overruns++;
@@ -385,8 +393,16 @@ static int e1000_send(struct nic *nic, const void *frame, size_t len)
 	return err;
 }
 
+static void e1000_flush(struct nic *nic)
+{
+	struct e1000_dev *e = nic->priv;
+
+	e1000_tx_kick(&e->tx);
+}
+
 static const struct nic_ops e1000_nic_ops = {
 	.send = e1000_send,
+	.flush = e1000_flush,
 	.poll = e1000_poll,
 	.link_up = e1000_link_up,
 };

@@ -211,6 +211,7 @@ int e1000_tx_init(struct e1000_tx_ring *r, const struct e1000_reg_ops *ops,
 	r->buf_size = buf_size;
 	r->count = count;
 	r->tail = 0;
+	r->kicked = 0;
 	r->clean = 0;
 	r->ops = ops;
 	r->stats = stats;
@@ -259,9 +260,12 @@ int e1000_tx_queue(struct e1000_tx_ring *r, const void *frame, size_t len)
 		r->stats->tx_bad_len++;
 		return -EINVAL;
 	}
-	if (!e1000_tx_free(r) && !e1000_tx_reap(r)) {
-		r->stats->tx_full++;
-		return -ENOSPC;
+	if (!e1000_tx_free(r)) {
+		e1000_tx_kick(r); /* a full ring of frames the device was never given drains no more */
+		if (!e1000_tx_reap(r)) {
+			r->stats->tx_full++;
+			return -ENOSPC;
+		}
 	}
 	slot = r->buf + (size_t)r->tail * r->buf_size;
 	memcpy(slot, frame, len);
@@ -276,10 +280,19 @@ int e1000_tx_queue(struct e1000_tx_ring *r, const void *frame, size_t len)
 	d->special = 0;
 	d->status = 0;
 	d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
-	ring_wmb();
 	r->tail = ring_inc(r->tail, r->count);
-	reg_write(r->ops, E1000_TDT, r->tail);
 	r->stats->tx_frames++;
 	r->stats->tx_bytes += len;
+	if ((r->tail + r->count - r->kicked) % r->count >= E1000_TX_KICK_BATCH)
+		e1000_tx_kick(r);
 	return 0;
+}
+
+void e1000_tx_kick(struct e1000_tx_ring *r)
+{
+	if (r->kicked == r->tail)
+		return;
+	ring_wmb(); /* the descriptors before the tail that hands them over */
+	r->kicked = r->tail;
+	reg_write(r->ops, E1000_TDT, r->tail);
 }

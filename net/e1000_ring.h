@@ -79,7 +79,8 @@ struct e1000_tx_ring {
 	uint64_t buf_dma;
 	uint32_t buf_size;
 	uint32_t count;
-	uint32_t tail;         /* next slot to fill; last value written to TDT */
+	uint32_t tail;         /* next slot to fill */
+	uint32_t kicked;       /* last value written to TDT */
 	uint32_t clean;        /* oldest slot not yet reported done */
 	const struct e1000_reg_ops *ops;
 	struct e1000_ring_stats *stats;
@@ -121,10 +122,21 @@ int e1000_tx_init(struct e1000_tx_ring *r, const struct e1000_reg_ops *ops,
 		  uint32_t count, uint32_t buf_size, struct e1000_ring_stats *stats);
 
 /*
- * Copy frame into the next free slot (padding it to 60 bytes) and move
- * TDT. Returns 0, -EINVAL (empty or larger than a slot) or -ENOSPC.
+ * Frames queued before TDT moves: one register write (a VM exit under a
+ * hypervisor, a trip into the device model under an emulator) then covers
+ * a burst instead of every frame.
+ */
+#define E1000_TX_KICK_BATCH 16
+
+/*
+ * Copy frame into the next free slot (padding it to 60 bytes). TDT moves
+ * once E1000_TX_KICK_BATCH frames wait, else at e1000_tx_kick. Returns 0,
+ * -EINVAL (empty or larger than a slot) or -ENOSPC.
  */
 int e1000_tx_queue(struct e1000_tx_ring *r, const void *frame, size_t len);
+
+/* Hand every queued frame to the device: move TDT if it lags. */
+void e1000_tx_kick(struct e1000_tx_ring *r);
 
 /* Free the slots the device reported done, oldest first; returns how many. */
 uint32_t e1000_tx_reap(struct e1000_tx_ring *r);

@@ -50,6 +50,7 @@ bool net_poll(void)
 		return false;
 	frames = net_if_poll_all();
 	sys_check_timeouts();
+	net_if_flush_all(); /* what the timers sent */
 	if (frames)
 		last_frame_ns = clock_ns();
 	return frames > 0 || clock_ns() - last_frame_ns < NET_BUSY_NS;

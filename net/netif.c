@@ -67,6 +67,7 @@ static err_t link_output(struct netif *n, struct pbuf *p)
 		 * Ring full: reap completions and try once more. Budget 0 delivers no
 		 * received frame: lwIP is in the middle of sending and must not be re-entered.
 		 */
+		nic_flush(ifc->nic);
 		ifc->nic->ops->poll(ifc->nic, rx_frame, 0);
 		err = ifc->nic->ops->send(ifc->nic, frame, p->tot_len);
 	}
@@ -160,6 +161,14 @@ static void check_links(void)
 	}
 }
 
+void net_if_flush_all(void)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		nic_flush(ifs[i].nic);
+}
+
 int net_if_poll_all(void)
 {
 	uint64_t now = clock_ns();
@@ -167,6 +176,7 @@ int net_if_poll_all(void)
 
 	for (i = 0; i < count; i++)
 		frames += ifs[i].nic->ops->poll(ifs[i].nic, rx_frame, RX_BUDGET);
+	net_if_flush_all();
 	if (now - last_link_check > LINK_CHECK_NS) {
 		last_link_check = now;
 		check_links();

@@ -34,7 +34,13 @@ int net_if_count(void);
 void net_if_configure(struct net_if *ifc, enum net_mode mode, uint32_t addr, uint32_t mask,
 		     uint32_t gw);
 
-/* Poll every NIC: received frames into lwIP, link changes. Returns frames handled. */
+/*
+ * Poll every NIC: received frames into lwIP, link changes, then the
+ * doorbells for what lwIP sent. Returns frames handled.
+ */
 int net_if_poll_all(void);
+
+/* Hand every frame queued on any NIC to its device (see nic_ops.flush). */
+void net_if_flush_all(void);
 
 #endif

@@ -25,8 +25,13 @@ struct nic_stats {
 };
 
 struct nic_ops {
-	/* Queue one frame; 0, -ENOSPC (ring full: try later) or -EINVAL (bad length). */
+	/*
+	 * Queue one frame; 0, -ENOSPC (ring full: try later) or -EINVAL (bad
+	 * length). The device may not see it before flush.
+	 */
 	int (*send)(struct nic *nic, const void *frame, size_t len);
+	/* Hand every queued frame to the device (one doorbell for a burst). */
+	void (*flush)(struct nic *nic);
 	/* Deliver up to budget received frames to rx, reap transmit completions; returns frames delivered. */
 	int (*poll)(struct nic *nic, nic_rx_fn rx, int budget);
 	/* Link state as the device reports it. */
@@ -58,6 +63,13 @@ bool nic_register(struct nic *nic);
 
 /* The index the next registered NIC will get (its name is "eth<index>"). */
 int nic_next_index(void);
+
+/* Ring the NIC's doorbell for frames queued by send (drivers without flush send at once). */
+static inline void nic_flush(struct nic *nic)
+{
+	if (nic->ops->flush)
+		nic->ops->flush(nic);
+}
 
 /* The registered NICs. */
 struct nic *nic_get(int i);

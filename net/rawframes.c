@@ -59,10 +59,12 @@ uint64_t rawframes_send(struct nic *nic, const uint8_t dst[6], uint32_t count, u
 			last_progress = clock_ns();
 			continue;
 		}
+		nic_flush(nic);
 		nic->ops->poll(nic, drop_rx, 64); /* reap completions */
 		if (clock_ns() - last_progress > RAW_STALL_NS)
 			break;
 	}
+	nic_flush(nic);
 	*sent = i;
 	return clock_ns() - start;
 }

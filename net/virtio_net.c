@@ -25,6 +25,7 @@
 #include "net/virtqueue.h"
 
 #define VNET_MAX 4
+#define VNET_KICK_BATCH 16 /* frames published before a notification is forced */
 #define VNET_HDR_LEN sizeof(struct virtio_net_hdr)
 #define VNET_RX_BUF_LEN (2048 + VNET_HDR_LEN)
 #define VNET_RX_STRIDE ALIGN_UP(VNET_RX_BUF_LEN, 64)
@@ -402,8 +403,10 @@ static int vnet_send(struct nic *nic, const void *frame, size_t len)
 		nic->stats.tx_dropped++;
 		return -EINVAL;
 	}
-	if (!vn->tx_nfree)
+	if (!vn->tx_nfree) {
+		vnet_kick(vn, TXQ); /* nothing frees up while the device has not been told */
 		vnet_reap_tx(vn);
+	}
 	if (!vn->tx_nfree) {
 		nic->stats.tx_dropped++;
 		return -ENOSPC;
@@ -420,10 +423,21 @@ static int vnet_send(struct nic *nic, const void *frame, size_t len)
 		nic->stats.tx_dropped++;
 		return -ENOSPC;
 	}
-	vnet_kick(vn, TXQ);
+	/* the device may be busy with this queue already and take it unasked */
+	vq_publish(&vn->q[TXQ]);
+	if ((uint16_t)(vn->q[TXQ].pub_idx - vn->q[TXQ].kicked_idx) >= VNET_KICK_BATCH)
+		vnet_kick(vn, TXQ);
 	nic->stats.tx_frames++;
 	nic->stats.tx_bytes += len;
 	return 0;
+}
+
+static void vnet_flush(struct nic *nic)
+{
+	struct vnet *vn = nic->priv;
+
+	if (!vn->dead)
+		vnet_kick(vn, TXQ);
 }
 
 static int vnet_poll(struct nic *nic, nic_rx_fn rx, int budget)
@@ -483,6 +497,7 @@ static int vnet_inject_fault(struct nic *nic)
 
 static const struct nic_ops vnet_ops = {
 	.send = vnet_send,
+	.flush = vnet_flush,
 	.poll = vnet_poll,
 	.link_up = vnet_link_up,
 	.inject_fault = vnet_inject_fault,

@@ -205,8 +205,11 @@ static void step(struct input *in, uint8_t *frame)
 		}
 		break;
 	case 6:
-		if (tx_ok)
+		if (tx_ok) {
+			if (op & 0x40)
+				e1000_tx_kick(&tx);
 			e1000_tx_reap(&tx);
+		}
 		break;
 	default:
 		if (op & 0x80)

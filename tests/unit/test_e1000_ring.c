@@ -492,6 +492,9 @@ TEST tx_queue_fills_descriptor_and_tail(void)
 	ASSERT_EQ(DMA_BASE + TXB_OFF, tx_desc(0)->addr);
 	ASSERT_EQ(100, tx_desc(0)->length);
 	ASSERT_EQ(E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, tx_desc(0)->cmd);
+	ASSERT_EQ(0, reg(E1000_TDT)); /* not handed over before the kick */
+	ASSERT_EQ(0, dev_tx(64));
+	e1000_tx_kick(&tx);
 	ASSERT_EQ(1, reg(E1000_TDT));
 	ASSERT_EQ(1, e1000_tx_pending(&tx));
 	ASSERT_EQ(1, dev_tx(64));
@@ -515,6 +518,7 @@ TEST tx_pads_short_frames(void)
 	memset(dev.mem + TXB_OFF, 0xaa, BUF); /* stale bytes in the slot */
 	ASSERT_EQ(0, tx_setup(8));
 	ASSERT_EQ(0, e1000_tx_queue(&tx, f, sizeof(f)));
+	e1000_tx_kick(&tx);
 	ASSERT_EQ(1, dev_tx(64));
 	ASSERT_EQ(E1000_TX_MIN_FRAME, dev.sent_len[0]);
 	ASSERT_MEM_EQ(f, dev.sent[0], sizeof(f));
@@ -532,6 +536,8 @@ TEST tx_rejects_bad_lengths(void)
 	ASSERT_EQ(-EINVAL, e1000_tx_queue(&tx, big, BUF + 1));
 	ASSERT_EQ(-EINVAL, e1000_tx_queue(&tx, NULL, 60));
 	ASSERT_EQ(0, e1000_tx_queue(&tx, big, BUF));
+	e1000_tx_kick(&tx);
+	e1000_tx_kick(&tx); /* nothing new: no write */
 	ASSERT_EQ(3, st.tx_bad_len);
 	ASSERT_EQ(1, dev.tdt_writes - 1); /* one for init, one for the good frame */
 	PASS();
@@ -548,10 +554,11 @@ TEST tx_full_ring_refuses_until_reaped(void)
 	ASSERT_EQ(0, e1000_tx_free(&tx));
 	ASSERT_EQ(-ENOSPC, e1000_tx_queue(&tx, f, sizeof(f)));
 	ASSERT_EQ(1, st.tx_full);
-	ASSERT_EQ(7, reg(E1000_TDT)); /* TDT never catches up with TDH */
+	ASSERT_EQ(7, reg(E1000_TDT)); /* kicked when full; TDT never catches up with TDH */
 	ASSERT_EQ(3, dev_tx(3));
 	/* queue reaps for itself when the ring looks full */
 	ASSERT_EQ(0, e1000_tx_queue(&tx, f, sizeof(f)));
+	e1000_tx_kick(&tx);
 	ASSERT_EQ(0, reg(E1000_TDT));
 	ASSERT_EQ(2, e1000_tx_free(&tx));
 	ASSERT_DEVICE_HAPPY();
@@ -568,6 +575,7 @@ TEST tx_wraps_around(void)
 		frame_fill(f, 60 + (size_t)i * 9, (unsigned)i);
 		ASSERT_EQ(0, e1000_tx_queue(&tx, f, 60 + (size_t)i * 9));
 		if (i % 4 == 3 || i == 49) {
+			e1000_tx_kick(&tx);
 			sent += dev_tx(64);
 			e1000_tx_reap(&tx);
 			ASSERT_EQ(60 + (size_t)i * 9, dev.sent_len[(sent - 1) % MAX_SENT]);
@@ -578,6 +586,27 @@ TEST tx_wraps_around(void)
 	ASSERT_EQ(50 % 8, reg(E1000_TDT));
 	ASSERT_EQ(0, e1000_tx_pending(&tx));
 	ASSERT_EQ(50, st.tx_done);
+	ASSERT_DEVICE_HAPPY();
+	PASS();
+}
+
+/* Bursts reach the device every E1000_TX_KICK_BATCH frames without a kick. */
+TEST tx_kicks_itself_every_batch(void)
+{
+	uint8_t f[60] = { 0 };
+	uint32_t writes;
+	int i;
+
+	ASSERT_EQ(0, tx_setup(64));
+	writes = dev.tdt_writes;
+	for (i = 0; i < 3 * E1000_TX_KICK_BATCH + 5; i++)
+		ASSERT_EQ(0, e1000_tx_queue(&tx, f, sizeof(f)));
+	ASSERT_EQ(3, dev.tdt_writes - writes);
+	ASSERT_EQ(3 * E1000_TX_KICK_BATCH, reg(E1000_TDT));
+	e1000_tx_kick(&tx);
+	ASSERT_EQ(4, dev.tdt_writes - writes);
+	ASSERT_EQ(3 * E1000_TX_KICK_BATCH + 5, dev_tx(200));
+	ASSERT_EQ(3 * E1000_TX_KICK_BATCH + 5, e1000_tx_reap(&tx));
 	ASSERT_DEVICE_HAPPY();
 	PASS();
 }
@@ -605,6 +634,7 @@ SUITE(e1000_tx)
 {
 	SET_SETUP(setup, NULL);
 	RUN_TEST(tx_queue_fills_descriptor_and_tail);
+	RUN_TEST(tx_kicks_itself_every_batch);
 	RUN_TEST(tx_pads_short_frames);
 	RUN_TEST(tx_rejects_bad_lengths);
 	RUN_TEST(tx_full_ring_refuses_until_reaped);
