@@ -21,11 +21,11 @@
 #include "net/nic.h"
 
 #define E1000_MAX_NICS 4
-#define E1000_RX_DESCS 256
-#define E1000_TX_DESCS 256
+#define E1000_RX_DESCS 1024
+#define E1000_TX_DESCS 1024
 #define E1000_BUF_SIZE 2048
-#define E1000_DESC_ORDER 0         /* 256 descriptors * 16 bytes = one page */
-#define E1000_BUFS_ORDER 7         /* 256 buffers * 2 KiB = 128 pages */
+#define E1000_DESC_ORDER 2         /* 1024 descriptors * 16 bytes = four pages */
+#define E1000_BUFS_ORDER 9         /* 1024 buffers * 2 KiB = 512 pages */
 #define E1000_MMIO_MIN 0x6000      /* the registers used here all lie below */
 #define E1000_TX_MAX_FRAME (NIC_MTU_FRAME + 4) /* room for an 802.1Q tag */
 #define E1000_TX_HANG_NS 1000000000ULL

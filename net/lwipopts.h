@@ -22,13 +22,15 @@
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
-/* Heap for PBUF_RAM: copied TCP send data (TCP_SND_BUF per stream) first. */
-#define MEM_SIZE (512 * 1024)
+/* PBUF_RAM (copied TCP send data first) from the pools of net/lwippools.h. */
+#define MEM_USE_POOLS 1
+#define MEMP_USE_CUSTOM_POOLS 1
+#define MEM_USE_POOLS_TRY_BIGGER_POOL 1
 #define MEMP_NUM_PBUF 64
 #define MEMP_NUM_UDP_PCB 8
 #define MEMP_NUM_TCP_PCB 8
 #define MEMP_NUM_TCP_PCB_LISTEN 4
-#define MEMP_NUM_TCP_SEG 512
+#define MEMP_NUM_TCP_SEG (TCP_SND_QUEUELEN + 256)
 #define MEMP_NUM_REASSDATA 4
 #define MEMP_NUM_FRAG_PBUF 16
 /*
@@ -36,7 +38,7 @@
  * out-of-order segments and the NIC's receive ring must fit (init.c
  * refuses TCP_WND larger than the pool can hold).
  */
-#define PBUF_POOL_SIZE 256
+#define PBUF_POOL_SIZE 1024
 
 /* ---- protocols: IPv4 only */
 #define LWIP_IPV4 1
@@ -59,10 +61,10 @@
 /* ---- TCP, sized for bulk transfer on a LAN */
 #define TCP_MSS 1460
 #define LWIP_WND_SCALE 1
-/* RFC 7323 window scale: 0xffff << 2 covers the 128 KiB window. */
-#define TCP_RCV_SCALE 2
-#define TCP_WND (128 * 1024)
-#define TCP_SND_BUF (128 * 1024)
+/* RFC 7323 window scale: 0xffff << 5 covers the 1 MiB window. */
+#define TCP_RCV_SCALE 5
+#define TCP_WND (512 * 1024)
+#define TCP_SND_BUF (512 * 1024)
 #define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 /* The default (TCP_SND_BUF / 2) breaks init.c's u16_t limit for big buffers. */
 #define TCP_SNDLOWAT (16 * TCP_MSS)
@@ -83,8 +85,13 @@
 #define CHECKSUM_CHECK_TCP 1
 #define CHECKSUM_CHECK_ICMP 1
 #define LWIP_CHECKSUM_ON_COPY 1
-/* inet_chksum.c algorithm 3: 32-bit accumulation, best for 64-bit CPUs. */
-#define LWIP_CHKSUM_ALGORITHM 3
+/*
+ * Our own checksum (net/chksum.c): eight bytes a load, and copy-and-sum in
+ * one pass where tcp_write copies the caller's data.
+ */
+#include "net/chksum.h"
+#define LWIP_CHKSUM net_chksum
+#define LWIP_CHKSUM_COPY(dst, src, len) net_chksum_copy(dst, src, len)
 
 /* ---- network interfaces */
 #define LWIP_NETIF_STATUS_CALLBACK 1

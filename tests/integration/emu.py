@@ -274,7 +274,7 @@ class Emulator:
     """One emulator process with its serial console on a socket."""
 
     def __init__(self, kind, build_dir, run_dir, mem_mib=256, cpus=1, esp=None,
-                 disk=None, bochs_extra=(), qemu_extra=()):
+                 disk=None, bochs_extra=(), qemu_extra=(), pass_fds=()):
         if kind not in KINDS:
             raise EmulatorError("unknown emulator %r" % kind)
         self.kind = kind
@@ -286,6 +286,7 @@ class Emulator:
         self.disk = os.path.abspath(disk or os.path.join(self.build_dir, "hv.img"))
         self.bochs_extra = list(bochs_extra)
         self.qemu_extra = list(qemu_extra)
+        self.pass_fds = tuple(pass_fds)  # descriptors the emulator inherits (tap devices)
         self.proc = None
         self.console = None
         self.qmp = None
@@ -386,7 +387,7 @@ class Emulator:
             guarded = [sys.executable, "-c", _ORPHAN_GUARD, str(os.getpid())] + cmd
             self.proc = subprocess.Popen(guarded, cwd=self.run_dir, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True, pass_fds=self.pass_fds)
             self.monitor = OutputMonitor(self.proc.stdout, self.out_log)
             with _live_lock:
                 _live.add(self)

@@ -30,12 +30,13 @@ def free_port():
 class Pair:
     """Two hypervisors on one link, consoles in json mode, addresses set."""
 
-    def __init__(self, s, kind, model):
+    def __init__(self, s, kind, model, tap=None):
         self.s = s
         self.kind = kind
         self.emus = []
         self.hub = None
         self.model = model
+        self.tap = tap  # a netns.TapLink to join (QEMU only), else a socket link
 
     def __enter__(self):
         base = os.path.join(self.s.args.build, "run", "net-%s-%s" % (self.kind, self.model))
@@ -52,6 +53,9 @@ class Pair:
             if self.kind == "bochs":
                 extra["bochs_extra"] = ["e1000: enabled=1, mac=%s, ethmod=socket, ethdev=%d" %
                                         (mac, port + 2 * i)]
+            elif self.tap:
+                extra["qemu_extra"] = self.tap.qemu_args(i, self.model, mac)
+                extra["pass_fds"] = [self.tap.fds[i]]
             else:
                 role = "listen" if i == 0 else "connect"
                 extra["qemu_extra"] = ["-netdev", "socket,id=n0,%s=127.0.0.1:%d" % (role, port),
@@ -60,7 +64,7 @@ class Pair:
                                 mem_mib=256, **extra)
             self.emus.append(e)
             e.start()
-            if i == 0 and self.kind != "bochs":
+            if i == 0 and self.kind != "bochs" and not self.tap:
                 time.sleep(1)  # the listening side first
         for i, e in enumerate(self.emus):
             e.console.read_until_prompt(240)
