@@ -400,11 +400,25 @@ static void e1000_flush(struct nic *nic)
 	e1000_tx_kick(&e->tx);
 }
 
+/*
+ * Tests only: stop the transmitter behind the driver's back (TCTL.EN
+ * cleared), as a wedged transmit unit would. Frames then stay queued, and
+ * the hang check must reset the device.
+ */
+static int e1000_inject_fault(struct nic *nic)
+{
+	struct e1000_dev *e = nic->priv;
+
+	wr(e, E1000_TCTL, rd(e, E1000_TCTL) & ~E1000_TCTL_EN);
+	return 0;
+}
+
 static const struct nic_ops e1000_nic_ops = {
 	.send = e1000_send,
 	.flush = e1000_flush,
 	.poll = e1000_poll,
 	.link_up = e1000_link_up,
+	.inject_fault = e1000_inject_fault,
 };
 
 static const struct e1000_model *e1000_match(const struct pci_device *d)

@@ -487,9 +487,10 @@ static int vnet_inject_fault(struct nic *nic)
 
 	if (vn->dead)
 		return -EIO;
-	q->avail->ring[q->pub_idx % q->size] = q->size;
-	__asm__ volatile("mfence" ::: "memory");
-	q->avail->idx = (uint16_t)(q->pub_idx + 1);
+	/* after whatever is queued, and counted as queued: later sends must not overwrite it */
+	q->avail->ring[q->avail_idx % q->size] = q->size;
+	q->avail_idx++;
+	vq_publish(q);
 	__asm__ volatile("mfence" ::: "memory");
 	*vn->notify[TXQ] = TXQ;
 	return 0;
