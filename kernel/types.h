@@ -51,6 +51,7 @@ typedef uint64_t hva_t;
 #define ERANGE 34
 #define ENOSYS 38
 #define EPROTO 71
+#define EOPNOTSUPP 95
 #define ECONNRESET 104
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111

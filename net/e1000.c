@@ -73,6 +73,7 @@ struct e1000_dev {
 	uint64_t tx_progress_ns; /* last time the TX ring was empty or moved */
 	uint64_t overruns;       /* ICR.RXO events */
 	uint64_t errors_checked_ns;
+	void *tx_cookies[E1000_TX_DESCS]; /* frames sent in place, per slot */
 };
 
 static struct e1000_dev e1000_devs[E1000_MAX_NICS];
@@ -245,6 +246,13 @@ static int e1000_setup_rx(struct e1000_dev *e)
 	return 0;
 }
 
+static void e1000_ref_done(void *ctx, void *cookie)
+{
+	struct e1000_dev *e = ctx;
+
+	e->nic.tx_done(&e->nic, cookie);
+}
+
 /* [8254x] 14.5: ring, TIPG, then TCTL. */
 static int e1000_setup_tx(struct e1000_dev *e)
 {
@@ -254,6 +262,7 @@ static int e1000_setup_tx(struct e1000_dev *e)
 			    virt_to_phys(e->tx_buf), E1000_TX_DESCS, E1000_BUF_SIZE, &e->rs);
 	if (err)
 		return err;
+	e1000_tx_use_refs(&e->tx, e->tx_cookies, e1000_ref_done, e);
 	wr(e, E1000_TIPG, E1000_TIPG_IPGT_COPPER | E1000_TIPG_IPGR1 << E1000_TIPG_IPGR1_SHIFT |
 			  E1000_TIPG_IPGR2 << E1000_TIPG_IPGR2_SHIFT);
 	wr(e, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP |
@@ -306,6 +315,7 @@ static void e1000_reset(struct e1000_dev *e)
 
 	e->nic.stats.resets++;
 	e->nic.stats.tx_dropped += lost;
+	e1000_tx_release(&e->tx);
 	e1000_sync_stats(e);
 	if (e1000_hw_init(e, false))
 		log_error("%s: reset failed; the NIC stays down", e->nic.name);
@@ -376,9 +386,9 @@ static int e1000_poll(struct nic *nic, nic_rx_fn fn, int budget)
 	return frames;
 }
 
-static int e1000_send(struct nic *nic, const void *frame, size_t len)
+/* Queue a frame, copied (cookie NULL) or in place. */
+static int e1000_xmit(struct e1000_dev *e, const void *frame, size_t len, void *cookie)
 {
-	struct e1000_dev *e = nic->priv;
 	int err;
 
 	if (len > E1000_TX_MAX_FRAME) {
@@ -387,10 +397,21 @@ static int e1000_send(struct nic *nic, const void *frame, size_t len)
 	} else {
 		if (!e1000_tx_pending(&e->tx))
 			e->tx_progress_ns = clock_ns(); /* the hang clock starts now */
-		err = e1000_tx_queue(&e->tx, frame, len);
+		err = cookie ? e1000_tx_queue_ref(&e->tx, virt_to_phys(frame), len, cookie)
+			     : e1000_tx_queue(&e->tx, frame, len);
 	}
 	e1000_sync_stats(e);
 	return err;
+}
+
+static int e1000_send(struct nic *nic, const void *frame, size_t len)
+{
+	return e1000_xmit(nic->priv, frame, len, NULL);
+}
+
+static int e1000_send_ref(struct nic *nic, const void *frame, size_t len, void *cookie)
+{
+	return cookie ? e1000_xmit(nic->priv, frame, len, cookie) : -EINVAL;
 }
 
 static void e1000_flush(struct nic *nic)
@@ -415,6 +436,7 @@ static int e1000_inject_fault(struct nic *nic)
 
 static const struct nic_ops e1000_nic_ops = {
 	.send = e1000_send,
+	.send_ref = e1000_send_ref,
 	.flush = e1000_flush,
 	.poll = e1000_poll,
 	.link_up = e1000_link_up,

@@ -215,6 +215,9 @@ int e1000_tx_init(struct e1000_tx_ring *r, const struct e1000_reg_ops *ops,
 	r->clean = 0;
 	r->ops = ops;
 	r->stats = stats;
+	r->cookie = NULL;
+	r->done = NULL;
+	r->done_ctx = NULL;
 	for (i = 0; i < count; i++)
 		tx_desc_reset(r, i);
 	ring_wmb();
@@ -237,43 +240,66 @@ uint32_t e1000_tx_free(const struct e1000_tx_ring *r)
 	return r->count - 1 - e1000_tx_pending(r);
 }
 
+void e1000_tx_use_refs(struct e1000_tx_ring *r, void **cookies, e1000_tx_done_fn done, void *ctx)
+{
+	uint32_t i;
+
+	r->cookie = cookies;
+	r->done = done;
+	r->done_ctx = ctx;
+	for (i = 0; cookies && i < r->count; i++)
+		cookies[i] = NULL;
+}
+
+/* The slot at clean leaves the ring: give a frame sent in place back. */
+static void tx_finish(struct e1000_tx_ring *r)
+{
+	void *c = r->cookie ? r->cookie[r->clean] : NULL;
+
+	if (c) {
+		r->cookie[r->clean] = NULL;
+		r->done(r->done_ctx, c);
+	}
+	r->clean = ring_inc(r->clean, r->count);
+}
+
 uint32_t e1000_tx_reap(struct e1000_tx_ring *r)
 {
 	uint32_t n = 0;
 
 	while (r->clean != r->tail && (r->desc[r->clean].status & E1000_TXD_STAT_DD)) {
-		r->clean = ring_inc(r->clean, r->count);
+		tx_finish(r);
 		n++;
 	}
 	r->stats->tx_done += n;
 	return n;
 }
 
-int e1000_tx_queue(struct e1000_tx_ring *r, const void *frame, size_t len)
+void e1000_tx_release(struct e1000_tx_ring *r)
 {
-	size_t max = MIN(r->buf_size, (uint32_t)E1000_TX_MAX_LEN);
-	volatile struct e1000_tx_desc *d;
-	uint8_t *slot;
-	size_t wire;
+	while (r->clean != r->tail)
+		tx_finish(r);
+	r->kicked = r->tail;
+}
 
-	if (!frame || len == 0 || len > max) {
-		r->stats->tx_bad_len++;
-		return -EINVAL;
-	}
-	if (!e1000_tx_free(r)) {
-		e1000_tx_kick(r); /* a full ring of frames the device was never given drains no more */
-		if (!e1000_tx_reap(r)) {
-			r->stats->tx_full++;
-			return -ENOSPC;
-		}
-	}
-	slot = r->buf + (size_t)r->tail * r->buf_size;
-	memcpy(slot, frame, len);
-	wire = MAX(len, (size_t)E1000_TX_MIN_FRAME);
-	if (wire > len)
-		memset(slot + len, 0, wire - len);
-	d = &r->desc[r->tail];
-	d->addr = r->buf_dma + (uint64_t)r->tail * r->buf_size;
+/* Whether a slot is free now, reaping (and first kicking) when the ring looks full. */
+static bool tx_slot_free(struct e1000_tx_ring *r)
+{
+	if (e1000_tx_free(r))
+		return true;
+	e1000_tx_kick(r); /* a full ring of frames the device was never given drains no more */
+	if (e1000_tx_reap(r))
+		return true;
+	r->stats->tx_full++;
+	return false;
+}
+
+/* Fill the descriptor at tail for wire bytes at dma, hand it over in batches. */
+static void tx_post(struct e1000_tx_ring *r, uint64_t dma, size_t wire, size_t len)
+{
+	volatile struct e1000_tx_desc *d = &r->desc[r->tail];
+
+	d->addr = dma;
 	d->length = (uint16_t)wire;
 	d->cso = 0;
 	d->css = 0;
@@ -285,6 +311,41 @@ int e1000_tx_queue(struct e1000_tx_ring *r, const void *frame, size_t len)
 	r->stats->tx_bytes += len;
 	if ((r->tail + r->count - r->kicked) % r->count >= E1000_TX_KICK_BATCH)
 		e1000_tx_kick(r);
+}
+
+int e1000_tx_queue(struct e1000_tx_ring *r, const void *frame, size_t len)
+{
+	size_t max = MIN(r->buf_size, (uint32_t)E1000_TX_MAX_LEN);
+	uint8_t *slot;
+	size_t wire;
+
+	if (!frame || len == 0 || len > max) {
+		r->stats->tx_bad_len++;
+		return -EINVAL;
+	}
+	if (!tx_slot_free(r))
+		return -ENOSPC;
+	slot = r->buf + (size_t)r->tail * r->buf_size;
+	memcpy(slot, frame, len);
+	wire = MAX(len, (size_t)E1000_TX_MIN_FRAME);
+	if (wire > len)
+		memset(slot + len, 0, wire - len);
+	tx_post(r, r->buf_dma + (uint64_t)r->tail * r->buf_size, wire, len);
+	return 0;
+}
+
+int e1000_tx_queue_ref(struct e1000_tx_ring *r, uint64_t dma, size_t len, void *cookie)
+{
+	if (!r->cookie)
+		return -EOPNOTSUPP;
+	if (!cookie || len < E1000_TX_MIN_FRAME || len > E1000_TX_MAX_LEN) {
+		r->stats->tx_bad_len++;
+		return -EINVAL;
+	}
+	if (!tx_slot_free(r))
+		return -ENOSPC;
+	r->cookie[r->tail] = cookie;
+	tx_post(r, dma, len, len);
 	return 0;
 }
 

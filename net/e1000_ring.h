@@ -73,6 +73,9 @@ struct e1000_rx_ring {
 	struct e1000_ring_stats *stats;
 };
 
+/* A frame queued by reference was sent (or dropped by a reset): its memory is free again. */
+typedef void (*e1000_tx_done_fn)(void *ctx, void *cookie);
+
 struct e1000_tx_ring {
 	volatile struct e1000_tx_desc *desc;
 	uint8_t *buf;
@@ -84,6 +87,9 @@ struct e1000_tx_ring {
 	uint32_t clean;        /* oldest slot not yet reported done */
 	const struct e1000_reg_ops *ops;
 	struct e1000_ring_stats *stats;
+	void **cookie;         /* per slot: the caller's handle of a frame sent by reference */
+	e1000_tx_done_fn done;
+	void *done_ctx;
 };
 
 /* Called with each good received frame; frame is valid only during the call. */
@@ -138,8 +144,29 @@ int e1000_tx_queue(struct e1000_tx_ring *r, const void *frame, size_t len);
 /* Hand every queued frame to the device: move TDT if it lags. */
 void e1000_tx_kick(struct e1000_tx_ring *r);
 
+/*
+ * Allow frames sent in place (e1000_tx_queue_ref): cookies has a slot per
+ * descriptor, done is called as each such frame is finished with. Call
+ * after every e1000_tx_init, which forgets this.
+ */
+void e1000_tx_use_refs(struct e1000_tx_ring *r, void **cookies, e1000_tx_done_fn done, void *ctx);
+
+/*
+ * Queue a frame the device reads where it is, at DMA address dma: no
+ * copy. It must stay untouched until done(cookie). len: 60 (no padding
+ * here) to E1000_TX_MAX_LEN. Returns 0, -EINVAL or -ENOSPC, and -EOPNOTSUPP
+ * without e1000_tx_use_refs.
+ */
+int e1000_tx_queue_ref(struct e1000_tx_ring *r, uint64_t dma, size_t len, void *cookie);
+
 /* Free the slots the device reported done, oldest first; returns how many. */
 uint32_t e1000_tx_reap(struct e1000_tx_ring *r);
+
+/*
+ * Before the ring is rebuilt (a reset): done() for every frame by
+ * reference still queued, which the device will now never send.
+ */
+void e1000_tx_release(struct e1000_tx_ring *r);
 
 /* Descriptors queued but not yet reported done. */
 uint32_t e1000_tx_pending(const struct e1000_tx_ring *r);

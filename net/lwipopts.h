@@ -92,6 +92,8 @@
 #include "net/chksum.h"
 #define LWIP_CHKSUM net_chksum
 #define LWIP_CHKSUM_COPY(dst, src, len) net_chksum_copy(dst, src, len)
+/* TCP segments in one pbuf each: drivers send them in place (net/netif.c) */
+#define LWIP_NETIF_TX_SINGLE_PBUF 1
 
 /* ---- network interfaces */
 #define LWIP_NETIF_STATUS_CALLBACK 1

@@ -50,27 +50,55 @@ static void rx_frame(struct nic *nic, const void *frame, size_t len)
 		pbuf_free(p);
 }
 
+/*
+ * Queue with send (or send_ref), and when the ring is full reap completions
+ * and try once more. Budget 0 delivers no received frame: lwIP is in the
+ * middle of sending and must not be re-entered.
+ */
+static int xmit(struct nic *nic, const void *frame, size_t len, void *ref)
+{
+	int err = ref ? nic->ops->send_ref(nic, frame, len, ref) : nic->ops->send(nic, frame, len);
+
+	if (err != -ENOSPC)
+		return err;
+	nic_flush(nic);
+	nic->ops->poll(nic, rx_frame, 0);
+	return ref ? nic->ops->send_ref(nic, frame, len, ref) : nic->ops->send(nic, frame, len);
+}
+
+/* A frame the driver sent in place is done: drop the reference link_output took. */
+static void tx_done(struct nic *nic, void *cookie)
+{
+	pbuf_free(cookie);
+}
+
+/*
+ * A frame in one pbuf (all of TCP's, LWIP_NETIF_TX_SINGLE_PBUF) goes to a
+ * driver that can send in place without a copy, holding a reference until
+ * the device is done: lwIP does not retransmit a segment whose pbuf is
+ * still referenced (tcp_output_segment_busy). Others are gathered into
+ * one buffer and copied.
+ */
 static err_t link_output(struct netif *n, struct pbuf *p)
 {
 	struct net_if *ifc = n->state;
+	struct nic *nic = ifc->nic;
 	uint8_t frame[NIC_MTU_FRAME];
 	int err;
 
 	if (p->tot_len > sizeof(frame)) {
-		ifc->nic->stats.tx_dropped++;
+		nic->stats.tx_dropped++;
 		return ERR_IF;
 	}
-	pbuf_copy_partial(p, frame, p->tot_len, 0);
-	err = ifc->nic->ops->send(ifc->nic, frame, p->tot_len);
-	if (err == -ENOSPC) {
-		/*
-		 * Ring full: reap completions and try once more. Budget 0 delivers no
-		 * received frame: lwIP is in the middle of sending and must not be re-entered.
-		 */
-		nic_flush(ifc->nic);
-		ifc->nic->ops->poll(ifc->nic, rx_frame, 0);
-		err = ifc->nic->ops->send(ifc->nic, frame, p->tot_len);
+	if (!p->next && p->len >= ETH_MIN_FRAME && nic->ops->send_ref) {
+		pbuf_ref(p);
+		err = xmit(nic, p->payload, p->len, p);
+		if (err)
+			pbuf_free(p);
+		return err ? ERR_MEM : ERR_OK;
 	}
+	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	err = xmit(nic, frame, p->tot_len, NULL);
 	return err ? ERR_MEM : ERR_OK;
 }
 
@@ -101,6 +129,7 @@ struct net_if *net_if_attach(struct nic *nic)
 	if (!netif_add(ifc->netif, NULL, NULL, NULL, ifc, netif_setup, ethernet_input))
 		return NULL;
 	nic->netif = ifc->netif;
+	nic->tx_done = tx_done;
 	netif_set_up(ifc->netif);
 	if (count == 0)
 		netif_set_default(ifc->netif);

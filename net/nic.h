@@ -30,6 +30,12 @@ struct nic_ops {
 	 * length). The device may not see it before flush.
 	 */
 	int (*send)(struct nic *nic, const void *frame, size_t len);
+	/*
+	 * May be NULL. Queue a frame the device reads where it is, without a
+	 * copy: its memory stays untouched until the driver passes cookie to
+	 * nic->tx_done (sent, or dropped by a reset). Returns as send.
+	 */
+	int (*send_ref)(struct nic *nic, const void *frame, size_t len, void *cookie);
 	/* Hand every queued frame to the device (one doorbell for a burst). */
 	void (*flush)(struct nic *nic);
 	/* Deliver up to budget received frames to rx, reap transmit completions; returns frames delivered. */
@@ -51,6 +57,8 @@ struct nic {
 	struct nic_stats stats;
 	void *priv;              /* the driver's state */
 	void *netif;             /* the stack's interface (struct netif), set by net/ */
+	/* set by net/: a frame queued by send_ref is finished with */
+	void (*tx_done)(struct nic *nic, void *cookie);
 };
 
 /* Drivers' probe functions (net/e1000.c, net/virtio_net.c): claim matching PCI

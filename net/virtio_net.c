@@ -62,6 +62,7 @@ struct vnet {
 	void *ring[NQ];
 	uint8_t *rx_buf, *tx_buf;
 	uint16_t tx_free[VQ_SIZE_MAX];
+	void *tx_ref[VQ_SIZE_MAX];       /* per slot: the stack's handle of a frame sent in place */
 	uint16_t tx_nfree;
 	unsigned polls;
 	bool in_poll, need_reset, dead;
@@ -307,6 +308,25 @@ static int vnet_start(struct vnet *vn)
 	return 0;
 }
 
+/* A slot's frame is finished with: a frame sent in place goes back to the stack. */
+static void vnet_tx_finish(struct vnet *vn, uint16_t slot)
+{
+	void *ref = vn->tx_ref[slot];
+
+	vn->tx_ref[slot] = NULL;
+	if (ref)
+		vn->nic.tx_done(&vn->nic, ref);
+}
+
+/* The rings are about to be rebuilt: nothing queued will be sent. */
+static void vnet_release_refs(struct vnet *vn)
+{
+	uint16_t i;
+
+	for (i = 0; i < VQ_SIZE_MAX; i++)
+		vnet_tx_finish(vn, i);
+}
+
 static void vnet_restart(struct vnet *vn, const char *why)
 {
 	uint64_t n = ++vn->nic.stats.resets;
@@ -317,6 +337,7 @@ static void vnet_restart(struct vnet *vn, const char *why)
 			 n == VNET_RESET_LOGS ? " (no more reset messages)" : "");
 	/* frames still queued for transmission are lost with the rings */
 	vn->nic.stats.tx_dropped += vq_outstanding(&vn->q[TXQ]);
+	vnet_release_refs(vn);
 	err = vnet_start(vn);
 	if (err) {
 		vnet_reset(vn);
@@ -340,8 +361,10 @@ static void vnet_reap_tx(struct vnet *vn)
 			break; /* nothing to take back; counted in the queue */
 		case VQ_OK:
 		case VQ_BAD_LEN: /* a length on a read-only buffer: harmless, the slot is free */
-			if (vn->tx_nfree < vn->q[TXQ].size)
+			if (vn->tx_nfree < vn->q[TXQ].size) {
+				vnet_tx_finish(vn, (uint16_t)(uintptr_t)u.cookie);
 				vn->tx_free[vn->tx_nfree++] = (uint16_t)(uintptr_t)u.cookie;
+			}
 			break;
 		}
 	}
@@ -388,19 +411,15 @@ static int vnet_rx(struct vnet *vn, nic_rx_fn rx, int budget)
 	return delivered;
 }
 
-static int vnet_send(struct nic *nic, const void *frame, size_t len)
+/* A transmit slot (its header buffer and frame space), reaping when none is left; -1 if none. */
+static int vnet_tx_slot(struct vnet *vn, size_t len)
 {
-	struct vnet *vn = nic->priv;
-	struct vq_buf b;
-	uint16_t slot;
-	uint8_t *buf;
-
 	if (vn->dead) {
-		nic->stats.tx_dropped++;
+		vn->nic.stats.tx_dropped++;
 		return -EIO;
 	}
 	if (len < ETH_HLEN || len > NIC_MTU_FRAME) {
-		nic->stats.tx_dropped++;
+		vn->nic.stats.tx_dropped++;
 		return -EINVAL;
 	}
 	if (!vn->tx_nfree) {
@@ -408,28 +427,61 @@ static int vnet_send(struct nic *nic, const void *frame, size_t len)
 		vnet_reap_tx(vn);
 	}
 	if (!vn->tx_nfree) {
-		nic->stats.tx_dropped++;
+		vn->nic.stats.tx_dropped++;
 		return -ENOSPC;
 	}
-	slot = vn->tx_free[--vn->tx_nfree];
-	buf = vn->tx_buf + (size_t)slot * VNET_TX_STRIDE;
-	memset(buf, 0, VNET_HDR_LEN); /* no offloads: flags 0, GSO_NONE, num_buffers 0 (5.1.6.2.1) */
-	memcpy(buf + VNET_HDR_LEN, frame, len);
-	b.addr = virt_to_phys(buf);
-	b.len = (uint32_t)(VNET_HDR_LEN + len);
-	b.device_writes = false;
-	if (vq_add(&vn->q[TXQ], &b, 1, (void *)(uintptr_t)slot) < 0) {
+	return vn->tx_free[--vn->tx_nfree];
+}
+
+/* Queue slot's chain (header first), publish it, notify in batches. */
+static int vnet_tx_post(struct vnet *vn, uint16_t slot, const struct vq_buf *b, int n, size_t len)
+{
+	uint8_t *hdr = vn->tx_buf + (size_t)slot * VNET_TX_STRIDE;
+
+	memset(hdr, 0, VNET_HDR_LEN); /* no offloads: flags 0, GSO_NONE, num_buffers 0 (5.1.6.2.1) */
+	if (vq_add(&vn->q[TXQ], b, n, (void *)(uintptr_t)slot) < 0) {
+		vn->tx_ref[slot] = NULL;
 		vn->tx_free[vn->tx_nfree++] = slot;
-		nic->stats.tx_dropped++;
+		vn->nic.stats.tx_dropped++;
 		return -ENOSPC;
 	}
 	/* the device may be busy with this queue already and take it unasked */
 	vq_publish(&vn->q[TXQ]);
 	if ((uint16_t)(vn->q[TXQ].pub_idx - vn->q[TXQ].kicked_idx) >= VNET_KICK_BATCH)
 		vnet_kick(vn, TXQ);
-	nic->stats.tx_frames++;
-	nic->stats.tx_bytes += len;
+	vn->nic.stats.tx_frames++;
+	vn->nic.stats.tx_bytes += len;
 	return 0;
+}
+
+static int vnet_send(struct nic *nic, const void *frame, size_t len)
+{
+	struct vnet *vn = nic->priv;
+	int slot = vnet_tx_slot(vn, len);
+	uint8_t *buf;
+	struct vq_buf b;
+
+	if (slot < 0)
+		return slot;
+	buf = vn->tx_buf + (size_t)slot * VNET_TX_STRIDE;
+	memcpy(buf + VNET_HDR_LEN, frame, len);
+	b = (struct vq_buf){ virt_to_phys(buf), (uint32_t)(VNET_HDR_LEN + len), false };
+	return vnet_tx_post(vn, (uint16_t)slot, &b, 1, len);
+}
+
+/* The frame stays where it is: a two-descriptor chain, our header then the caller's bytes. */
+static int vnet_send_ref(struct nic *nic, const void *frame, size_t len, void *cookie)
+{
+	struct vnet *vn = nic->priv;
+	int slot = vnet_tx_slot(vn, len);
+	struct vq_buf b[2];
+
+	if (slot < 0)
+		return slot;
+	b[0] = (struct vq_buf){ virt_to_phys(vn->tx_buf + (size_t)slot * VNET_TX_STRIDE), VNET_HDR_LEN, false };
+	b[1] = (struct vq_buf){ virt_to_phys(frame), (uint32_t)len, false };
+	vn->tx_ref[slot] = cookie;
+	return vnet_tx_post(vn, (uint16_t)slot, b, 2, len);
 }
 
 static void vnet_flush(struct nic *nic)
@@ -498,6 +550,7 @@ static int vnet_inject_fault(struct nic *nic)
 
 static const struct nic_ops vnet_ops = {
 	.send = vnet_send,
+	.send_ref = vnet_send_ref,
 	.flush = vnet_flush,
 	.poll = vnet_poll,
 	.link_up = vnet_link_up,

@@ -19,7 +19,8 @@
 #define TXD_OFF (MAXD * 16)
 #define RXB_OFF (2 * MAXD * 16)
 #define TXB_OFF (RXB_OFF + MAXD * BUF)
-#define MEM_SIZE (TXB_OFF + MAXD * BUF)
+#define SPARE_OFF (TXB_OFF + MAXD * BUF) /* the caller's own memory, for frames sent in place */
+#define MEM_SIZE (SPARE_OFF + BUF)
 #define NREGS (0x6000 / 4)
 #define MAX_SENT 64
 
@@ -611,6 +612,87 @@ TEST tx_kicks_itself_every_batch(void)
 	PASS();
 }
 
+static void *done_order[16];
+static int ndone;
+
+static void ref_done(void *ctx, void *cookie)
+{
+	(void)ctx;
+	if (ndone < 16)
+		done_order[ndone] = cookie;
+	ndone++;
+}
+
+/* Frames sent in place: the device reads the caller's memory, done() gives it back in order. */
+TEST tx_ref_frames_are_sent_in_place_and_given_back(void)
+{
+	static void *cookies[8];
+	uint8_t f[100];
+	uint8_t *mine = dev.mem + SPARE_OFF;
+	int a, b, c;
+
+	ndone = 0;
+	frame_fill(f, sizeof(f), 5);
+	ASSERT_EQ(0, tx_setup(8));
+	ASSERT_EQ(-EOPNOTSUPP, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 100, &a));
+	e1000_tx_use_refs(&tx, cookies, ref_done, NULL);
+	frame_fill(mine, 300, 9);
+	ASSERT_EQ(-EINVAL, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 59, &a));
+	ASSERT_EQ(-EINVAL, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, E1000_TX_MAX_LEN + 1, &a));
+	ASSERT_EQ(-EINVAL, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 100, NULL));
+	ASSERT_EQ(0, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 300, &a));
+	ASSERT_EQ(0, e1000_tx_queue(&tx, f, sizeof(f))); /* copied frames mix in */
+	ASSERT_EQ(0, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF + 8, 64, &b));
+	e1000_tx_kick(&tx);
+	ASSERT_EQ(DMA_BASE + SPARE_OFF, tx_desc(0)->addr);
+	ASSERT_EQ(2, dev_tx(2));
+	ASSERT_MEM_EQ(mine, dev.sent[0], 300);
+	ASSERT_MEM_EQ(f, dev.sent[1], 100);
+	ASSERT_EQ(2, e1000_tx_reap(&tx));
+	ASSERT_EQ(1, ndone);
+	ASSERT_EQ(&a, done_order[0]);
+	ASSERT_EQ(1, dev_tx(1));
+	ASSERT_MEM_EQ(mine + 8, dev.sent[2], 64);
+	ASSERT_EQ(1, e1000_tx_reap(&tx));
+	ASSERT_EQ(2, ndone);
+	ASSERT_EQ(&b, done_order[1]);
+	/* queued but never sent: a reset gives them back too, exactly once */
+	ASSERT_EQ(0, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 60, &c));
+	ASSERT_EQ(0, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 60, &a));
+	e1000_tx_release(&tx);
+	ASSERT_EQ(4, ndone);
+	ASSERT_EQ(&c, done_order[2]);
+	ASSERT_EQ(&a, done_order[3]);
+	ASSERT_EQ(0, e1000_tx_pending(&tx));
+	ASSERT_EQ(0, e1000_tx_reap(&tx));
+	ASSERT_EQ(4, ndone);
+	ASSERT_EQ(3, st.tx_bad_len);
+	PASS();
+}
+
+/* A full ring of frames by reference refuses more until the device sends some. */
+TEST tx_ref_full_ring(void)
+{
+	static void *cookies[8];
+	int i, token[8];
+
+	ndone = 0;
+	ASSERT_EQ(0, tx_setup(8));
+	e1000_tx_use_refs(&tx, cookies, ref_done, NULL);
+	for (i = 0; i < 7; i++)
+		ASSERT_EQ(0, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 60, &token[i]));
+	ASSERT_EQ(-ENOSPC, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 60, &token[7]));
+	ASSERT_EQ(0, ndone);
+	ASSERT_EQ(7, reg(E1000_TDT)); /* the full ring was handed over */
+	ASSERT_EQ(3, dev_tx(3));
+	ASSERT_EQ(0, e1000_tx_queue_ref(&tx, DMA_BASE + SPARE_OFF, 60, &token[7]));
+	ASSERT_EQ(3, ndone);
+	ASSERT_EQ(&token[0], done_order[0]);
+	ASSERT_EQ(&token[2], done_order[2]);
+	ASSERT_DEVICE_HAPPY();
+	PASS();
+}
+
 TEST tx_reaps_in_order_only(void)
 {
 	uint8_t f[60] = { 0 };
@@ -635,6 +717,8 @@ SUITE(e1000_tx)
 	SET_SETUP(setup, NULL);
 	RUN_TEST(tx_queue_fills_descriptor_and_tail);
 	RUN_TEST(tx_kicks_itself_every_batch);
+	RUN_TEST(tx_ref_frames_are_sent_in_place_and_given_back);
+	RUN_TEST(tx_ref_full_ring);
 	RUN_TEST(tx_pads_short_frames);
 	RUN_TEST(tx_rejects_bad_lengths);
 	RUN_TEST(tx_full_ring_refuses_until_reaped);
