@@ -169,14 +169,13 @@ int e1000_rx_harvest(struct e1000_rx_ring *r, e1000_rx_fn fn, void *ctx, int bud
 uint32_t e1000_rx_refill(struct e1000_rx_ring *r)
 {
 	uint32_t new_tail = ring_dec(r->next, r->count);
-	uint32_t i, n = 0;
+	uint32_t i, n = (new_tail + r->count - r->tail) % r->count;
 
-	for (i = r->tail; i != new_tail; i = ring_inc(i, r->count)) {
-		rx_desc_reset(r, i);
-		n++;
-	}
-	if (!n)
+	/* a sixteenth of the ring per RDT write: one trip to the device per burst, not per frame */
+	if (n < MAX(1u, r->count / E1000_RX_REFILL_DIV))
 		return 0;
+	for (i = r->tail; i != new_tail; i = ring_inc(i, r->count))
+		rx_desc_reset(r, i);
 	ring_wmb();
 	r->tail = new_tail;
 	reg_write(r->ops, E1000_RDT, new_tail);

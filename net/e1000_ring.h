@@ -113,9 +113,13 @@ int e1000_rx_init(struct e1000_rx_ring *r, const struct e1000_reg_ops *ops,
  */
 int e1000_rx_harvest(struct e1000_rx_ring *r, e1000_rx_fn fn, void *ctx, int budget);
 
+/* Consumed descriptors are returned once count / E1000_RX_REFILL_DIV (at least 1) wait. */
+#define E1000_RX_REFILL_DIV 16
+
 /*
- * Give every consumed descriptor back to the device: reset it, then move
- * RDT (one write, after the descriptors are ready). Returns how many.
+ * Give every consumed descriptor back to the device, once enough wait:
+ * reset them, then move RDT (one write, after the descriptors are
+ * ready). Returns how many were given back (0 while they wait).
  */
 uint32_t e1000_rx_refill(struct e1000_rx_ring *r);
 

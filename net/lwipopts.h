@@ -63,8 +63,8 @@
 #define LWIP_WND_SCALE 1
 /* RFC 7323 window scale: 0xffff << 5 covers the 1 MiB window. */
 #define TCP_RCV_SCALE 5
-#define TCP_WND (512 * 1024)
-#define TCP_SND_BUF (512 * 1024)
+#define TCP_WND (1024 * 1024)
+#define TCP_SND_BUF (1024 * 1024)
 #define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 /* The default (TCP_SND_BUF / 2) breaks init.c's u16_t limit for big buffers. */
 #define TCP_SNDLOWAT (16 * TCP_MSS)

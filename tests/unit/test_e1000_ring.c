@@ -461,6 +461,29 @@ TEST rx_ignores_address_written_by_device(void)
 	PASS();
 }
 
+/* A big ring takes consumed descriptors back a sixteenth at a time: one RDT write each. */
+TEST rx_refill_waits_for_a_batch(void)
+{
+	uint8_t f[64] = { 0 };
+	int writes, i;
+
+	ASSERT_EQ(0, rx_setup(64));
+	writes = dev.rdt_writes;
+	for (i = 0; i < 3; i++) {
+		ASSERT(dev_rx(f, sizeof(f)));
+		ASSERT_EQ(1, e1000_rx_harvest(&rx, capture, NULL, 64));
+		ASSERT_EQ(0, e1000_rx_refill(&rx));
+	}
+	ASSERT_EQ(writes, dev.rdt_writes);
+	ASSERT(dev_rx(f, sizeof(f)));
+	ASSERT_EQ(1, e1000_rx_harvest(&rx, capture, NULL, 64));
+	ASSERT_EQ(4, e1000_rx_refill(&rx));
+	ASSERT_EQ(writes + 1, dev.rdt_writes);
+	ASSERT_EQ(3, reg(E1000_RDT));
+	ASSERT_DEVICE_HAPPY();
+	PASS();
+}
+
 SUITE(e1000_rx)
 {
 	SET_SETUP(setup, NULL);
@@ -468,6 +491,7 @@ SUITE(e1000_rx)
 	RUN_TEST(rx_init_rejects_bad_geometry);
 	RUN_TEST(rx_delivers_frames_in_order);
 	RUN_TEST(rx_refill_returns_consumed_descriptors);
+	RUN_TEST(rx_refill_waits_for_a_batch);
 	RUN_TEST(rx_wraps_around);
 	RUN_TEST(rx_full_ring_stops_device_until_refill);
 	RUN_TEST(rx_budget_is_respected);
