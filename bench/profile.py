@@ -46,6 +46,19 @@ def by_function(report, syms):
     return counts
 
 
+def lines(report, hv_so, top):
+    """The hottest addresses as source lines (addr2line)."""
+    hits = [e for e in report["top"] if "offset" in e][:top]
+    if not hits:
+        return
+    out = subprocess.run(["addr2line", "-f", "-s", "-e", hv_so] + [e["offset"] for e in hits],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    print("| address | function | line | samples |")
+    print("|---|---|---|---|")
+    for i, e in enumerate(hits):
+        print("| %s | %s | %s | %d |" % (e["offset"], out[2 * i], out[2 * i + 1], e["samples"]))
+
+
 def table(title, report, syms, top):
     total = max(report["samples"], 1)
     counts = by_function(report, syms)
@@ -68,6 +81,7 @@ def main():
     ap.add_argument("--raw", type=int, default=0, help="profile a raw blast of this many frames instead")
     ap.add_argument("--hz", type=int, default=2000)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--lines", type=int, default=0, help="also the N hottest source lines")
     args = ap.parse_args()
     syms = symbols(os.path.join(args.build, "hv.so"))
     s = types.SimpleNamespace(args=types.SimpleNamespace(build=args.build),
@@ -85,8 +99,11 @@ def main():
         reports = [p.json(i, "profile stop") for i in range(2)]
         reports = [p.json(i, "profile show 100") for i in range(2)]
     print("%s/%s: %s" % (args.emu, args.model, {k: res[k] for k in res if k not in ("cmd",)}))
-    table("receiver (%s)" % ADDR[0], reports[0], syms, args.top)
-    table("sender (%s)" % ADDR[1], reports[1], syms, args.top)
+    hv_so = os.path.join(args.build, "hv.so")
+    for title, report in (("receiver (%s)" % ADDR[0], reports[0]), ("sender (%s)" % ADDR[1], reports[1])):
+        table(title, report, syms, args.top)
+        if args.lines:
+            lines(report, hv_so, args.lines)
     return 0
 
 

@@ -67,6 +67,12 @@
 #define TCP_SND_BUF (1024 * 1024)
 #define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 /* The default (TCP_SND_BUF / 2) breaks init.c's u16_t limit for big buffers. */
+/*
+ * Window updates only when a quarter of the window opened: the default
+ * (4 MSS) sends an extra ACK every few segments, and each ACK costs the
+ * sender a walk of its whole unacked queue in tcp_output.
+ */
+#define TCP_WND_UPDATE_THRESHOLD (TCP_WND / 4)
 #define TCP_SNDLOWAT (16 * TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_LISTEN_BACKLOG 1
