@@ -34,9 +34,9 @@ PURE_SRCS := kernel/fmt.c kernel/json.c kernel/reply.c kernel/lineedit.c \
         kernel/cmdline.c kernel/memmap.c kernel/palloc.c kernel/config.c \
         kernel/guest_spec.c kernel/log_level.c arch/x86/vmxcap.c \
         arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
-        arch/x86/insn.c kernel/multiboot.c kernel/vuart.c kernel/vlapic.c \
-        kernel/vlapic_timer.c net/e1000_ring.c net/virtqueue.c net/netbench_stream.c \
-        kernel/profile_table.c net/chksum.c
+        arch/x86/insn.c kernel/multiboot.c kernel/multiboot_image.c kernel/vuart.c \
+        kernel/vlapic.c kernel/vlapic_regs.c kernel/vlapic_timer.c net/e1000_ring.c \
+        net/virtqueue.c net/netbench_stream.c kernel/profile_table.c net/chksum.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
@@ -50,7 +50,7 @@ KERNEL_SRCS := kernel/main.c kernel/string.c kernel/log.c kernel/panic.c \
         kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
         kernel/cmd_profile.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
-        net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
+        net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 MIGRATE_SRCS :=
 
 DEPS_STAMP := $(BUILD)/.deps-ok

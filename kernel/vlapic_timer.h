@@ -1,6 +1,6 @@
 /*
- * The local APIC timer (SDM Vol. 3A 11.5.4), internal to the vlapic model:
- * what kernel/vlapic.c and kernel/vlapic_timer.c share. Others use vlapic.h.
+ * The local APIC timer (SDM Vol. 3A 11.5.4), internal to the vlapic model
+ * (kernel/vlapic.c, vlapic_regs.c and vlapic_timer.c). Others use vlapic.h.
  */
 #ifndef KERNEL_VLAPIC_TIMER_H
 #define KERNEL_VLAPIC_TIMER_H

@@ -6,6 +6,8 @@
  * sender's time. Pools are O(1). Smallest first (lwIP takes the first
  * that fits, and a bigger one when that is empty).
  */
+/* No include guard: lwIP includes this list several times, each with its own macros. */
+#ifdef LWIP_MALLOC_MEMPOOL
 LWIP_MALLOC_MEMPOOL_START
 /* headers-only segments (ACKs), ARP, ICMP errors */
 LWIP_MALLOC_MEMPOOL(512, 256)
@@ -16,3 +18,4 @@ LWIP_MALLOC_MEMPOOL(TCP_SND_QUEUELEN + 128, 1664)
 /* anything larger: big pings, reassembly */
 LWIP_MALLOC_MEMPOOL(8, 9216)
 LWIP_MALLOC_MEMPOOL_END
+#endif

@@ -1,6 +1,6 @@
 /*
- * virtio-net over the modern (VIRTIO 1.x) PCI transport, polled. Section
- * numbers are the OASIS VIRTIO 1.1 specification's.
+ * virtio-net over the modern (VIRTIO 1.x) PCI transport (net/virtio_pci.c),
+ * polled. Section numbers are the OASIS VIRTIO 1.1 specification's.
  *
  * One receive and one transmit queue (5.1.2), features VERSION_1, MAC and
  * STATUS only: no offloads, no mergeable buffers, so every frame sits in
@@ -14,13 +14,13 @@
  */
 #include <string.h>
 
-#include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/pci.h"
 #include "kernel/fmt.h"
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 #include "net/nic.h"
+#include "net/virtio_pci.h"
 #include "net/virtio_regs.h"
 #include "net/virtqueue.h"
 
@@ -33,9 +33,6 @@
 #define VNET_RING_BYTES ALIGN_UP(VQ_BYTES(VQ_SIZE_MAX), 64)
 #define VNET_MEM_BYTES (2 * VNET_RING_BYTES + VQ_SIZE_MAX * (VNET_RX_STRIDE + VNET_TX_STRIDE))
 #define ETH_HLEN 14
-#define VNET_RESET_SPINS 1000000
-#define VNET_CFG_TRIES 16
-#define VNET_CAP_WALK_MAX 48   /* (256 - 64) / 4: a longer list is a loop */
 #define VNET_STATUS_EVERY 32   /* polls between DEVICE_NEEDS_RESET checks */
 #define VNET_RESET_LOGS 8      /* resets logged before going quiet */
 
@@ -43,19 +40,10 @@
 
 enum { RXQ = VIRTIO_NET_RX_QUEUE, TXQ = VIRTIO_NET_TX_QUEUE, NQ };
 
-/* Where one virtio structure lives, from its capability (4.1.4). */
-struct vnet_cap {
-	bool found;
-	uint8_t bar;
-	uint32_t off, len;
-	uint32_t mult; /* notify_off_multiplier, NOTIFY only */
-};
-
 struct vnet {
 	struct nic nic;
 	const struct pci_device *pci;
-	volatile uint8_t *common, *device, *notify_base;
-	uint32_t device_len, notify_len, notify_mult;
+	struct virtio_pci vp;
 	volatile uint16_t *notify[NQ];
 	uint64_t features;
 	struct vq q[NQ];
@@ -71,121 +59,20 @@ struct vnet {
 static struct vnet vnets[VNET_MAX];
 static int vnet_count;
 
-/* rdN/wrN: one access of exactly N bits, as 4.1.3.1 requires. */
-#define VNET_MMIO(n)                                                            \
-	static inline uint##n##_t rd##n(volatile uint8_t *b, unsigned off)      \
-	{                                                                       \
-		return *(volatile uint##n##_t *)(b + off);                      \
-	}                                                                       \
-	static inline void wr##n(volatile uint8_t *b, unsigned off, uint##n##_t v) \
-	{                                                                       \
-		*(volatile uint##n##_t *)(b + off) = v;                         \
-	}
-VNET_MMIO(8)
-VNET_MMIO(16)
-VNET_MMIO(32)
-
-/* 64-bit fields as two 32-bit halves, low first (4.1.3.1). */
-static void wr64(volatile uint8_t *b, unsigned off, uint64_t v)
-{
-	wr32(b, off, (uint32_t)v);
-	wr32(b, off + 4, (uint32_t)(v >> 32));
-}
-
-static void vnet_take_cap(const struct pci_device *d, uint8_t pos, struct vnet_cap *caps)
-{
-	uint8_t len = pci_read8(d, pos + VIRTIO_PCI_CAP_LEN);
-	uint8_t type = pci_read8(d, pos + VIRTIO_PCI_CAP_CFG_TYPE);
-	uint8_t bar = pci_read8(d, pos + VIRTIO_PCI_CAP_BAR);
-	unsigned need = type == VIRTIO_PCI_CAP_NOTIFY_CFG ? VIRTIO_PCI_NOTIFY_CAP_SIZE :
-							    VIRTIO_PCI_CAP_SIZE;
-	struct vnet_cap *c;
-	uint32_t off, length;
-
-	/* reserved types and BARs are ignored; the first usable one of a type wins */
-	if (type < VIRTIO_PCI_CAP_COMMON_CFG || type > VIRTIO_PCI_CAP_DEVICE_CFG ||
-	    len < need || pos + need > 256 || bar >= PCI_BARS)
-		return;
-	c = &caps[type];
-	if (c->found || d->bar[bar].io || !d->bar[bar].base)
-		return;
-	off = pci_read32(d, pos + VIRTIO_PCI_CAP_OFFSET);
-	length = pci_read32(d, pos + VIRTIO_PCI_CAP_LENGTH);
-	if ((uint64_t)off + length > d->bar[bar].size)
-		return;
-	c->found = true;
-	c->bar = bar;
-	c->off = off;
-	c->len = length;
-	if (type == VIRTIO_PCI_CAP_NOTIFY_CFG)
-		c->mult = pci_read32(d, pos + VIRTIO_PCI_NOTIFY_CAP_MULT);
-}
-
-/* Every vendor capability, bounded: a looping list cannot hang the probe. */
-static void vnet_find_caps(const struct pci_device *d, struct vnet_cap *caps)
-{
-	uint8_t pos = pci_find_capability(d, PCI_CAP_ID_VENDOR, 0);
-	int i;
-
-	for (i = 0; pos && i < VNET_CAP_WALK_MAX; i++) {
-		vnet_take_cap(d, pos, caps);
-		pos = pci_read8(d, pos + 1) & 0xfc;
-		pos = pos >= 0x40 ? pci_find_capability(d, PCI_CAP_ID_VENDOR, pos) : 0;
-	}
-}
-
-static volatile uint8_t *vnet_map(const struct pci_device *d, const struct vnet_cap *c)
-{
-	hpa_t pa = d->bar[c->bar].base + c->off;
-
-	if (paging_map_mmio(pa, c->len))
-		return NULL;
-	return phys_to_virt(pa);
-}
-
-static void vnet_set_status(struct vnet *vn, uint8_t bits)
-{
-	wr8(vn->common, VIRTIO_PCI_COMMON_STATUS,
-	    rd8(vn->common, VIRTIO_PCI_COMMON_STATUS) | bits);
-}
-
-/* Write 0 and wait for 0 to read back before anything else (4.1.4.3.2). */
-static int vnet_reset(struct vnet *vn)
-{
-	long i;
-
-	wr8(vn->common, VIRTIO_PCI_COMMON_STATUS, 0);
-	for (i = 0; i < VNET_RESET_SPINS; i++) {
-		if (!rd8(vn->common, VIRTIO_PCI_COMMON_STATUS))
-			return 0;
-		pause();
-	}
-	return -ETIMEDOUT;
-}
-
 /* VERSION_1 is required; MAC and STATUS taken when offered (3.1.1, 5.1.3). */
 static int vnet_negotiate(struct vnet *vn)
 {
-	volatile uint8_t *c = vn->common;
-	uint64_t offered, want;
+	uint64_t offered = virtio_pci_device_features(&vn->vp);
+	uint64_t want;
 
-	wr32(c, VIRTIO_PCI_COMMON_DFSELECT, 0);
-	offered = rd32(c, VIRTIO_PCI_COMMON_DF);
-	wr32(c, VIRTIO_PCI_COMMON_DFSELECT, 1);
-	offered |= (uint64_t)rd32(c, VIRTIO_PCI_COMMON_DF) << 32;
 	if (!(offered & BIT64(VIRTIO_F_VERSION_1))) {
 		log_warn("%s: device does not offer VIRTIO_F_VERSION_1", vn->nic.name);
 		return -ENODEV;
 	}
 	want = BIT64(VIRTIO_F_VERSION_1) | (offered & BIT64(VIRTIO_NET_F_MAC));
-	if (vn->device_len >= VIRTIO_NET_CFG_STATUS + 2) /* else there is no status to read */
+	if (vn->vp.device_len >= VIRTIO_NET_CFG_STATUS + 2) /* else there is no status to read */
 		want |= offered & BIT64(VIRTIO_NET_F_STATUS);
-	wr32(c, VIRTIO_PCI_COMMON_GFSELECT, 0);
-	wr32(c, VIRTIO_PCI_COMMON_GF, (uint32_t)want);
-	wr32(c, VIRTIO_PCI_COMMON_GFSELECT, 1);
-	wr32(c, VIRTIO_PCI_COMMON_GF, (uint32_t)(want >> 32));
-	vnet_set_status(vn, VIRTIO_STATUS_FEATURES_OK);
-	if (!(rd8(c, VIRTIO_PCI_COMMON_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
+	if (virtio_pci_set_features(&vn->vp, want)) {
 		log_warn("%s: device refused features 0x%lx", vn->nic.name, (unsigned long)want);
 		return -ENODEV;
 	}
@@ -193,57 +80,12 @@ static int vnet_negotiate(struct vnet *vn)
 	return 0;
 }
 
-/* Size, rings, notify address, enable: 4.1.5.1.3 and 4.1.4.4. */
-static int vnet_setup_queue(struct vnet *vn, uint16_t qi)
-{
-	volatile uint8_t *c = vn->common;
-	struct vq *vq = &vn->q[qi];
-	uint16_t max, size = VQ_SIZE_MAX;
-	uint64_t off;
-
-	wr16(c, VIRTIO_PCI_COMMON_Q_SELECT, qi);
-	max = rd16(c, VIRTIO_PCI_COMMON_Q_SIZE);
-	while (size > max)
-		size >>= 1;
-	if (!size || vq_init(vq, size, vn->ring[qi], virt_to_phys(vn->ring[qi]), VNET_RING_BYTES))
-		return -ENODEV;
-	vq->honor_no_notify = true;
-	wr16(c, VIRTIO_PCI_COMMON_Q_SIZE, size);
-	wr64(c, VIRTIO_PCI_COMMON_Q_DESCLO, vq->desc_dma);
-	wr64(c, VIRTIO_PCI_COMMON_Q_AVAILLO, vq->avail_dma);
-	wr64(c, VIRTIO_PCI_COMMON_Q_USEDLO, vq->used_dma);
-	off = (uint64_t)rd16(c, VIRTIO_PCI_COMMON_Q_NOFF) * vn->notify_mult;
-	if (off + sizeof(uint16_t) > vn->notify_len || ((uintptr_t)vn->notify_base + off) & 1)
-		return -ERANGE;
-	vn->notify[qi] = (volatile uint16_t *)(vn->notify_base + off);
-	wr16(c, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
-	return 0;
-}
-
-/*
- * Read several fields of the device configuration, byte by byte, until
- * the generation holds still (2.4.1).
- */
-static void vnet_read_cfg(struct vnet *vn, unsigned off, uint8_t *out, unsigned len)
-{
-	uint8_t gen;
-	unsigned i;
-	int tries = 0;
-
-	do {
-		gen = rd8(vn->common, VIRTIO_PCI_COMMON_CFGGENERATION);
-		for (i = 0; i < len; i++)
-			out[i] = rd8(vn->device, off + i);
-	} while (rd8(vn->common, VIRTIO_PCI_COMMON_CFGGENERATION) != gen &&
-		 ++tries < VNET_CFG_TRIES);
-}
-
 static void vnet_read_mac(struct vnet *vn)
 {
 	const struct pci_device *d = vn->pci;
 
 	if (vn->features & BIT64(VIRTIO_NET_F_MAC)) {
-		vnet_read_cfg(vn, VIRTIO_NET_CFG_MAC, vn->nic.mac, 6);
+		virtio_pci_read_cfg(&vn->vp, VIRTIO_NET_CFG_MAC, vn->nic.mac, 6);
 		return;
 	}
 	/* no MAC given: a locally administered one from the PCI address (5.1.4.2) */
@@ -253,6 +95,12 @@ static void vnet_read_mac(struct vnet *vn)
 	vn->nic.mac[3] = d->bus;
 	vn->nic.mac[4] = d->dev;
 	vn->nic.mac[5] = d->fn;
+}
+
+static int vnet_setup_queue(struct vnet *vn, uint16_t qi)
+{
+	return virtio_pci_setup_queue(&vn->vp, qi, &vn->q[qi], vn->ring[qi], VNET_RING_BYTES,
+				      &vn->notify[qi]);
 }
 
 /* Publish, then the full barrier 2.6.13.4.1 asks for, then notify if wanted. */
@@ -279,19 +127,19 @@ static int vnet_post_rx(struct vnet *vn, uint16_t slot)
 static int vnet_start(struct vnet *vn)
 {
 	uint16_t i;
-	int err = vnet_reset(vn);
+	int err = virtio_pci_reset(&vn->vp);
 
 	if (err)
 		return err;
-	vnet_set_status(vn, VIRTIO_STATUS_ACKNOWLEDGE);
-	vnet_set_status(vn, VIRTIO_STATUS_DRIVER);
+	virtio_pci_set_status(&vn->vp, VIRTIO_STATUS_ACKNOWLEDGE);
+	virtio_pci_set_status(&vn->vp, VIRTIO_STATUS_DRIVER);
 	err = vnet_negotiate(vn);
 	if (!err)
 		err = vnet_setup_queue(vn, RXQ);
 	if (!err)
 		err = vnet_setup_queue(vn, TXQ);
 	if (err) {
-		vnet_set_status(vn, VIRTIO_STATUS_FAILED);
+		virtio_pci_set_status(&vn->vp, VIRTIO_STATUS_FAILED);
 		return err;
 	}
 	vnet_read_mac(vn);
@@ -303,7 +151,7 @@ static int vnet_start(struct vnet *vn)
 	vn->need_reset = false;
 	vq_publish(&vn->q[RXQ]);
 	/* no notification before DRIVER_OK (3.1.1) */
-	vnet_set_status(vn, VIRTIO_STATUS_DRIVER_OK);
+	virtio_pci_set_status(&vn->vp, VIRTIO_STATUS_DRIVER_OK);
 	vnet_kick(vn, RXQ);
 	return 0;
 }
@@ -340,7 +188,7 @@ static void vnet_restart(struct vnet *vn, const char *why)
 	vnet_release_refs(vn);
 	err = vnet_start(vn);
 	if (err) {
-		vnet_reset(vn);
+		virtio_pci_reset(&vn->vp);
 		vn->dead = true;
 		log_error("%s: the device did not come back (%d); giving it up", vn->nic.name, err);
 	}
@@ -505,7 +353,7 @@ static int vnet_poll(struct nic *nic, nic_rx_fn rx, int budget)
 		return 0;
 	vn->in_poll = true;
 	if (++vn->polls % VNET_STATUS_EVERY == 0 &&
-	    rd8(vn->common, VIRTIO_PCI_COMMON_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
+	    virtio_pci_status(&vn->vp) & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
 		vnet_restart(vn, "device needs reset");
 	else if (!vn->need_reset)
 		got = vnet_rx(vn, rx, budget);
@@ -524,7 +372,7 @@ static bool vnet_link_up(struct nic *nic)
 	if (!(vn->features & BIT64(VIRTIO_NET_F_STATUS)))
 		return true; /* 5.1.4.2: assume the link is up */
 	/* one 16-bit field: a single aligned access is atomic (2.4.1, 4.1.3.1) */
-	return rd16(vn->device, VIRTIO_NET_CFG_STATUS) & VIRTIO_NET_S_LINK_UP;
+	return virtio_pci_cfg16(&vn->vp, VIRTIO_NET_CFG_STATUS) & VIRTIO_NET_S_LINK_UP;
 }
 
 /*
@@ -586,32 +434,6 @@ static void vnet_free(struct vnet *vn)
 	physmem_free_pages(virt_to_phys(vn->ring[RXQ]), order_for(VNET_MEM_BYTES));
 }
 
-/* Capabilities present, big enough, and mapped. */
-static int vnet_map_regions(struct vnet *vn)
-{
-	const struct pci_device *d = vn->pci;
-	struct vnet_cap caps[VIRTIO_PCI_CAP_DEVICE_CFG + 1] = { { 0 } };
-	struct vnet_cap *com = &caps[VIRTIO_PCI_CAP_COMMON_CFG];
-	struct vnet_cap *ntf = &caps[VIRTIO_PCI_CAP_NOTIFY_CFG];
-	struct vnet_cap *dev = &caps[VIRTIO_PCI_CAP_DEVICE_CFG];
-
-	vnet_find_caps(d, caps);
-	if (!com->found || !ntf->found || !dev->found)
-		return -ENODEV;
-	if (com->len < VIRTIO_PCI_COMMON_CFG_SIZE || dev->len < VIRTIO_NET_CFG_MAC + 6 ||
-	    ntf->len < sizeof(uint16_t))
-		return -ERANGE;
-	vn->common = vnet_map(d, com);
-	vn->notify_base = vnet_map(d, ntf);
-	vn->device = vnet_map(d, dev);
-	if (!vn->common || !vn->notify_base || !vn->device)
-		return -ENOMEM;
-	vn->notify_len = ntf->len;
-	vn->notify_mult = ntf->mult;
-	vn->device_len = dev->len;
-	return 0;
-}
-
 static void vnet_log_up(struct vnet *vn)
 {
 	const uint8_t *m = vn->nic.mac;
@@ -634,7 +456,7 @@ static void vnet_probe_one(const struct pci_device *d)
 	vn->nic.model = "virtio-net";
 	vn->nic.ops = &vnet_ops;
 	vn->nic.priv = vn;
-	err = vnet_map_regions(vn);
+	err = virtio_pci_map(&vn->vp, d, VIRTIO_NET_CFG_MAC + 6);
 	if (err == -ENODEV) {
 		log_info("virtio-net %02x:%02x.%u: no usable modern (1.x) capabilities; skipped",
 			 d->bus, d->dev, d->fn);
@@ -649,7 +471,7 @@ static void vnet_probe_one(const struct pci_device *d)
 	if (!err) {
 		err = vnet_start(vn);
 		if (err) {
-			vnet_reset(vn); /* stop any DMA before the rings go */
+			virtio_pci_reset(&vn->vp); /* stop any DMA before the rings go */
 			vnet_free(vn);
 		}
 	}
@@ -658,7 +480,7 @@ static void vnet_probe_one(const struct pci_device *d)
 		return;
 	}
 	if (!nic_register(&vn->nic)) {
-		vnet_reset(vn);
+		virtio_pci_reset(&vn->vp);
 		vnet_free(vn);
 		return;
 	}
