@@ -13,6 +13,7 @@
 #include "arch/x86/vmxcap.h"
 #include "kernel/clock.h"
 #include "kernel/commands.h"
+#include "kernel/mainloop.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/main.h"
@@ -161,6 +162,7 @@ void cmd_uptime(struct reply *r, int argc, char **argv)
 	reply_u64(r, "ms", ns / 1000000);
 	reply_u64(r, "ns", ns);
 	reply_u64(r, "ticks", clock_ticks());
+	reply_u64(r, "halts", mainloop_halts());
 	reply_u64(r, "unexpected_interrupts", trap_unexpected_count());
 }
 

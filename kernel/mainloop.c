@@ -17,10 +17,20 @@
  */
 #define CONSOLE_POLL_NS 100000ULL
 
+static uint64_t halts;
+
+uint64_t mainloop_halts(void)
+{
+	return halts;
+}
+
 static void idle(void)
 {
+	halts++;
+	uint64_t guests = sched_next_wakeup(), net = net_next_wakeup();
+
 	cli();
-	clock_wake_at(sched_next_wakeup());
+	clock_wake_at(guests && net ? MIN(guests, net) : guests | net);
 	/* the network is polled: while it has work, wake at the next tick at the latest */
 	sti_hlt();
 }

@@ -18,4 +18,7 @@ NORETURN void mainloop_run(void);
  */
 void mainloop_step(bool may_idle);
 
+/* How often the loop halted for want of work (uptime shows it). */
+uint64_t mainloop_halts(void);
+
 #endif

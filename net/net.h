@@ -13,4 +13,10 @@ void net_init(const struct config *cfg);
 /* Run lwIP's timers and poll the NICs; true when frames were handled. */
 bool net_poll(void);
 
+/*
+ * The TSC value by which an idle CPU should look at the NICs again, or 0
+ * for no hurry (the periodic tick is soon enough).
+ */
+uint64_t net_next_wakeup(void);
+
 #endif
