@@ -73,6 +73,13 @@
  * sender a walk of its whole unacked queue in tcp_output.
  */
 #define TCP_WND_UPDATE_THRESHOLD (TCP_WND / 4)
+/*
+ * lwIP's TCP timers tick every 50 ms (fast) and 100 ms (slow) instead of
+ * 250 and 500: the retransmission timeout is counted in slow ticks, and
+ * after a loss on a short link (a few ms round trip) a 500 ms tick stalls
+ * the stream for up to a second before go-back-N resends.
+ */
+#define TCP_TMR_INTERVAL 50
 #define TCP_SNDLOWAT (16 * TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_LISTEN_BACKLOG 1
