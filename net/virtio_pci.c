@@ -194,6 +194,8 @@ int virtio_pci_setup_queue(struct virtio_pci *vp, uint16_t qi, struct vq *vq, vo
 	if (!size || vq_init(vq, size, ring, virt_to_phys(ring), ring_bytes))
 		return -ENODEV;
 	vq->honor_no_notify = true;
+	/* polled from the main loop: the device's interrupts would only cost it work */
+	vq_set_interrupts(vq, false);
 	wr16(c, VIRTIO_PCI_COMMON_Q_SIZE, size);
 	wr64(c, VIRTIO_PCI_COMMON_Q_DESCLO, vq->desc_dma);
 	wr64(c, VIRTIO_PCI_COMMON_Q_AVAILLO, vq->avail_dma);

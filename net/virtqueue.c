@@ -126,6 +126,11 @@ void vq_publish(struct vq *vq)
 	vq->pub_idx = vq->avail_idx;
 }
 
+void vq_set_interrupts(struct vq *vq, bool on)
+{
+	*(volatile uint16_t *)&vq->avail->flags = on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
+}
+
 bool vq_kick_needed(struct vq *vq)
 {
 	if (vq->kicked_idx == vq->pub_idx)

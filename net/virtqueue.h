@@ -132,6 +132,13 @@ void vq_publish(struct vq *vq);
  */
 bool vq_kick_needed(struct vq *vq);
 
+/*
+ * Ask the device not to interrupt when it uses buffers (a polling driver),
+ * or to interrupt again: VIRTQ_AVAIL_F_NO_INTERRUPT, 2.6.7. Only advice:
+ * the device may interrupt anyway.
+ */
+void vq_set_interrupts(struct vq *vq, bool on);
+
 /* Take the next used element, validated; see enum vq_status. */
 enum vq_status vq_get_used(struct vq *vq, struct vq_used_buf *out);
 

@@ -147,6 +147,17 @@ TEST init_checks_arguments(void)
 	PASS();
 }
 
+/* The interrupt advice lives in avail->flags, where the device reads it (2.6.7). */
+TEST interrupt_advice_in_avail_flags(void)
+{
+	ASSERT_EQ(0, vq.avail->flags);
+	vq_set_interrupts(&vq, false);
+	ASSERT_EQ(VIRTQ_AVAIL_F_NO_INTERRUPT, vq.avail->flags);
+	vq_set_interrupts(&vq, true);
+	ASSERT_EQ(0, vq.avail->flags);
+	PASS();
+}
+
 TEST add_publish_and_kick(void)
 {
 	struct chain c;
@@ -532,6 +543,7 @@ SUITE(virtqueue)
 	RUN_TEST(layout_alignment);
 	RUN_TEST(init_checks_arguments);
 	RUN_TEST(add_publish_and_kick);
+	RUN_TEST(interrupt_advice_in_avail_flags);
 	RUN_TEST(no_notify_flag);
 	RUN_TEST(chains_round_trip);
 	RUN_TEST(bad_chains_rejected);
