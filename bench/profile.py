@@ -5,12 +5,14 @@ while one sends MiB to the other, and prints the hottest functions of
 each side (offsets symbolized with hv.so's symbol table).
 
 Usage: bench/profile.py [--build DIR] [--emu qemu|bochs] [--model MODEL]
-                        [--mib N] [--hz N] [--top N] [--raw FRAMES]
+                        [--mib N] [--hz N] [--top N] [--lines N] [--raw FRAMES]
+                        [--tap RATE]
 """
 
 import argparse
 import bisect
 import collections
+import contextlib
 import os
 import subprocess
 import sys
@@ -18,6 +20,7 @@ import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+import netns  # noqa: E402
 from test_net import ADDR, Pair  # noqa: E402
 
 
@@ -80,13 +83,16 @@ def main():
     ap.add_argument("--mib", type=int, default=64)
     ap.add_argument("--raw", type=int, default=0, help="profile a raw blast of this many frames instead")
     ap.add_argument("--hz", type=int, default=2000)
+    ap.add_argument("--tap", metavar="RATE", help="a tap link in a private netns at RATE (e.g. 1gbit)")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--lines", type=int, default=0, help="also the N hottest source lines")
     args = ap.parse_args()
     syms = symbols(os.path.join(args.build, "hv.so"))
     s = types.SimpleNamespace(args=types.SimpleNamespace(build=args.build),
                               note=lambda m: print("  .. " + m, file=sys.stderr))
-    with Pair(s, args.emu, args.model) as p:
+    with contextlib.ExitStack() as stack:
+        tap = stack.enter_context(netns.TapLink(2, args.tap)) if args.tap else None
+        p = stack.enter_context(Pair(s, args.emu, args.model, tap))
         assert p.json(1, "ping %s 3" % ADDR[0])["received"] > 0
         if not args.raw:
             assert p.json(0, "netbench server")["listening"]
