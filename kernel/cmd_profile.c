@@ -1,8 +1,8 @@
 /*
  * "profile": a sampling profiler over the timer interrupt. Each sample is
  * the instruction the main loop was at; the console reports the hottest
- * addresses as offsets into hv.so, which `scripts/profile-symbols.py`
- * (or addr2line) turns into function names on the build host.
+ * addresses as offsets into hv.so, which addr2line (or bench/profile.py)
+ * turns into function names on the build host.
  */
 #include <string.h>
 #include "arch/x86/cpu.h"
@@ -47,6 +47,7 @@ static void show(struct reply *r, size_t max)
 {
 	static struct profile_slot top[PROFILE_TOP_MAX];
 	uint64_t base = image_base(), end = image_end(), samples, dropped, used;
+	uint64_t flags = read_rflags();
 	size_t n, i;
 
 	cli(); /* the sampler writes the table from the timer interrupt */
@@ -54,7 +55,8 @@ static void show(struct reply *r, size_t max)
 	samples = table.samples;
 	dropped = table.dropped;
 	used = table.used;
-	sti();
+	if (flags & RFLAGS_IF)
+		sti();
 	reply_bool(r, "running", running_hz != 0);
 	reply_u64(r, "hz", running_hz);
 	reply_u64(r, "samples", samples);

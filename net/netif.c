@@ -73,6 +73,17 @@ static void tx_done(struct nic *nic, void *cookie)
 }
 
 /*
+ * Whether the device may read p where it is until it is done: one pbuf
+ * that owns its bytes (PBUF_RAM or PBUF_POOL, allocated with the struct),
+ * not one that points at memory someone else may change or free.
+ */
+static bool sendable_in_place(const struct pbuf *p)
+{
+	return !p->next && p->len >= ETH_MIN_FRAME &&
+	       (p->type_internal & PBUF_TYPE_FLAG_STRUCT_DATA_CONTIGUOUS);
+}
+
+/*
  * A frame in one pbuf (all of TCP's, LWIP_NETIF_TX_SINGLE_PBUF) goes to a
  * driver that can send in place without a copy, holding a reference until
  * the device is done: lwIP does not retransmit a segment whose pbuf is
@@ -90,7 +101,7 @@ static err_t link_output(struct netif *n, struct pbuf *p)
 		nic->stats.tx_dropped++;
 		return ERR_IF;
 	}
-	if (!p->next && p->len >= ETH_MIN_FRAME && nic->ops->send_ref) {
+	if (nic->ops->send_ref && sendable_in_place(p)) {
 		pbuf_ref(p);
 		err = xmit(nic, p->payload, p->len, p);
 		if (err)

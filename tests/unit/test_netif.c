@@ -655,6 +655,34 @@ TEST in_place_refused_releases_pbuf(void)
 	PASS();
 }
 
+/* Only a pbuf that owns its bytes goes by reference; one pointing at the caller's memory is copied. */
+TEST in_place_only_for_owned_memory(void)
+{
+	static uint8_t mine[100];
+	struct netif *n = ifc0->netif;
+	struct pbuf *ref = pbuf_alloc(PBUF_RAW, sizeof(mine), PBUF_REF);
+	struct pbuf *ram = pbuf_alloc(PBUF_RAW, sizeof(mine), PBUF_RAM);
+
+	ASSERT(ref && ram);
+	memset(mine, 0xa5, sizeof(mine));
+	ref->payload = mine;
+	pbuf_take(ram, mine, sizeof(mine));
+	fakes[0].nic.ops = &fake_ref_ops;
+	ASSERT_EQ(ERR_OK, n->linkoutput(n, ref));
+	ASSERT_EQ(1, fakes[0].tx_count);
+	ASSERT_EQ(0, fakes[0].refs);
+	ASSERT_MEM_EQ(mine, fakes[0].tx[0], sizeof(mine));
+	ASSERT_EQ(ERR_OK, n->linkoutput(n, ram));
+	ASSERT_EQ(1, fakes[0].tx_count);
+	ASSERT_EQ(1, fakes[0].refs);
+	ASSERT_EQ(ram->payload, fakes[0].ref_frame[0]);
+	pbuf_free(ref);
+	pbuf_free(ram); /* the "device" still holds it */
+	ASSERT_EQ(1, ram->ref);
+	fake_complete_refs(&fakes[0]);
+	PASS();
+}
+
 /* Runs last: it uses up net/netif.c's remaining slots. */
 TEST attach_refuses_past_table(void)
 {
@@ -694,6 +722,7 @@ SUITE(netif_suite)
 	RUN_TEST(pbuf_exhaustion_counts_rx_dropped);
 	RUN_TEST(in_place_frames_held_until_done);
 	RUN_TEST(in_place_refused_releases_pbuf);
+	RUN_TEST(in_place_only_for_owned_memory);
 	RUN_TEST(attach_refuses_past_table);
 }
 
