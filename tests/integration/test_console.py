@@ -273,6 +273,42 @@ def test_mode_text_restores_text(s):
     assert not reply.lstrip().startswith("{"), "still json after mode text: %r" % reply
 
 
+# ---------------------------------------------------------------- profiler
+@boot("console")
+def test_profile_samples_the_hypervisor(s):
+    """The sampler takes about HZ samples a second, every sampled address
+    lies inside the image, and bad arguments are refused."""
+    image = s.json("boot")
+    check_ok(image, "boot")
+    size = image["image_size"]
+    started = s.json("profile start 500")
+    check_ok(started, "profile")
+    assert started["hz"] == 500, started
+    t0 = s.json("uptime")["ms"]
+    time.sleep(2)
+    stopped = s.json("profile stop")
+    elapsed_s = (s.json("uptime")["ms"] - t0) / 1000.0
+    check_ok(stopped, "profile")
+    assert stopped["running"] is False, stopped
+    report = s.json("profile show 100")
+    check_ok(report, "profile")
+    want = 500 * elapsed_s
+    assert 0.3 * want <= report["samples"] <= 1.1 * want + 10, \
+        "%d samples in %.1f s at 500 Hz" % (report["samples"], elapsed_s)
+    assert report["top"], report
+    counted = 0
+    for e in report["top"]:
+        assert "offset" in e, "a sample outside the image: %r" % e
+        assert int(e["offset"], 16) < size, "offset %s past the image (%#x bytes)" % (e["offset"], size)
+        counted += e["samples"]
+    assert counted + report["dropped"] <= report["samples"], report
+    s.note("%d samples in %.1f s, %d addresses; hottest at hv.so+%s"
+           % (report["samples"], elapsed_s, report["addresses"], report["top"][0]["offset"]))
+    for line in ("profile start 5", "profile start 99999", "profile show 0", "profile frob",
+                 "profile show 101"):
+        check_failed(s.json(line), "profile")
+
+
 # ---------------------------------------------------------------- hostile input
 @boot("console")
 def test_overlong_line_text(s):
@@ -425,37 +461,3 @@ def test_debug_fault_gp_halts(s):
 def test_debug_fault_de_halts(s):
     check_fault(s, "de")
 
-
-@boot("console")
-def test_profile_samples_the_hypervisor(s):
-    """The sampler takes about HZ samples a second, every sampled address
-    lies inside the image, and bad arguments are refused."""
-    image = s.json("boot")
-    check_ok(image, "boot")
-    size = image["image_size"]
-    started = s.json("profile start 500")
-    check_ok(started, "profile")
-    assert started["hz"] == 500, started
-    t0 = s.json("uptime")["ms"]
-    time.sleep(2)
-    stopped = s.json("profile stop")
-    elapsed_s = (s.json("uptime")["ms"] - t0) / 1000.0
-    check_ok(stopped, "profile")
-    assert stopped["running"] is False, stopped
-    report = s.json("profile show 100")
-    check_ok(report, "profile")
-    want = 500 * elapsed_s
-    assert 0.3 * want <= report["samples"] <= 1.1 * want + 10, \
-        "%d samples in %.1f s at 500 Hz" % (report["samples"], elapsed_s)
-    assert report["top"], report
-    counted = 0
-    for e in report["top"]:
-        assert "offset" in e, "a sample outside the image: %r" % e
-        assert int(e["offset"], 16) < size, "offset %s past the image (%#x bytes)" % (e["offset"], size)
-        counted += e["samples"]
-    assert counted + report["dropped"] <= report["samples"], report
-    s.note("%d samples in %.1f s, %d addresses; hottest at hv.so+%s"
-           % (report["samples"], elapsed_s, report["addresses"], report["top"][0]["offset"]))
-    for line in ("profile start 5", "profile start 99999", "profile show 0", "profile frob",
-                 "profile show 101"):
-        check_failed(s.json(line), "profile")
