@@ -25,15 +25,32 @@ IFF_TAP = 0x0002
 IFF_NO_PI = 0x1000
 
 
+_probed = []
+
+
 def unavailable_reason():
-    """Why a private tap network cannot be made here, or None."""
+    """Why a private tap network cannot be made here, or None. Tried once
+    for real (a container may be root without CAP_NET_ADMIN)."""
+    if not _probed:
+        _probed.append(_probe())
+    return _probed[0]
+
+
+def _probe():
     if os.geteuid() != 0:
         return "tap networks need root (CAP_NET_ADMIN)"
-    if not os.path.exists("/dev/net/tun"):
-        return "no /dev/net/tun"
     for tool in ("ip", "tc"):
         if not shutil.which(tool):
             return "%s (iproute2) not installed" % tool
+    try:
+        os.close(os.open("/dev/net/tun", os.O_RDWR))
+    except OSError as e:
+        return "cannot open /dev/net/tun: %s" % e.strerror
+    name = "hvnet-probe-%d" % os.getpid()
+    made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if made.returncode != 0:
+        return "cannot create a network namespace: %s" % made.stderr.strip()
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
     return None
 
 
