@@ -316,8 +316,13 @@ static void client_end(struct client *c, int err)
 	c->err = err;
 }
 
-/* Hand lwIP as much of the stream as it takes; shut the sending side after the last byte. */
-static void client_pump(struct client *c)
+/*
+ * Hand lwIP as much of the stream as it takes; shut the sending side after
+ * the last byte. send: also call tcp_output. Callbacks from tcp_input pass
+ * false: tcp_input sends when they return, and each tcp_output walks the
+ * whole unacknowledged queue.
+ */
+static void client_pump(struct client *c, bool send)
 {
 	uint64_t left;
 	u16_t room, len;
@@ -350,7 +355,8 @@ static void client_pump(struct client *c)
 		else if (err != ERR_MEM)
 			client_end(c, -EIO);
 	}
-	tcp_output(c->pcb);
+	if (send)
+		tcp_output(c->pcb);
 }
 
 static err_t client_connected(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -363,7 +369,7 @@ static err_t client_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	}
 	c->connected = true;
 	c->connect_ns = c->progress_ns = clock_ns();
-	client_pump(c);
+	client_pump(c, false);
 	return ERR_OK;
 }
 
@@ -373,7 +379,7 @@ static err_t client_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 
 	c->acked = MIN(c->acked + len, c->total);
 	c->progress_ns = clock_ns();
-	client_pump(c);
+	client_pump(c, false);
 	return ERR_OK;
 }
 
@@ -463,7 +469,7 @@ static void client_wait(struct client *c, void (*progress)(uint64_t sent))
 			break;
 		}
 		mainloop_step(quiet >= NETBENCH_SPIN_NS);
-		client_pump(c);
+		client_pump(c, true);
 		client_report(c, progress);
 	}
 	client_report(c, progress);
