@@ -185,10 +185,11 @@ def test_net_nic_error_is_reset_and_recovers(s):
 
 @boot("net-qemu-nic-tx-hang", kinds=("qemu",))
 def test_net_e1000_tx_hang_is_reset_and_recovers(s):
-    """An 82574L whose transmitter stops (TCTL.EN cleared under the driver)
-    leaves frames queued; after a second the driver resets it, and traffic
-    resumes."""
-    check_nic_reset(s, "e1000e")
+    """An 82540EM and an 82574L whose transmitter stops (TCTL.EN cleared
+    under the driver) leave frames queued; after a second the driver
+    resets each, and traffic resumes."""
+    for model in ("e1000", "e1000e"):
+        check_nic_reset(s, model)
 
 
 # ---------------------------------------------------------------- bad input
