@@ -74,7 +74,7 @@ static int mb_layout_string(struct mb_plan *p, const char *s, uint64_t *at)
 	size_t len = strlen(s) + 1;
 
 	if (len > p->limit || *at + len > p->limit)
-		return plan_fail(p, "not enough guest RAM for the boot information (limit 0x%llx)",
+		return mb_plan_fail(p, "not enough guest RAM for the boot information (limit 0x%llx)",
 				 ull(p->limit));
 	*at += len;
 	return 0;
@@ -89,7 +89,7 @@ static int mb_layout(struct mb_plan *p, const char *cmdline,
 
 	for (i = 0; i < nmods; i++) {
 		if (mods[i].size > p->limit || at + mods[i].size > p->limit)
-			return plan_fail(p, "not enough guest RAM for module %d (0x%zx bytes at 0x%llx, limit 0x%llx)",
+			return mb_plan_fail(p, "not enough guest RAM for module %d (0x%zx bytes at 0x%llx, limit 0x%llx)",
 					 i, mods[i].size, ull(at), ull(p->limit));
 		l->mod[i] = at;
 		at = ALIGN_UP(at + mods[i].size, PAGE_SIZE);
@@ -116,7 +116,7 @@ static int mb_write(struct mb_plan *p, const struct guest_ram *ram, uint64_t gpa
 		    const void *src, uint64_t n)
 {
 	if (n && ram->write(ram->ctx, gpa, src, n))
-		return plan_fail(p, "writing 0x%llx bytes to guest RAM at 0x%llx failed",
+		return mb_plan_fail(p, "writing 0x%llx bytes to guest RAM at 0x%llx failed",
 				 ull(n), ull(gpa));
 	return 0;
 }
@@ -239,15 +239,15 @@ static int mb_check_args(struct mb_plan *p, const struct multiboot_module *mods,
 	int i;
 
 	if (!p->img && p->size)
-		return plan_fail(p, "no kernel image");
+		return mb_plan_fail(p, "no kernel image");
 	if (!ram || !ram->write)
-		return plan_fail(p, "no guest RAM");
+		return mb_plan_fail(p, "no guest RAM");
 	if (nmods < 0 || nmods > MULTIBOOT_MAX_MODULES)
-		return plan_fail(p, "too many modules (%d, at most %d)", nmods,
+		return mb_plan_fail(p, "too many modules (%d, at most %d)", nmods,
 				 MULTIBOOT_MAX_MODULES);
 	for (i = 0; i < nmods; i++)
 		if (!mods || (!mods[i].data && mods[i].size))
-			return plan_fail(p, "module %d has no data", i);
+			return mb_plan_fail(p, "module %d has no data", i);
 	return 0;
 }
 

@@ -47,7 +47,7 @@ enum { E_TYPE = 16, E_MACHINE = 18, E_ENTRY = 24, E_PHOFF = 28,
 enum { P_TYPE = 0, P_OFFSET = 4, P_VADDR = 8, P_PADDR = 12, P_FILESZ = 16,
 	P_MEMSZ = 20, P_FLAGS = 24, ELF32_PHDR_SIZE = 32 };
 
-int plan_fail(struct mb_plan *p, const char *fmt, ...)
+int mb_plan_fail(struct mb_plan *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,9 +89,9 @@ static int mb_find_header(struct mb_plan *p)
 		return 0;
 	}
 	if (bad != SIZE_MAX)
-		return plan_fail(p, "multiboot header at offset 0x%zx has a bad checksum",
+		return mb_plan_fail(p, "multiboot header at offset 0x%zx has a bad checksum",
 				 bad);
-	return plan_fail(p, "no multiboot header (magic 0x%x) in the first %d bytes",
+	return mb_plan_fail(p, "no multiboot header (magic 0x%x) in the first %d bytes",
 			 MULTIBOOT_HEADER_MAGIC, MULTIBOOT_SEARCH);
 }
 
@@ -100,11 +100,11 @@ static int mb_check_flags(struct mb_plan *p)
 	uint32_t bad = p->hdr_flags & MB_REQUIRED_MASK & ~MB_REQUIRED_OK;
 
 	if (bad)
-		return plan_fail(p, "multiboot header requires unsupported features (flags 0x%x, unknown 0x%x)",
+		return mb_plan_fail(p, "multiboot header requires unsupported features (flags 0x%x, unknown 0x%x)",
 				 p->hdr_flags, bad);
 	if ((p->hdr_flags & MULTIBOOT_AOUT_KLUDGE) &&
 	    p->hdr_off + MB_HDR_AOUT_SIZE > MIN(p->size, (size_t)MULTIBOOT_SEARCH))
-		return plan_fail(p, "multiboot header at offset 0x%zx is cut off before its address fields",
+		return mb_plan_fail(p, "multiboot header at offset 0x%zx is cut off before its address fields",
 				 p->hdr_off);
 	return 0;
 }
@@ -129,7 +129,7 @@ static int mb_check_overlap(struct mb_plan *p, const struct mb_seg *s)
 			continue;
 		mb_seg_name(s, a, sizeof(a));
 		mb_seg_name(o, b, sizeof(b));
-		return plan_fail(p, "%s at 0x%llx overlaps %s at 0x%llx", a,
+		return mb_plan_fail(p, "%s at 0x%llx overlaps %s at 0x%llx", a,
 				 ull(s->addr), b, ull(o->addr));
 	}
 	return 0;
@@ -145,15 +145,15 @@ static int mb_add_segment(struct mb_plan *p, const struct mb_seg *s)
 		return 0;
 	mb_seg_name(s, name, sizeof(name));
 	if (s->addr < MULTIBOOT_HIGH_MEM_START)
-		return plan_fail(p, "%s at 0x%llx is below 1 MiB", name,
+		return mb_plan_fail(p, "%s at 0x%llx is below 1 MiB", name,
 				 ull(s->addr));
 	if (s->memsz > p->limit || s->addr + s->memsz > p->limit)
-		return plan_fail(p, "%s at 0x%llx-0x%llx is outside guest RAM (0x%llx bytes%s)",
+		return mb_plan_fail(p, "%s at 0x%llx-0x%llx is outside guest RAM (0x%llx bytes%s)",
 				 name, ull(s->addr), ull(s->addr + s->memsz),
 				 ull(p->ram_size), p->limit < p->ram_size ?
 				 ", loads end below 4 GiB" : "");
 	if (p->nseg == MB_MAX_SEGMENTS)
-		return plan_fail(p, "more than %d loadable segments",
+		return mb_plan_fail(p, "more than %d loadable segments",
 				 MB_MAX_SEGMENTS);
 	rc = mb_check_overlap(p, s);
 	if (rc)
@@ -173,27 +173,27 @@ static int mb_plan_aout(struct mb_plan *p)
 	struct mb_seg s = { .index = MB_AOUT_SEGMENT, .addr = load_addr };
 
 	if (header_addr < load_addr)
-		return plan_fail(p, "a.out kludge: header_addr 0x%x is below load_addr 0x%x",
+		return mb_plan_fail(p, "a.out kludge: header_addr 0x%x is below load_addr 0x%x",
 				 header_addr, load_addr);
 	if (header_addr - load_addr > p->hdr_off)
-		return plan_fail(p, "a.out kludge: load_addr 0x%x lies before the start of the file",
+		return mb_plan_fail(p, "a.out kludge: load_addr 0x%x lies before the start of the file",
 				 load_addr);
 	s.off = p->hdr_off - (header_addr - load_addr);
 	if (load_end == 0) {
 		s.filesz = p->size - s.off;
 	} else {
 		if (load_end < load_addr)
-			return plan_fail(p, "a.out kludge: load_end_addr 0x%x is below load_addr 0x%x",
+			return mb_plan_fail(p, "a.out kludge: load_end_addr 0x%x is below load_addr 0x%x",
 					 load_end, load_addr);
 		s.filesz = load_end - load_addr;
 		if (s.off + s.filesz > p->size)
-			return plan_fail(p, "a.out kludge: load_end_addr 0x%x is past the end of the file",
+			return mb_plan_fail(p, "a.out kludge: load_end_addr 0x%x is past the end of the file",
 					 load_end);
 	}
 	s.memsz = s.filesz;
 	if (bss_end) {
 		if (bss_end < s.addr + s.filesz)
-			return plan_fail(p, "a.out kludge: bss_end_addr 0x%x is below the load end 0x%llx",
+			return mb_plan_fail(p, "a.out kludge: bss_end_addr 0x%x is below the load end 0x%llx",
 					 bss_end, ull(s.addr + s.filesz));
 		s.memsz = bss_end - load_addr;
 	}
@@ -206,22 +206,22 @@ static int mb_check_ehdr(struct mb_plan *p)
 	const uint8_t *e = p->img;
 
 	if (p->size < ELF32_EHDR_SIZE || memcmp(e, "\177ELF", 4) != 0)
-		return plan_fail(p, "not an ELF file, and the multiboot header has no a.out kludge (flag bit 16)");
+		return mb_plan_fail(p, "not an ELF file, and the multiboot header has no a.out kludge (flag bit 16)");
 	if (e[EI_CLASS] == ELFCLASS64)
-		return plan_fail(p, "ELF64 image: multiboot loads 32-bit ELF kernels only");
+		return mb_plan_fail(p, "ELF64 image: multiboot loads 32-bit ELF kernels only");
 	if (e[EI_CLASS] != ELFCLASS32)
-		return plan_fail(p, "bad ELF class %u", e[EI_CLASS]);
+		return mb_plan_fail(p, "bad ELF class %u", e[EI_CLASS]);
 	if (e[EI_DATA] != ELFDATA2LSB)
-		return plan_fail(p, "ELF image is not little-endian");
+		return mb_plan_fail(p, "ELF image is not little-endian");
 	if (e[EI_VERSION] != EV_CURRENT)
-		return plan_fail(p, "bad ELF version %u", e[EI_VERSION]);
+		return mb_plan_fail(p, "bad ELF version %u", e[EI_VERSION]);
 	if (get16(e + E_TYPE) != ET_EXEC)
-		return plan_fail(p, "ELF type %u is not ET_EXEC", get16(e + E_TYPE));
+		return mb_plan_fail(p, "ELF type %u is not ET_EXEC", get16(e + E_TYPE));
 	if (get16(e + E_MACHINE) != EM_386)
-		return plan_fail(p, "ELF machine %u is not EM_386",
+		return mb_plan_fail(p, "ELF machine %u is not EM_386",
 				 get16(e + E_MACHINE));
 	if (get16(e + E_PHENTSIZE) != ELF32_PHDR_SIZE)
-		return plan_fail(p, "ELF program header size %u, expected %d",
+		return mb_plan_fail(p, "ELF program header size %u, expected %d",
 				 get16(e + E_PHENTSIZE), ELF32_PHDR_SIZE);
 	return 0;
 }
@@ -246,10 +246,10 @@ static int mb_plan_phdr(struct mb_plan *p, int i, const uint8_t *ph,
 	if (get32(ph + P_TYPE) != PT_LOAD)
 		return 0;
 	if (s.filesz > s.memsz)
-		return plan_fail(p, "ELF segment %d at 0x%llx: p_filesz 0x%llx exceeds p_memsz 0x%llx",
+		return mb_plan_fail(p, "ELF segment %d at 0x%llx: p_filesz 0x%llx exceeds p_memsz 0x%llx",
 				 i, ull(s.addr), ull(s.filesz), ull(s.memsz));
 	if (s.off + s.filesz > p->size)
-		return plan_fail(p, "ELF segment %d at 0x%llx: file data 0x%llx+0x%llx is past the end of the file",
+		return mb_plan_fail(p, "ELF segment %d at 0x%llx: file data 0x%llx+0x%llx is past the end of the file",
 				 i, ull(s.addr), ull(s.off), ull(s.filesz));
 	if ((get32(ph + P_FLAGS) & PF_X) && vaddr != s.addr &&
 	    e_entry >= vaddr && e_entry - vaddr < s.filesz)
@@ -268,9 +268,9 @@ static int mb_plan_elf(struct mb_plan *p)
 	if (rc)
 		return rc;
 	if (phnum == 0)
-		return plan_fail(p, "ELF image has no program headers");
+		return mb_plan_fail(p, "ELF image has no program headers");
 	if ((uint64_t)phoff + (uint64_t)phnum * ELF32_PHDR_SIZE > p->size)
-		return plan_fail(p, "ELF program headers (offset 0x%x, count %u) are past the end of the file",
+		return mb_plan_fail(p, "ELF program headers (offset 0x%x, count %u) are past the end of the file",
 				 phoff, phnum);
 	p->entry = e_entry;
 	for (i = 0; i < phnum; i++) {
@@ -280,7 +280,7 @@ static int mb_plan_elf(struct mb_plan *p)
 			return rc;
 	}
 	if (p->nseg == 0)
-		return plan_fail(p, "ELF image has no loadable segments");
+		return mb_plan_fail(p, "ELF image has no loadable segments");
 	return 0;
 }
 
@@ -301,9 +301,9 @@ static int mb_finish_plan(struct mb_plan *p)
 			entry_ok = true;
 	}
 	if (p->nseg == 0)
-		return plan_fail(p, "the image loads no bytes");
+		return mb_plan_fail(p, "the image loads no bytes");
 	if (!entry_ok)
-		return plan_fail(p, "entry point 0x%llx is outside the loaded image",
+		return mb_plan_fail(p, "entry point 0x%llx is outside the loaded image",
 				 ull(p->entry));
 	return 0;
 }

@@ -42,7 +42,7 @@ struct mb_plan {
 };
 
 /* Put a printf-style message in p->err (when given); returns -EINVAL. */
-PRINTF_LIKE(2, 3) int plan_fail(struct mb_plan *p, const char *fmt, ...);
+PRINTF_LIKE(2, 3) int mb_plan_fail(struct mb_plan *p, const char *fmt, ...);
 
 /* A 64-bit value as %llx wants it. */
 static inline unsigned long long ull(uint64_t v)

@@ -52,8 +52,8 @@ static void hypervisor_leaf(uint32_t leaf, const struct cpuid_guest_info *g, uin
 	if (leaf == HV_CPUID_BASE) {
 		r[EAX] = HV_CPUID_TIMING;
 		memcpy(&r[EBX], HV_CPUID_SIGNATURE, 4);
-		memcpy(&r[ECX], HV_CPUID_SIGNATURE + 4, 4);
-		memcpy(&r[EDX], HV_CPUID_SIGNATURE + 8, 4);
+		memcpy(&r[ECX], &HV_CPUID_SIGNATURE[4], 4);
+		memcpy(&r[EDX], &HV_CPUID_SIGNATURE[8], 4);
 	} else if (leaf == HV_CPUID_TIMING) {
 		/* the VMware/KVM timing leaf: TSC and APIC bus frequency in kHz */
 		r[EAX] = (uint32_t)g->tsc_khz;
