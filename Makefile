@@ -36,19 +36,21 @@ PURE_SRCS := kernel/fmt.c kernel/json.c kernel/reply.c kernel/lineedit.c \
         arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
         arch/x86/insn.c kernel/multiboot.c kernel/multiboot_image.c kernel/vuart.c \
         kernel/vlapic.c kernel/vlapic_regs.c kernel/vlapic_timer.c net/e1000_ring.c \
-        net/virtqueue.c net/netbench_stream.c kernel/profile_table.c net/chksum.c
+        net/virtqueue.c net/netbench_stream.c kernel/profile_table.c net/chksum.c \
+        kernel/crc32.c kernel/guest_state.c kernel/vlapic_state.c arch/x86/vmcs_state.c \
+        arch/x86/boot_state.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
         arch/x86/paging.c arch/x86/uart.c arch/x86/apic.c arch/x86/pit.c \
         arch/x86/acpi.c arch/x86/power.c arch/x86/entry.S arch/x86/isr.S \
         arch/x86/vmx.c arch/x86/vmx_entry.S arch/x86/vcpu.c arch/x86/vmexit.c \
-        arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c
+        arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c arch/x86/vcpu_state.c
 KERNEL_SRCS := kernel/main.c kernel/string.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
         kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
-        kernel/cmd_profile.c
+        kernel/cmd_profile.c kernel/snapshot.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 MIGRATE_SRCS :=

@@ -1,6 +1,6 @@
 /*
  * The "guest" console command: start, list, info, pause, resume, stop,
- * console.
+ * console, and snapshots (snapshot, restore, clone, snapshots).
  */
 #include <string.h>
 #include "arch/x86/vcpu.h"
@@ -9,6 +9,8 @@
 #include "kernel/commands.h"
 #include "kernel/console.h"
 #include "kernel/guest.h"
+#include "kernel/snapshot.h"
+#include "arch/x86/cpu.h"
 
 static void start(struct reply *r, int argc, char **argv)
 {
@@ -59,6 +61,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 		vcpu_snapshot(&g->vcpu, &s);
 		reply_hex(r, "rip", s.rip);
 		reply_bool(r, "halted", g->vcpu.halted);
+		reply_u64(r, "tsc", vcpu_guest_tsc(&g->vcpu, rdtsc()));
 	} else {
 		reply_str(r, "reason", g->reason);
 		reply_bool(r, "exited", g->exited);
@@ -164,6 +167,97 @@ static void change_state(struct reply *r, struct guest *g, const char *op)
 	reply_str(r, "state", guest_state_name(g->state));
 }
 
+static void reply_snapshot(struct reply *r, const char *name, const struct snapshot_info *in)
+{
+	uint64_t tsc_khz = clock_tsc_hz() / 1000;
+
+	reply_str(r, "name", name);
+	reply_u64(r, "guest_tsc", in->guest_tsc);
+	reply_u64(r, "ram_mib", in->ram_bytes >> 20);
+	reply_u64(r, "record_bytes", in->record_bytes);
+	if (in->elapsed_tsc) {
+		reply_u64(r, "cycles", in->elapsed_tsc);
+		reply_u64(r, "us", tsc_khz ? in->elapsed_tsc * 1000 / tsc_khz : 0);
+	}
+}
+
+static void snapshot_cmd(struct reply *r, int argc, char **argv)
+{
+	struct snapshot_info in;
+	char err[160];
+	struct guest *g;
+
+	if (argc == 4 && !strcmp(argv[3], "drop")) {
+		if (snapshot_drop(argv[2]))
+			reply_error(r, "no snapshot of guest '%s'", argv[2]);
+		else
+			reply_str(r, "dropped", argv[2]);
+		return;
+	}
+	g = named(r, argc, argv);
+	if (!g)
+		return;
+	if (snapshot_take(g, &in, err, sizeof(err)))
+		reply_error(r, "%s", err);
+	else
+		reply_snapshot(r, g->name, &in);
+}
+
+static void restore_cmd(struct reply *r, int argc, char **argv)
+{
+	struct snapshot_info in;
+	char err[160];
+
+	if (argc != 3) {
+		reply_error(r, "usage: guest restore NAME");
+		return;
+	}
+	if (snapshot_restore(argv[2], &in, err, sizeof(err))) {
+		reply_error(r, "%s", err);
+		return;
+	}
+	reply_snapshot(r, argv[2], &in);
+	reply_str(r, "state", guest_state_name(guest_find(argv[2])->state));
+}
+
+static void clone_cmd(struct reply *r, int argc, char **argv)
+{
+	struct snapshot_info in;
+	char err[160];
+	struct guest *g;
+
+	if (argc != 4) {
+		reply_error(r, "usage: guest clone NAME NEW");
+		return;
+	}
+	g = snapshot_clone(argv[2], argv[3], &in, err, sizeof(err));
+	if (!g) {
+		reply_error(r, "%s", err);
+		return;
+	}
+	reply_snapshot(r, g->name, &in);
+	reply_str(r, "from", argv[2]);
+	reply_str(r, "state", guest_state_name(g->state));
+}
+
+static void snapshots_cmd(struct reply *r)
+{
+	struct snapshot_info in;
+	const char *name;
+	int i;
+
+	reply_arr_begin(r, "snapshots");
+	for (i = 0; i < GUEST_MAX; i++) {
+		name = snapshot_name_at(i, &in);
+		if (!name)
+			continue;
+		reply_obj_begin(r, NULL);
+		reply_snapshot(r, name, &in);
+		reply_obj_end(r);
+	}
+	reply_arr_end(r);
+}
+
 void cmd_guest(struct reply *r, int argc, char **argv)
 {
 	const char *op = argv[1];
@@ -176,6 +270,14 @@ void cmd_guest(struct reply *r, int argc, char **argv)
 			start(r, argc - 2, argv + 2);
 	} else if (!strcmp(op, "list")) {
 		list(r);
+	} else if (!strcmp(op, "snapshot")) {
+		snapshot_cmd(r, argc, argv);
+	} else if (!strcmp(op, "restore")) {
+		restore_cmd(r, argc, argv);
+	} else if (!strcmp(op, "clone")) {
+		clone_cmd(r, argc, argv);
+	} else if (!strcmp(op, "snapshots")) {
+		snapshots_cmd(r);
 	} else if (!strcmp(op, "info") || !strcmp(op, "pause") || !strcmp(op, "resume") ||
 		   !strcmp(op, "stop") || !strcmp(op, "console")) {
 		g = named(r, argc, argv);
@@ -190,6 +292,7 @@ void cmd_guest(struct reply *r, int argc, char **argv)
 		else
 			change_state(r, g, op);
 	} else {
-		reply_error(r, "unknown guest command '%s' (start, list, info, pause, resume, stop, console)", op);
+		reply_error(r, "unknown guest command '%s' (start, list, info, pause, resume, stop, "
+			    "console, snapshot, restore, clone, snapshots)", op);
 	}
 }

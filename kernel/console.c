@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	{ "config", "", "the configuration in force (hv.cfg)", 0, 0, false, cmd_config },
 	{ "reboot", "", "reset the machine", 0, 0, false, cmd_reboot },
 	{ "shutdown", "", "power the machine off", 0, 0, false, cmd_shutdown },
-	{ "guest", "start|list|info|pause|resume|stop|console ...", "run and manage guests", 1, -1, false, cmd_guest },
+	{ "guest", "start|list|info|pause|resume|stop|console|snapshot|restore|clone|snapshots ...", "run and manage guests", 1, -1, false, cmd_guest },
 	{ "net", "[set IF static A.B.C.D/N [GW] | set IF dhcp|none]", "interfaces, addresses, counters", 0, 5, false, cmd_net },
 	{ "ping", "A.B.C.D [COUNT]", "ICMP echo from the hypervisor", 1, 2, false, cmd_ping },
 	{ "netbench", "server | A.B.C.D [MiB] | raw A.B.C.D [FRAMES] | raw-stats | raw-reset",

@@ -1,12 +1,17 @@
 /*
- * Guest lifecycle. RAM comes from the buddy allocator in 2 MiB blocks
- * (naturally aligned, so each is one EPT large page); the kernel image
- * and its modules are loaded with the multiboot loader; the vCPU starts in
- * the multiboot machine state.
+ * Guest lifecycle. Creating a guest is two steps: allocate (RAM from the
+ * buddy allocator in 2 MiB blocks, naturally aligned so each is one EPT
+ * large page; the EPT; the VMCS), then give it a state: boot (the
+ * multiboot loader produces a state record) or restore (a record plus
+ * memory). Both load through guest_load_state. Stopping marks the guest;
+ * its memory is released by guest_reap from the run loop, never under an
+ * exit handler.
  */
 #include <stdarg.h>
 #include <string.h>
 #include "arch/x86/apic.h"
+#include "arch/x86/boot_state.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vmx.h"
@@ -27,7 +32,7 @@ static struct guest guests[GUEST_MAX];
 
 static const char *const state_names[] = { "running", "paused", "stopped" };
 
-const char *guest_state_name(enum guest_state s)
+const char *guest_state_name(enum guest_status s)
 {
 	return s <= GUEST_STOPPED ? state_names[s] : "unknown";
 }
@@ -170,8 +175,9 @@ static int find_modules(const struct guest_spec *spec, struct multiboot_module *
 	return 0;
 }
 
-static int load_kernel(struct guest *g, const struct boot_file *f, struct vcpu_boot_state *boot,
-		       char *err, size_t errlen)
+/* Load the kernel and its modules into RAM; *entry and *mbi for the boot state. */
+static int load_kernel(struct guest *g, const struct boot_file *f, uint32_t *entry,
+		       uint32_t *mbi, char *err, size_t errlen)
 {
 	struct multiboot_module mods[GUEST_MODULES_MAX];
 	struct multiboot_result mb;
@@ -184,9 +190,8 @@ static int load_kernel(struct guest *g, const struct boot_file *f, struct vcpu_b
 		fmt_snprintf(err, errlen, "cannot load %s: %s", f->name, msg);
 		return -EINVAL;
 	}
-	boot->eip = mb.entry;
-	boot->eax = MULTIBOOT_BOOTLOADER_MAGIC;
-	boot->ebx = mb.mbi;
+	*entry = mb.entry;
+	*mbi = mb.mbi;
 	return 0;
 }
 
@@ -195,6 +200,7 @@ static struct guest *claim_slot(const char *name, char *err, size_t errlen)
 	struct guest *g = guest_find(name);
 	int i;
 
+	guest_reap();
 	if (g && g->state != GUEST_STOPPED) {
 		fmt_snprintf(err, errlen, "a guest named '%s' is already %s", name,
 			     guest_state_name(g->state));
@@ -211,30 +217,6 @@ static struct guest *claim_slot(const char *name, char *err, size_t errlen)
 	return g;
 }
 
-static int build(struct guest *g, const struct boot_file *f, char *err, size_t errlen)
-{
-	struct vcpu_boot_state boot;
-	const struct apic_info *host = apic_get_info();
-
-	if (ept_init(&g->ept, &ept_ops)) {
-		fmt_snprintf(err, errlen, "not enough memory for the EPT of guest %s", g->name);
-		return -ENOMEM;
-	}
-	if (alloc_ram(g, g->spec.mem_mib, err, errlen))
-		return -ENOMEM;
-	g->ram = (struct guest_ram){ ram_write, ram_read, g, g->ram_size };
-	if (load_kernel(g, f, &boot, err, errlen))
-		return -EINVAL;
-	g->vcpu.guest = g;
-	vlapic_init(&g->vcpu.lapic, 0, host->tsc_hz, GUEST_APIC_BUS_HZ);
-	vuart_init(&g->uart, uart_tx, g);
-	if (vcpu_arch_init(&g->vcpu, &boot, ept_eptp(&g->ept, vmx_get_caps()->ept_ad))) {
-		fmt_snprintf(err, errlen, "cannot set up the vCPU (see log)");
-		return -ENODEV;
-	}
-	return 0;
-}
-
 static void release(struct guest *g)
 {
 	vcpu_arch_destroy(&g->vcpu);
@@ -245,20 +227,36 @@ static void release(struct guest *g)
 	if (g->ept.root)
 		ept_destroy(&g->ept);
 	memset(&g->ept, 0, sizeof(g->ept));
+	g->release_pending = false;
 }
 
-struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errlen)
+static int alloc_resources(struct guest *g, char *err, size_t errlen)
 {
-	const struct boot_file *f;
+	const struct apic_info *host = apic_get_info();
+
+	if (ept_init(&g->ept, &ept_ops)) {
+		fmt_snprintf(err, errlen, "not enough memory for the EPT of guest %s", g->name);
+		return -ENOMEM;
+	}
+	if (alloc_ram(g, g->spec.mem_mib, err, errlen))
+		return -ENOMEM;
+	g->ram = (struct guest_ram){ ram_write, ram_read, g, g->ram_size };
+	g->vcpu.guest = g;
+	vlapic_init(&g->vcpu.lapic, 0, host->tsc_hz, GUEST_APIC_BUS_HZ);
+	vuart_init(&g->uart, uart_tx, g);
+	if (vcpu_arch_create(&g->vcpu, ept_eptp(&g->ept, vmx_get_caps()->ept_ad))) {
+		fmt_snprintf(err, errlen, "cannot set up the vCPU (see log)");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errlen)
+{
 	struct guest *g;
 
 	if (vmx_init()) {
 		fmt_snprintf(err, errlen, "VMX is not available: %s", vmx_failure());
-		return NULL;
-	}
-	f = bootinfo_find_file(spec->file);
-	if (!f) {
-		fmt_snprintf(err, errlen, "no file '%s' in the ESP's guests/ folder", spec->file);
 		return NULL;
 	}
 	g = claim_slot(spec->name, err, errlen);
@@ -268,14 +266,101 @@ struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errl
 	g->used = true;
 	g->spec = *spec;
 	memcpy(g->name, spec->name, sizeof(g->name));
-	if (build(g, f, err, errlen)) {
+	g->state = GUEST_PAUSED; /* not runnable until it has a state */
+	if (alloc_resources(g, err, errlen)) {
 		release(g);
 		g->used = false;
 		return NULL;
 	}
-	g->state = GUEST_RUNNING;
 	g->started_ns = clock_ns();
-	log_info("guest %s: started %s with %u MiB", g->name, f->name, spec->mem_mib);
+	return g;
+}
+
+void guest_free(struct guest *g)
+{
+	release(g);
+	g->used = false;
+}
+
+int guest_save_state(struct guest *g, struct guest_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->config = g->spec;
+	s->ram_size = g->ram_size;
+	if (vcpu_arch_save_state(&g->vcpu, &s->cpu))
+		return -EIO;
+	vlapic_save(&g->vcpu.lapic, s->cpu.tsc, &s->lapic);
+	vuart_save(&g->uart, &s->uart);
+	s->pic = g->pic;
+	return 0;
+}
+
+int guest_load_state(struct guest *g, const struct guest_state *s, char *err, size_t errlen)
+{
+	if (s->ram_size != g->ram_size) {
+		fmt_snprintf(err, errlen, "state is for %lu MiB of RAM, guest %s has %lu MiB",
+			     (unsigned long)(s->ram_size >> 20), g->name,
+			     (unsigned long)(g->ram_size >> 20));
+		return -EINVAL;
+	}
+	if (vcpu_arch_load_state(&g->vcpu, &s->cpu)) {
+		fmt_snprintf(err, errlen, "cannot load the vCPU state of guest %s", g->name);
+		return -EIO;
+	}
+	/* the guest's TSC now reads s->cpu.tsc: the APIC's times are relative to it */
+	vlapic_load(&g->vcpu.lapic, &s->lapic, s->cpu.tsc);
+	vuart_load(&g->uart, &s->uart);
+	g->pic = s->pic;
+	g->line_len = 0;
+	g->exited = false;
+	return 0;
+}
+
+/* The state a multiboot kernel starts in, as a record: what boot loads. */
+static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct guest_state *s)
+{
+	struct vlapic lapic;
+	struct vuart uart;
+
+	memset(s, 0, sizeof(*s));
+	s->config = g->spec;
+	s->ram_size = g->ram_size;
+	/* a booting guest's TSC starts at 0, as after a reset (SDM Vol. 3B 18.17) */
+	boot_state_multiboot(&s->cpu, entry, MULTIBOOT_BOOTLOADER_MAGIC, mbi, 0);
+	vlapic_init(&lapic, 0, g->vcpu.lapic.tsc_hz, g->vcpu.lapic.bus_hz);
+	vlapic_save(&lapic, 0, &s->lapic);
+	vuart_init(&uart, NULL, NULL);
+	vuart_save(&uart, &s->uart);
+}
+
+int guest_boot(struct guest *g, char *err, size_t errlen)
+{
+	static struct guest_state s; /* large; one boot at a time (single CPU) */
+	const struct boot_file *f = bootinfo_find_file(g->spec.file);
+	uint32_t entry, mbi;
+
+	if (!f) {
+		fmt_snprintf(err, errlen, "no file '%s' in the ESP's guests/ folder", g->spec.file);
+		return -ENOENT;
+	}
+	if (load_kernel(g, f, &entry, &mbi, err, errlen))
+		return -EINVAL;
+	boot_record(g, entry, mbi, &s);
+	return guest_load_state(g, &s, err, errlen);
+}
+
+struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errlen)
+{
+	struct guest *g = guest_alloc(spec, err, errlen);
+
+	if (!g)
+		return NULL;
+	if (guest_boot(g, err, errlen)) {
+		guest_free(g);
+		return NULL;
+	}
+	g->state = GUEST_RUNNING;
+	log_info("guest %s: started %s with %u MiB", g->name, spec->file, spec->mem_mib);
 	return g;
 }
 
@@ -319,10 +404,19 @@ void guest_stop(struct guest *g, const char *fmt, ...)
 	flush_line(g);
 	g->state = GUEST_STOPPED;
 	g->stopped_ns = clock_ns();
+	g->release_pending = true;
 	if (console_attached() == g)
 		console_detach();
 	log_info("guest %s: stopped: %s", g->name, g->reason);
-	release(g);
+}
+
+void guest_reap(void)
+{
+	int i;
+
+	for (i = 0; i < GUEST_MAX; i++)
+		if (guests[i].used && guests[i].release_pending)
+			release(&guests[i]);
 }
 
 void guest_pause(struct guest *g)

@@ -11,6 +11,7 @@
 #include "arch/x86/vmcs.h"
 #include "kernel/guest_ram.h"
 #include "kernel/guest_spec.h"
+#include "kernel/guest_state.h"
 #include "kernel/types.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
@@ -20,13 +21,13 @@
 #define GUEST_LINE_MAX 160
 #define GUEST_REASON_MAX 192
 
-enum guest_state { GUEST_RUNNING, GUEST_PAUSED, GUEST_STOPPED };
+enum guest_status { GUEST_RUNNING, GUEST_PAUSED, GUEST_STOPPED };
 
 struct guest {
 	bool used;
 	char name[GUEST_NAME_MAX];
 	struct guest_spec spec;
-	enum guest_state state;
+	enum guest_status state;
 	uint64_t ram_size;
 	hpa_t *chunks;  /* host block backing each 2 MiB of guest RAM */
 	uint32_t nchunks;
@@ -38,7 +39,7 @@ struct guest {
 	struct vuart uart;
 	char line[GUEST_LINE_MAX];
 	size_t line_len;
-	uint8_t pic_mask[2];
+	struct gs_pic pic; /* the legacy PIC's mask registers */
 	uint64_t exits[VMX_EXIT_REASON_MAX];
 	uint64_t exits_total;
 	uint64_t unclaimed_io, unknown_msr, injected_exceptions;
@@ -47,15 +48,45 @@ struct guest {
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;
 	char reason[GUEST_REASON_MAX]; /* why it stopped */
+	bool release_pending; /* stopped; its memory goes back at the next guest_reap */
 	uint64_t started_ns, stopped_ns, run_ns;
 };
 
 /*
- * Create and start a guest from spec: RAM, EPT, kernel loaded from the
- * ESP's guests/ folder, vCPU ready to run. Returns the guest, or NULL
+ * Allocate a guest for spec: a slot, RAM, EPT and vCPU, but no state yet;
+ * it stays paused (not runnable) until guest_boot or guest_load_state
+ * gives it one and the caller sets it running. Returns the guest, or
+ * NULL with a message in err (nothing allocated then).
+ */
+struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errlen);
+
+/* Release a guest that guest_alloc made and that never ran. */
+void guest_free(struct guest *g);
+
+/*
+ * Boot: load the kernel and modules from the ESP with the multiboot loader
+ * and load the multiboot machine state. Returns 0 or an error with a
+ * message in err.
+ */
+int guest_boot(struct guest *g, char *err, size_t errlen);
+
+/* allocate + boot + run: the console's "guest start" and hv.cfg's guest lines. */
+struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errlen);
+
+/*
+ * Save the guest's whole state (CPU, devices, configuration; not RAM)
+ * into s. The guest must not be running on the CPU (it never is when the
+ * main loop calls this). Returns 0 or -EIO.
+ */
+int guest_save_state(struct guest *g, struct guest_state *s);
+
+/*
+ * Load s (a decoded record) into g, replacing its CPU and device state:
+ * the one way a state gets in, for boot and restore alike. RAM is the
+ * caller's business. Returns 0, or -EINVAL (RAM size differs) / -EIO
  * with a message in err.
  */
-struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errlen);
+int guest_load_state(struct guest *g, const struct guest_state *s, char *err, size_t errlen);
 
 /* The guest called name (running, paused or stopped), or NULL. */
 struct guest *guest_find(const char *name);
@@ -63,8 +94,15 @@ struct guest *guest_find(const char *name);
 /* Guest slot i (0 <= i < GUEST_MAX); check ->used. */
 struct guest *guest_at(int i);
 
-/* Stop a guest for good, releasing its memory; reason is kept for `guest list`. */
+/*
+ * Stop a guest for good; reason is kept for `guest list`. Safe inside an
+ * exit handler: it only marks the guest, and guest_reap releases its
+ * memory later from the run loop.
+ */
 void guest_stop(struct guest *g, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Release the memory of every guest stopped since the last call (run loop only). */
+void guest_reap(void);
 
 /* Pause / resume scheduling of a running guest. */
 void guest_pause(struct guest *g);
@@ -74,7 +112,7 @@ void guest_resume(struct guest *g);
 void guest_console_output(struct guest *g, uint8_t c);
 
 /* Name of a state ("running", ...). */
-const char *guest_state_name(enum guest_state s);
+const char *guest_state_name(enum guest_status s);
 
 /* Number of guests in state RUNNING. */
 int guest_running_count(void);

@@ -48,6 +48,18 @@ static bool spec_name_char(unsigned char c)
 	       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
+bool guest_spec_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= GUEST_NAME_MAX)
+		return false;
+	while (n--)
+		if (!spec_name_char((unsigned char)name[n]))
+			return false;
+	return true;
+}
+
 /* Printable ASCII that FAT allows in a file name (FAT32 spec 6.1). */
 static bool spec_file_char(unsigned char c)
 {

@@ -31,6 +31,9 @@ struct guest_spec {
  */
 int guest_spec_parse(const char *s, struct guest_spec *out, char *err, size_t errlen);
 
+/* Whether name is a valid guest name: 1-31 letters, digits, '-', '_', '.'. */
+bool guest_spec_name_valid(const char *name);
+
 /* Same, from already-split words (argv[0] is the file). */
 int guest_spec_parse_argv(int argc, char **argv, struct guest_spec *out, char *err, size_t errlen);
 

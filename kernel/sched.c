@@ -33,6 +33,7 @@ bool sched_run_once(void)
 		vcpu_run(&g->vcpu, slice);
 		sti();
 		g->run_ns += clock_ns() - t0;
+		guest_reap(); /* a guest its exit handlers stopped is released here */
 		return true;
 	}
 	return false;
@@ -49,7 +50,7 @@ uint64_t sched_next_wakeup(void)
 
 		if (!g->used || g->state != GUEST_RUNNING || !g->vcpu.halted)
 			continue;
-		d = vlapic_next_deadline(&g->vcpu.lapic);
+		d = vcpu_next_wakeup(&g->vcpu);
 		if (d && (!best || d < best))
 			best = d;
 	}

@@ -22,6 +22,9 @@ struct vcpu {
 	/* syscall MSRs: not in the VMCS, switched when another vCPU runs */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
 	uint64_t mtrr_def_type;
+	/* guest time: the guest's TSC is the host's plus tsc_offset (wrapping),
+	 * SDM Vol. 3C 26.6.5; tsc_adjust is IA32_TSC_ADJUST as the guest sees it */
+	uint64_t tsc_offset, tsc_adjust;
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image */
 	struct vlapic lapic;
 	/* an exception to inject at the next entry */
@@ -35,5 +38,17 @@ struct vcpu {
 	uint64_t interrupts_injected;
 	uint32_t last_exit_reason; /* basic reason of the latest VM exit */
 };
+
+/* The guest's TSC at host TSC value host_tsc. */
+static inline uint64_t vcpu_guest_tsc(const struct vcpu *v, uint64_t host_tsc)
+{
+	return host_tsc + v->tsc_offset;
+}
+
+/* The host TSC at which the guest's TSC reads guest_tsc. */
+static inline uint64_t vcpu_host_tsc(const struct vcpu *v, uint64_t guest_tsc)
+{
+	return guest_tsc - v->tsc_offset;
+}
 
 #endif

@@ -24,9 +24,9 @@ uint32_t vio_in(struct guest *g, uint16_t port, unsigned size)
 	if (is_uart(port) && size == 1)
 		return vuart_read(&g->uart, port - VUART_COM1_BASE);
 	if (port == VIO_PIC1_DATA && size == 1)
-		return g->pic_mask[0];
+		return g->pic.mask[0];
 	if (port == VIO_PIC2_DATA && size == 1)
-		return g->pic_mask[1];
+		return g->pic.mask[1];
 	if ((port == PIC1_CMD || port == PIC2_CMD) && size == 1)
 		return 0; /* no interrupt in service: the PIC is masked and silent */
 	g->unclaimed_io++;
@@ -45,11 +45,11 @@ bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 		return true;
 	}
 	if (port == VIO_PIC1_DATA && size == 1) {
-		g->pic_mask[0] = (uint8_t)val;
+		g->pic.mask[0] = (uint8_t)val;
 		return true;
 	}
 	if (port == VIO_PIC2_DATA && size == 1) {
-		g->pic_mask[1] = (uint8_t)val;
+		g->pic.mask[1] = (uint8_t)val;
 		return true;
 	}
 	if (port == PIC1_CMD || port == PIC2_CMD || port == PORT_POST)

@@ -12,6 +12,7 @@
 #ifndef KERNEL_VLAPIC_H
 #define KERNEL_VLAPIC_H
 
+#include "kernel/guest_state.h"
 #include "kernel/types.h"
 
 #define VLAPIC_DEFAULT_BASE 0xfee00000ULL
@@ -81,6 +82,14 @@ int vlapic_pending(const struct vlapic *l);
 
 /* The vector was injected into the guest: move it from IRR to ISR. */
 void vlapic_ack(struct vlapic *l, uint8_t vector);
+
+/*
+ * Save the APIC's architectural state into s at guest TSC now (timer
+ * times relative to now), and load it back at a possibly different now
+ * (kernel/vlapic_state.c). Load leaves the statistics counters alone.
+ */
+void vlapic_save(const struct vlapic *l, uint64_t now, struct gs_lapic *s);
+void vlapic_load(struct vlapic *l, const struct gs_lapic *s, uint64_t now);
 
 /* Current timer count register value at now (counts down, 0 when expired). */
 uint32_t vlapic_timer_current(const struct vlapic *l, uint64_t now);

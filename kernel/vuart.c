@@ -326,3 +326,31 @@ bool vuart_irq_line(const struct vuart *u)
 {
 	return (u->mcr & MCR_OUT2) && vuart_pending_source(u) != IIR_NO_INT;
 }
+
+void vuart_save(const struct vuart *u, struct gs_uart *s)
+{
+	*s = (struct gs_uart){
+		.ier = u->ier, .iir = u->iir, .lcr = u->lcr, .mcr = u->mcr, .lsr = u->lsr,
+		.msr = u->msr, .scr = u->scr, .dll = u->dll, .dlm = u->dlm, .fcr = u->fcr,
+		.rx_head = u->rx_head, .rx_count = u->rx_count, .thr_irq = u->thr_irq,
+	};
+	memcpy(s->rx, u->rx, sizeof(s->rx));
+}
+
+void vuart_load(struct vuart *u, const struct gs_uart *s)
+{
+	u->ier = s->ier;
+	u->iir = s->iir;
+	u->lcr = s->lcr;
+	u->mcr = s->mcr;
+	u->lsr = s->lsr;
+	u->msr = s->msr;
+	u->scr = s->scr;
+	u->dll = s->dll;
+	u->dlm = s->dlm;
+	u->fcr = s->fcr;
+	memcpy(u->rx, s->rx, sizeof(u->rx));
+	u->rx_head = s->rx_head % VUART_RX_FIFO;
+	u->rx_count = MIN(s->rx_count, VUART_RX_FIFO);
+	u->thr_irq = s->thr_irq != 0;
+}

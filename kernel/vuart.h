@@ -11,6 +11,7 @@
 #ifndef KERNEL_VUART_H
 #define KERNEL_VUART_H
 
+#include "kernel/guest_state.h"
 #include "kernel/types.h"
 
 #define VUART_COM1_BASE 0x3f8
@@ -42,6 +43,11 @@ bool vuart_receive(struct vuart *u, uint8_t c);
 
 /* Free space in the receive FIFO. */
 unsigned vuart_rx_space(const struct vuart *u);
+
+/* Save the UART's registers and receive FIFO into s, and load them back
+ * (the transmit callback stays as it was: it is the host's wiring). */
+void vuart_save(const struct vuart *u, struct gs_uart *s);
+void vuart_load(struct vuart *u, const struct gs_uart *s);
 
 /* Whether the UART asserts its interrupt line (IER-enabled condition pending, MCR.OUT2 set). */
 bool vuart_irq_line(const struct vuart *u);

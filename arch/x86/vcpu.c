@@ -14,21 +14,6 @@
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 
-/* Memory types in IA32_PAT's power-on value, SDM Vol. 3A 12.12.4 table 12-12 */
-#define PAT_POWER_ON 0x0007040600070406ULL
-#define RFLAGS_RESERVED_1 0x2ULL
-#define DR7_INIT 0x400ULL
-#define CR0_ET (1ULL << 4)
-/* Segment access rights, SDM Vol. 3C 25.4.1 table 25-2 */
-#define AR_CODE32 0xc09b   /* present, code exec/read accessed, DPL 0, D=1, G=1 */
-#define AR_DATA32 0xc093   /* present, data read/write accessed, D/B=1, G=1 */
-#define AR_TSS32_BUSY 0x8b
-#define AR_UNUSABLE 0x10000
-#define SEL_CODE 0x08
-#define SEL_DATA 0x10
-#define FXSAVE_FCW_INIT 0x37f
-#define FXSAVE_MXCSR_INIT 0x1f80
-#define FXSAVE_MXCSR_OFFSET 24
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
 #define MSR_CSTAR 0xc0000083
@@ -92,7 +77,7 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 	uint32_t proc = PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
 			PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING |
 			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING |
-			PROC_ACTIVATE_SECONDARY;
+			PROC_USE_TSC_OFFSETTING | PROC_ACTIVATE_SECONDARY;
 	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING;
 	uint32_t exitc = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
 			 EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER;
@@ -127,62 +112,33 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 	return 0;
 }
 
-static void setup_segment(uint32_t sel_field, uint16_t sel, uint32_t ar)
+/* Give the CPU's FPU and syscall MSRs back to the vCPU that had them loaded. */
+static void save_loaded(void)
 {
-	/* selector, limit, AR and base fields of one segment sit at fixed distances (appendix B) */
-	uint32_t index = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
-
-	vmcs_write(sel_field, sel);
-	vmcs_write(VMCS_GUEST_ES_LIMIT + index * 2, ar == AR_UNUSABLE ? 0 : 0xffffffff);
-	vmcs_write(VMCS_GUEST_ES_AR + index * 2, ar);
-	vmcs_write(VMCS_GUEST_ES_BASE + index * 2, 0);
+	if (!loaded)
+		return;
+	__asm__ volatile("fxsave64 %0" : "=m"(loaded->fpu));
+	loaded->star = rdmsr(MSR_STAR);
+	loaded->lstar = rdmsr(MSR_LSTAR);
+	loaded->cstar = rdmsr(MSR_CSTAR);
+	loaded->sfmask = rdmsr(MSR_SFMASK);
+	loaded->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	loaded = NULL;
 }
 
-/* The machine state a multiboot kernel starts in, spec 3.2. */
-static void setup_guest_state(const struct vcpu_boot_state *boot)
+int vcpu_arch_select(struct vcpu *v)
 {
-	setup_segment(VMCS_GUEST_CS_SELECTOR, SEL_CODE, AR_CODE32);
-	setup_segment(VMCS_GUEST_DS_SELECTOR, SEL_DATA, AR_DATA32);
-	setup_segment(VMCS_GUEST_ES_SELECTOR, SEL_DATA, AR_DATA32);
-	setup_segment(VMCS_GUEST_FS_SELECTOR, SEL_DATA, AR_DATA32);
-	setup_segment(VMCS_GUEST_GS_SELECTOR, SEL_DATA, AR_DATA32);
-	setup_segment(VMCS_GUEST_SS_SELECTOR, SEL_DATA, AR_DATA32);
-	setup_segment(VMCS_GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE);
-	vmcs_write(VMCS_GUEST_TR_SELECTOR, 0);
-	vmcs_write(VMCS_GUEST_TR_LIMIT, 0xff);
-	vmcs_write(VMCS_GUEST_TR_AR, AR_TSS32_BUSY);
-	vmcs_write(VMCS_GUEST_TR_BASE, 0);
-	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
-	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
-	vmcs_write(VMCS_GUEST_CR0, vmx_fixed_cr0(CR0_PE | CR0_ET));
-	vmcs_write(VMCS_CR0_READ_SHADOW, CR0_PE | CR0_ET);
-	vmcs_write(VMCS_GUEST_CR3, 0);
-	vmcs_write(VMCS_GUEST_CR4, vmx_fixed_cr4(0));
-	vmcs_write(VMCS_CR4_READ_SHADOW, 0);
-	vmcs_write(VMCS_GUEST_DR7, DR7_INIT);
-	vmcs_write(VMCS_GUEST_RSP, 0);
-	vmcs_write(VMCS_GUEST_RIP, boot->eip);
-	vmcs_write(VMCS_GUEST_RFLAGS, RFLAGS_RESERVED_1);
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
-	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write(VMCS_GUEST_IA32_PAT, PAT_POWER_ON);
-	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
-	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	save_loaded();
+	return v->vmcs && !vmx_vmcs_load(v->vmcs, false) ? 0 : -EIO;
 }
 
-int vcpu_arch_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t eptp)
+int vcpu_arch_create(struct vcpu *v, uint64_t eptp)
 {
 	int err;
 
 	if (bitmaps_init())
 		return -ENOMEM;
+	save_loaded(); /* the vCPU that had the FPU keeps its state */
 	v->vmcs = vmx_vmcs_alloc();
 	if (!v->vmcs)
 		return -ENOMEM;
@@ -194,18 +150,11 @@ int vcpu_arch_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t 
 	v->vpid = next_vpid++;
 	if (vmx_vmcs_load(v->vmcs, true))
 		return -ENODEV;
-	loaded = NULL; /* another VMCS is current now */
 	err = setup_controls(v, eptp);
 	if (err)
 		return err;
 	vmx_setup_host_state();
-	setup_guest_state(boot);
-	memset(v->gpr, 0, sizeof(v->gpr));
-	v->gpr[GPR_RAX] = boot->eax;
-	v->gpr[GPR_RBX] = boot->ebx;
-	memset(v->fpu, 0, sizeof(v->fpu));
-	*(uint16_t *)v->fpu = FXSAVE_FCW_INIT;
-	*(uint32_t *)(v->fpu + FXSAVE_MXCSR_OFFSET) = FXSAVE_MXCSR_INIT;
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	v->launched = false;
 	return 0;
 }
@@ -226,14 +175,7 @@ static int switch_to(struct vcpu *v)
 {
 	if (loaded == v)
 		return 0;
-	if (loaded) {
-		__asm__ volatile("fxsave64 %0" : "=m"(loaded->fpu));
-		loaded->star = rdmsr(MSR_STAR);
-		loaded->lstar = rdmsr(MSR_LSTAR);
-		loaded->cstar = rdmsr(MSR_CSTAR);
-		loaded->sfmask = rdmsr(MSR_SFMASK);
-		loaded->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	}
+	save_loaded();
 	if (vmx_vmcs_load(v->vmcs, false))
 		return -EIO;
 	__asm__ volatile("fxrstor64 %0" : : "m"(v->fpu));
@@ -318,13 +260,20 @@ static void deliver_events(struct vcpu *v)
 
 bool vcpu_has_wakeup(struct vcpu *v, uint64_t now)
 {
-	vlapic_update_timer(&v->lapic, now);
+	vlapic_update_timer(&v->lapic, vcpu_guest_tsc(v, now));
 	return v->exception_pending || (v->halted_with_if && vlapic_pending(&v->lapic) >= 0);
+}
+
+uint64_t vcpu_next_wakeup(const struct vcpu *v)
+{
+	uint64_t deadline = vlapic_next_deadline(&v->lapic);
+
+	return deadline ? vcpu_host_tsc(v, deadline) : 0;
 }
 
 static void arm_preemption_timer(struct vcpu *v, uint64_t now, uint64_t end)
 {
-	uint64_t deadline = vlapic_next_deadline(&v->lapic);
+	uint64_t deadline = vcpu_next_wakeup(v);
 	uint64_t until = end;
 
 	if (deadline && deadline < until)
@@ -358,7 +307,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 		now = rdtsc();
 		if (now >= end)
 			return VCPU_PREEMPTED;
-		vlapic_update_timer(&v->lapic, now);
+		vlapic_update_timer(&v->lapic, vcpu_guest_tsc(v, now));
 		if (v->halted && !vcpu_has_wakeup(v, now))
 			return VCPU_HALTED;
 		deliver_events(v);

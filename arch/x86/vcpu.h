@@ -5,20 +5,37 @@
 #ifndef ARCH_X86_VCPU_H
 #define ARCH_X86_VCPU_H
 
+#include "kernel/guest_state.h"
 #include "kernel/types.h"
 #include "kernel/vcpu.h"
 
-/* Multiboot machine state: 32-bit flat protected mode, paging off (spec 3.2). */
-struct vcpu_boot_state {
-	uint32_t eip, eax, ebx;
-};
+/*
+ * Allocate the vCPU's VMCS and fill its controls, host state and EPT
+ * pointer. The guest state comes after, from vcpu_arch_load_state. The
+ * vCPU whose FPU was loaded keeps it (saved first). Returns 0, -ENOMEM,
+ * or -ENODEV when the CPU lacks a required control (logged).
+ */
+int vcpu_arch_create(struct vcpu *v, uint64_t eptp);
 
 /*
- * Allocate and fill the vCPU's VMCS: controls, host state, the guest
- * state for boot, EPT pointer. Returns 0, -ENOMEM, or -ENODEV when the
- * CPU lacks a required control (logged).
+ * Make v's VMCS current with every piece of its state in struct vcpu (no
+ * FPU or MSR left only in the CPU), for reading or replacing it.
+ * Returns 0 or -EIO.
  */
-int vcpu_arch_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t eptp);
+int vcpu_arch_select(struct vcpu *v);
+
+/*
+ * Save v's whole CPU state into c (the VMCS fields through one table,
+ * the rest from struct vcpu); c->tsc is the guest's TSC now. The local
+ * APIC is saved by vlapic_save, not here. Returns 0 or -EIO.
+ */
+int vcpu_arch_save_state(struct vcpu *v, struct gs_cpu *c);
+
+/*
+ * Load c into v: the same path for booting and for restoring. The
+ * guest's TSC continues from c->tsc. Returns 0 or -EIO.
+ */
+int vcpu_arch_load_state(struct vcpu *v, const struct gs_cpu *c);
 
 /* Release the VMCS (VMCLEAR first). */
 void vcpu_arch_destroy(struct vcpu *v);
@@ -39,8 +56,11 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc);
 /* Queue a hardware exception (e.g. #GP with error code 0) for the next entry. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 
-/* Whether an interrupt for the halted vCPU has arrived (timer due, IRR set). */
+/* Whether an interrupt for the halted vCPU has arrived by host TSC now_tsc (timer due, IRR set). */
 bool vcpu_has_wakeup(struct vcpu *v, uint64_t now_tsc);
+
+/* Host TSC at which v's local APIC timer fires next, or 0 when none is armed. */
+uint64_t vcpu_next_wakeup(const struct vcpu *v);
 
 /* Read guest registers of v for diagnostics (its VMCS becomes current). */
 struct vcpu_snapshot {

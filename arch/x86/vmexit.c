@@ -125,7 +125,7 @@ static enum exit_action hlt_exit(struct vcpu *v, uint64_t qual)
 
 static enum exit_action rdtsc_exit(struct vcpu *v, uint64_t qual)
 {
-	uint64_t t = rdtsc();
+	uint64_t t = vcpu_guest_tsc(v, rdtsc());
 
 	v->gpr[GPR_RAX] = (uint32_t)t;
 	v->gpr[GPR_RDX] = t >> 32;

@@ -172,7 +172,7 @@ static int fetch_insn(struct guest *g, enum insn_mode mode, uint8_t *buf)
 static void apic_access(struct vcpu *v, const struct insn *in, uint32_t off)
 {
 	uint32_t aligned = off & ~3U, shift = (off & 3) * 8;
-	uint64_t now = rdtsc();
+	uint64_t now = vcpu_guest_tsc(v, rdtsc());
 	uint32_t val = 0;
 
 	if (in->kind == INSN_MMIO_READ) {

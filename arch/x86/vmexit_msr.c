@@ -14,6 +14,7 @@
 
 #define MSR_TSC 0x10
 #define MSR_PLATFORM_ID 0x17
+#define MSR_TSC_ADJUST 0x3b /* SDM Vol. 3B 18.17.3 */
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_BIOS_SIGN_ID 0x8b
 #define MSR_SYSENTER_CS 0x174
@@ -53,9 +54,10 @@ static bool pat_valid(uint64_t pat)
 static int read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (is_lapic_msr(msr))
-		return vlapic_msr_read(&v->lapic, msr, rdtsc(), val);
+		return vlapic_msr_read(&v->lapic, msr, vcpu_guest_tsc(v, rdtsc()), val);
 	switch (msr) {
-	case MSR_TSC: *val = rdtsc(); return 0;
+	case MSR_TSC: *val = vcpu_guest_tsc(v, rdtsc()); return 0;
+	case MSR_TSC_ADJUST: *val = v->tsc_adjust; return 0;
 	case MSR_PLATFORM_ID: *val = 0; return 0;
 	case MSR_BIOS_SIGN_ID: *val = 0; return 0;
 	case MSR_FEATURE_CONTROL: *val = FEATURE_CONTROL_LOCKED_NO_VMX; return 0;
@@ -81,15 +83,41 @@ static int write_efer(uint64_t val)
 	return 0;
 }
 
+/*
+ * Writing IA32_TSC moves the guest's TSC to val and IA32_TSC_ADJUST by
+ * the same amount; writing IA32_TSC_ADJUST moves the TSC by the change
+ * (SDM Vol. 3B 18.17.3). Both only change the guest's TSC offset.
+ */
+static void write_tsc(struct vcpu *v, uint64_t val)
+{
+	uint64_t now = rdtsc();
+
+	v->tsc_adjust += val - vcpu_guest_tsc(v, now);
+	v->tsc_offset = val - now;
+	vmcs_write(VMCS_TSC_OFFSET, v->tsc_offset);
+}
+
+static void write_tsc_adjust(struct vcpu *v, uint64_t val)
+{
+	v->tsc_offset += val - v->tsc_adjust;
+	v->tsc_adjust = val;
+	vmcs_write(VMCS_TSC_OFFSET, v->tsc_offset);
+}
+
 static int write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (is_lapic_msr(msr))
-		return vlapic_msr_write(&v->lapic, msr, val, rdtsc());
+		return vlapic_msr_write(&v->lapic, msr, val, vcpu_guest_tsc(v, rdtsc()));
 	switch (msr) {
 	case MSR_TSC:
+		write_tsc(v, val);
+		return 0;
+	case MSR_TSC_ADJUST:
+		write_tsc_adjust(v, val);
+		return 0;
 	case MSR_BIOS_SIGN_ID:
 	case MSR_MISC_ENABLE:
-		return 0; /* accepted without effect: the TSC is the host's */
+		return 0; /* accepted without effect */
 	case MSR_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val); return 0;
 	case MSR_SYSENTER_ESP: vmcs_write(VMCS_GUEST_SYSENTER_ESP, val); return 0;
 	case MSR_SYSENTER_EIP: vmcs_write(VMCS_GUEST_SYSENTER_EIP, val); return 0;
