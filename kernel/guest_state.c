@@ -330,9 +330,9 @@ static int validate(const struct guest_state *s, char *err, size_t errlen)
 	if (!str_terminated(c->file, sizeof(c->file)) || !c->file[0] ||
 	    !str_terminated(c->args, sizeof(c->args)))
 		return fail(err, errlen, -EINVAL, "config: bad image name or command line");
+	/* RAM is allocated in whole 2 MiB blocks (kernel/guest.c) */
 	if (c->mem_mib < GUEST_MEM_MIN_MIB || c->mem_mib > GUEST_MEM_MAX_MIB ||
-	    s->ram_size < MiB(c->mem_mib) || s->ram_size > MiB(c->mem_mib) + MiB(2) ||
-	    s->ram_size % MiB(2))
+	    s->ram_size != ALIGN_UP(MiB(c->mem_mib), MiB(2)))
 		return fail(err, errlen, -EINVAL, "config: RAM size %lu B does not fit %u MiB",
 			    (unsigned long)s->ram_size, c->mem_mib);
 	if (c->nmodules > GUEST_MODULES_MAX)

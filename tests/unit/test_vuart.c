@@ -343,6 +343,50 @@ TEST loopback_rx_interrupt(void)
 	PASS();
 }
 
+TEST save_and_load_keep_registers_fifo_and_wiring(void)
+{
+	struct gs_uart st;
+	struct vuart v2;
+	int other;
+
+	vuart_write(&u, LCR, LCR_DLAB);
+	vuart_write(&u, DLL, 0x0c);
+	vuart_write(&u, LCR, LCR_8N1);
+	vuart_write(&u, IER, IER_RDA);
+	vuart_write(&u, MCR, MCR_OUT2 | MCR_DTR);
+	vuart_write(&u, SCR, 0x5a);
+	vuart_write(&u, FCR, 0x01); /* FIFO mode: more than one byte waits */
+	ASSERT(vuart_receive(&u, 'h'));
+	ASSERT(vuart_receive(&u, 'i'));
+	vuart_save(&u, &st);
+	vuart_init(&v2, NULL, &other);
+	vuart_load(&v2, &st);
+	ASSERT_EQ(&other, v2.ctx);   /* the host's wiring is not state */
+	ASSERT_EQ(NULL, (void *)v2.tx);
+	ASSERT_EQ(0x5a, vuart_read(&v2, SCR));
+	ASSERT_EQ(IER_RDA, vuart_read(&v2, IER));
+	ASSERT(vuart_irq_line(&v2));
+	ASSERT_EQ('h', vuart_read(&v2, RBR));
+	ASSERT_EQ('i', vuart_read(&v2, RBR));
+	ASSERT_EQ(VUART_RX_FIFO, vuart_rx_space(&v2));
+	vuart_write(&v2, LCR, LCR_DLAB);
+	ASSERT_EQ(0x0c, vuart_read(&v2, DLL));
+	PASS();
+}
+
+TEST load_clamps_a_fifo_state_it_cannot_hold(void)
+{
+	struct gs_uart st;
+
+	vuart_save(&u, &st);
+	st.rx_head = 200;
+	st.rx_count = 99;
+	vuart_load(&u, &st);
+	ASSERT(u.rx_head < VUART_RX_FIFO);
+	ASSERT(u.rx_count <= VUART_RX_FIFO);
+	PASS();
+}
+
 SUITE(vuart)
 {
 	SET_SETUP(setup, NULL);
@@ -365,6 +409,8 @@ SUITE(vuart)
 	RUN_TEST(loopback_routes_tx_to_rx);
 	RUN_TEST(loopback_msr_mirrors_mcr);
 	RUN_TEST(loopback_rx_interrupt);
+	RUN_TEST(save_and_load_keep_registers_fifo_and_wiring);
+	RUN_TEST(load_clamps_a_fifo_state_it_cannot_hold);
 }
 
 GREATEST_MAIN_DEFS();

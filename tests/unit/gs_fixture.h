@@ -1,0 +1,74 @@
+/*
+ * Test fixture shared by the guest-state unit tests and fuzz target: a
+ * record filled with pseudo-random values that still passes the decoder's
+ * validation, and a helper that re-seals a patched encoding with a fresh
+ * CRC so tests can reach the checks behind the checksum.
+ */
+#ifndef TESTS_UNIT_GS_FIXTURE_H
+#define TESTS_UNIT_GS_FIXTURE_H
+
+#include <string.h>
+#include "kernel/crc32.h"
+#include "kernel/guest_state.h"
+
+static uint64_t gs_rng_state;
+
+static uint8_t gs_rand8(void)
+{
+	/* xorshift64*: deterministic for a given seed */
+	gs_rng_state ^= gs_rng_state >> 12;
+	gs_rng_state ^= gs_rng_state << 25;
+	gs_rng_state ^= gs_rng_state >> 27;
+	return (uint8_t)((gs_rng_state * 0x2545f4914f6cdd1dULL) >> 56);
+}
+
+/* Every byte random (xor'd with flip), then the validated fields made valid again. */
+static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
+{
+	size_t i;
+
+	gs_rng_state = seed ? seed : 1;
+	for (i = 0; i < sizeof(*s); i++)
+		((uint8_t *)s)[i] = gs_rand8() ^ flip;
+	memset(s->config.name, 0, sizeof(s->config.name));
+	strcpy(s->config.name, flip ? "other-guest.2" : "guest_1");
+	memset(s->config.file, 0, sizeof(s->config.file));
+	strcpy(s->config.file, flip ? "linux.elf" : "workload.elf");
+	s->config.args[sizeof(s->config.args) - 1] = '\0';
+	for (i = 0; i < GUEST_MODULES_MAX; i++) {
+		s->config.modules[i][sizeof(s->config.modules[i]) - 1] = '\0';
+		s->config.modules[i][0] = (char)('a' + i);
+	}
+	s->config.nmodules = flip ? 8 : 3;
+	s->config.mem_mib = flip ? 17 : 64;
+	s->ram_size = flip ? MiB(18) : MiB(64);
+	s->cpu.exception_pending = flip ? 1 : 0;
+	s->cpu.exception_vector = flip ? 31 : 13;
+	s->cpu.exception_has_error = flip ? 0 : 1;
+	s->cpu.halted = flip ? 0 : 1;
+	s->cpu.halted_with_if = flip ? 1 : 0;
+	s->uart.rx_head = flip ? 15 : 3;
+	s->uart.rx_count = flip ? 16 : 0;
+	s->uart.thr_irq = flip ? 1 : 0;
+	s->lapic.timer_armed = flip ? 0 : 1;
+	s->lapic.tsc_hz |= 1;
+	s->lapic.bus_hz |= 1;
+}
+
+/* Recompute the CRC of an encoded record (after a test patched it). */
+static void gs_reseal(uint8_t *rec, size_t len)
+{
+	uint32_t crc;
+	size_t at;
+
+	if (len < 16)
+		return;
+	at = len - 4;
+	crc = crc32_update(0, rec, at);
+	rec[at] = (uint8_t)crc;
+	rec[at + 1] = (uint8_t)(crc >> 8);
+	rec[at + 2] = (uint8_t)(crc >> 16);
+	rec[at + 3] = (uint8_t)(crc >> 24);
+}
+
+#endif

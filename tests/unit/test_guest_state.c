@@ -1,0 +1,325 @@
+/*
+ * Unit tests for kernel/guest_state.c (the record's encoding) and
+ * kernel/crc32.c. The expected section sizes are the table of
+ * docs/guest-state.md, counted by hand: a field the encoder forgets
+ * changes a size and fails here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "greatest.h"
+#include "gs_fixture.h"
+
+#define HEADER 12
+#define SECTION_HEAD 8
+
+struct expected_section {
+	uint16_t type;
+	uint32_t bytes;
+};
+
+/* docs/guest-state.md, "Sections" */
+static const struct expected_section expected[] = {
+	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 581 }, { GS_SEC_FPU, 512 },
+	{ GS_SEC_LAPIC, 241 }, { GS_SEC_UART, 29 }, { GS_SEC_PIC, 2 },
+};
+
+static struct guest_state a, b, a2, b2;
+static uint8_t enc[GUEST_STATE_ENCODED_MAX], enc2[GUEST_STATE_ENCODED_MAX];
+static char err[160];
+
+static uint16_t u16_at(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t u32_at(const uint8_t *p) { return u16_at(p) | (uint32_t)u16_at(p + 2) << 16; }
+
+static int encode_a(void)
+{
+	gs_fill(&a, 42, 0);
+	return guest_state_encode(&a, enc, sizeof(enc));
+}
+
+static bool is_zero(const void *p, size_t n)
+{
+	const uint8_t *q = p;
+
+	while (n--)
+		if (*q++)
+			return false;
+	return true;
+}
+
+TEST crc32_matches_the_standard_check_value(void)
+{
+	ASSERT_EQ_FMT(0xcbf43926u, crc32_update(0, "123456789", 9), "0x%08x");
+	ASSERT_EQ_FMT(0u, crc32_update(0, "", 0), "0x%08x");
+	/* continuing over a split gives the CRC of the whole */
+	ASSERT_EQ_FMT(crc32_update(0, "123456789", 9),
+		      crc32_update(crc32_update(0, "1234", 4), "56789", 5), "0x%08x");
+	PASS();
+}
+
+TEST sections_have_the_documented_sizes_and_order(void)
+{
+	int n = encode_a();
+	size_t at = HEADER, i;
+
+	ASSERT(n > 0);
+	ASSERT_EQ_FMT(GUEST_STATE_MAGIC, u32_at(enc), "0x%08x");
+	ASSERT_EQ(GUEST_STATE_VERSION, u16_at(enc + 4));
+	ASSERT_EQ((uint32_t)n, u32_at(enc + 8));
+	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+		ASSERT_EQ(expected[i].type, u16_at(enc + at));
+		ASSERT_EQ(0, u16_at(enc + at + 2));
+		ASSERT_EQ(expected[i].bytes, u32_at(enc + at + 4));
+		at += SECTION_HEAD + expected[i].bytes;
+	}
+	ASSERT_EQ(GS_SEC_END, u16_at(enc + at));
+	ASSERT_EQ(4u, u32_at(enc + at + 4));
+	ASSERT_EQ((size_t)n, at + SECTION_HEAD + 4);
+	PASS();
+}
+
+/*
+ * Every byte of every member survives encode -> decode: a random record
+ * and its complement (so no byte can match by luck) each come back with
+ * all the bytes the encoding carries; the rest (padding) decodes as 0.
+ */
+TEST round_trip_reproduces_every_field(void)
+{
+	size_t i, kept = 0, payload = 0;
+	int n, n2;
+
+	n = encode_a();
+	ASSERT(n > 0);
+	ASSERT_EQ(0, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
+	gs_fill(&a2, 42, 0xff);
+	n2 = guest_state_encode(&a2, enc2, sizeof(enc2));
+	ASSERT_EQ(n, n2);
+	ASSERT_EQ(0, guest_state_decode(enc2, (size_t)n2, &b2, err, sizeof(err)));
+	for (i = 0; i < sizeof(a); i++) {
+		uint8_t x = ((uint8_t *)&a)[i], y = ((uint8_t *)&b)[i];
+		uint8_t x2 = ((uint8_t *)&a2)[i], y2 = ((uint8_t *)&b2)[i];
+
+		if (x == y && x2 == y2)
+			kept++;
+		else
+			ASSERT(y == 0 && y2 == 0); /* not carried: padding, decoded as zero */
+	}
+	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		payload += expected[i].bytes;
+	ASSERT_EQ(payload, kept);
+	/* and the decoded record encodes to the same bytes */
+	ASSERT_EQ(n, guest_state_encode(&b, enc2, sizeof(enc2)));
+	ASSERT_MEM_EQ(enc, enc2, (size_t)n);
+	PASS();
+}
+
+TEST encode_refuses_a_short_buffer(void)
+{
+	int n = encode_a();
+	size_t len;
+
+	for (len = 0; len < (size_t)n; len += 97)
+		ASSERT_EQ(-ENOSPC, guest_state_encode(&a, enc2, len));
+	ASSERT_EQ(-ENOSPC, guest_state_encode(&a, enc2, (size_t)n - 1));
+	ASSERT_EQ(n, guest_state_encode(&a, enc2, (size_t)n));
+	PASS();
+}
+
+TEST every_truncation_is_refused_and_leaves_nothing(void)
+{
+	int n = encode_a();
+	size_t len;
+
+	for (len = 0; len < (size_t)n; len++) {
+		memset(&b, 0xaa, sizeof(b));
+		ASSERT_EQ(-EPROTO, guest_state_decode(enc, len, &b, err, sizeof(err)));
+		ASSERT(is_zero(&b, sizeof(b)));
+		ASSERT(err[0]);
+	}
+	PASS();
+}
+
+TEST every_flipped_bit_is_refused(void)
+{
+	int n = encode_a();
+	size_t i;
+	int bit;
+
+	for (i = 0; i < (size_t)n; i++) {
+		for (bit = 0; bit < 8; bit += 3) {
+			enc[i] ^= (uint8_t)(1u << bit);
+			ASSERT(guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)) < 0);
+			enc[i] ^= (uint8_t)(1u << bit);
+		}
+	}
+	ASSERT_EQ(0, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
+	PASS();
+}
+
+TEST corrupted_record_names_the_checksum(void)
+{
+	int n = encode_a();
+
+	enc[HEADER + SECTION_HEAD + 3] ^= 0x40; /* inside the guest's name */
+	ASSERT_EQ(-EPROTO, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
+	ASSERT(strstr(err, "checksum"));
+	PASS();
+}
+
+/* Patch, re-seal the CRC, decode: the structural check must refuse, naming why. */
+static enum greatest_test_res refused(size_t at, const uint8_t *bytes, size_t nbytes,
+				      const char *why)
+{
+	int n = encode_a();
+
+	memcpy(enc + at, bytes, nbytes);
+	gs_reseal(enc, (size_t)n);
+	memset(&b, 0x55, sizeof(b));
+	ASSERT(guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)) < 0);
+	ASSERTm(err, strstr(err, why) != NULL);
+	ASSERT(is_zero(&b, sizeof(b)));
+	PASS();
+}
+
+TEST header_fields_are_checked(void)
+{
+	CHECK_CALL(refused(0, (const uint8_t *)"XXXX", 4, "not a guest-state record"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 2, 0 }, 2, "unsupported version 2"));
+	CHECK_CALL(refused(6, (const uint8_t[]){ 1, 0 }, 2, "unknown flags"));
+	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field"));
+	PASS();
+}
+
+TEST section_headers_are_checked(void)
+{
+	size_t cpu = HEADER + SECTION_HEAD + 880;
+
+	CHECK_CALL(refused(HEADER, (const uint8_t[]){ 99, 0 }, 2, "unknown section type 99"));
+	CHECK_CALL(refused(cpu, (const uint8_t[]){ GS_SEC_CONFIG, 0 }, 2, "duplicate section config"));
+	CHECK_CALL(refused(cpu + 2, (const uint8_t[]){ 1, 0 }, 2, "instance 1"));
+	CHECK_CALL(refused(cpu + 4, (const uint8_t[]){ 0x44, 0x02, 0, 0 }, 4, "section cpu is 580"));
+	CHECK_CALL(refused(cpu + 4, (const uint8_t[]){ 0xff, 0xff, 0, 0 }, 4, "runs past the end"));
+	/* a section turned into END before its time */
+	CHECK_CALL(refused(cpu, (const uint8_t[]){ 0xff, 0xff }, 2, "end section at byte"));
+	PASS();
+}
+
+TEST a_missing_section_is_refused(void)
+{
+	int n = encode_a();
+	size_t pic = (size_t)n - 12 - (SECTION_HEAD + 2);
+
+	/* drop the PIC section: move the END section over it and fix the length */
+	memmove(enc + pic, enc + pic + SECTION_HEAD + 2, 12);
+	n -= SECTION_HEAD + 2;
+	enc[8] = (uint8_t)n;
+	enc[9] = (uint8_t)(n >> 8);
+	gs_reseal(enc, (size_t)n);
+	ASSERT_EQ(-EPROTO, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
+	ASSERT(strstr(err, "sections missing"));
+	PASS();
+}
+
+/* Change one field of a, encode, decode: refused with why in the message. */
+static enum greatest_test_res invalid(const char *why)
+{
+	int n = guest_state_encode(&a, enc, sizeof(enc));
+
+	ASSERT(n > 0);
+	err[0] = '\0';
+	ASSERT_EQm(why, -EINVAL, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
+	ASSERTm(err, strstr(err, why) != NULL);
+	ASSERT(is_zero(&b, sizeof(b)));
+	PASS();
+}
+
+TEST values_out_of_range_are_refused(void)
+{
+	gs_fill(&a, 7, 0);
+	strcpy(a.config.name, "bad name");
+	CHECK_CALL(invalid("bad guest name"));
+	gs_fill(&a, 7, 0);
+	memset(a.config.name, 'x', sizeof(a.config.name));
+	CHECK_CALL(invalid("bad guest name"));
+	gs_fill(&a, 7, 0);
+	a.config.file[0] = '\0';
+	CHECK_CALL(invalid("bad image name"));
+	gs_fill(&a, 7, 0);
+	a.config.nmodules = GUEST_MODULES_MAX + 1;
+	CHECK_CALL(invalid("modules"));
+	gs_fill(&a, 7, 0);
+	a.config.modules[1][0] = '\0';
+	CHECK_CALL(invalid("bad module name 1"));
+	gs_fill(&a, 7, 0);
+	a.ram_size = MiB(66);
+	CHECK_CALL(invalid("RAM size"));
+	gs_fill(&a, 7, 0);
+	a.ram_size = MiB(64) + 4096;
+	CHECK_CALL(invalid("RAM size"));
+	gs_fill(&a, 7, 0);
+	a.config.mem_mib = 1;
+	CHECK_CALL(invalid("RAM size"));
+	gs_fill(&a, 7, 0);
+	a.cpu.exception_vector = 32;
+	CHECK_CALL(invalid("pending-event"));
+	gs_fill(&a, 7, 0);
+	a.cpu.halted = 2;
+	CHECK_CALL(invalid("pending-event"));
+	gs_fill(&a, 7, 0);
+	a.uart.rx_head = 16;
+	CHECK_CALL(invalid("receive FIFO"));
+	gs_fill(&a, 7, 0);
+	a.uart.rx_count = 17;
+	CHECK_CALL(invalid("receive FIFO"));
+	gs_fill(&a, 7, 0);
+	a.lapic.tsc_hz = 0;
+	CHECK_CALL(invalid("timer clock"));
+	PASS();
+}
+
+TEST boundary_values_are_accepted(void)
+{
+	int n;
+
+	gs_fill(&a, 9, 0);
+	memset(a.config.name, 0, sizeof(a.config.name));
+	memset(a.config.name, 'n', GUEST_NAME_MAX - 1);
+	a.config.nmodules = GUEST_MODULES_MAX;
+	a.config.mem_mib = GUEST_MEM_MIN_MIB;
+	a.ram_size = MiB(GUEST_MEM_MIN_MIB);
+	a.cpu.exception_vector = 31;
+	a.uart.rx_head = 15;
+	a.uart.rx_count = 16;
+	n = guest_state_encode(&a, enc, sizeof(enc));
+	ASSERT_EQ(0, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
+	a.config.mem_mib = 3; /* RAM comes in 2 MiB blocks: 3 MiB asks for 4 */
+	a.ram_size = MiB(4);
+	n = guest_state_encode(&a, enc, sizeof(enc));
+	ASSERT_EQ(0, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
+	PASS();
+}
+
+SUITE(guest_state)
+{
+	RUN_TEST(crc32_matches_the_standard_check_value);
+	RUN_TEST(sections_have_the_documented_sizes_and_order);
+	RUN_TEST(round_trip_reproduces_every_field);
+	RUN_TEST(encode_refuses_a_short_buffer);
+	RUN_TEST(every_truncation_is_refused_and_leaves_nothing);
+	RUN_TEST(every_flipped_bit_is_refused);
+	RUN_TEST(corrupted_record_names_the_checksum);
+	RUN_TEST(header_fields_are_checked);
+	RUN_TEST(section_headers_are_checked);
+	RUN_TEST(a_missing_section_is_refused);
+	RUN_TEST(values_out_of_range_are_refused);
+	RUN_TEST(boundary_values_are_accepted);
+}
+
+GREATEST_MAIN_DEFS();
+
+int main(int argc, char **argv)
+{
+	GREATEST_MAIN_BEGIN();
+	RUN_SUITE(guest_state);
+	GREATEST_MAIN_END();
+}
