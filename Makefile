@@ -29,16 +29,20 @@ KLDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc -T linker.ld \
         --build-id=none --no-undefined
 
 # ---------------------------------------------------------------- sources
+# The layers, bottom up (docs/architecture.md): lib/ (no dependencies),
+# arch/x86/, kernel/, net/, migrate/, and on top kernel/main.c and
+# kernel/mainloop.c, the only files that name every layer.
+#
 # Pure logic: compiled into the image and, for the unit tests, for the host.
-PURE_SRCS := kernel/fmt.c kernel/json.c kernel/reply.c kernel/lineedit.c \
-        kernel/cmdline.c kernel/memmap.c kernel/palloc.c kernel/config.c \
-        kernel/guest_spec.c kernel/log_level.c arch/x86/vmxcap.c \
-        arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
-        arch/x86/insn.c kernel/multiboot.c kernel/multiboot_image.c kernel/vuart.c \
-        kernel/vlapic.c kernel/vlapic_regs.c kernel/vlapic_timer.c net/e1000_ring.c \
-        net/virtqueue.c net/netbench_stream.c kernel/profile_table.c net/chksum.c \
-        kernel/crc32.c kernel/guest_state.c kernel/vlapic_state.c arch/x86/vmcs_state.c \
-        arch/x86/boot_state.c
+LIB_SRCS := lib/fmt.c lib/json.c lib/reply.c lib/lineedit.c lib/cmdline.c \
+        lib/memmap.c lib/palloc.c lib/crc32.c
+PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c \
+        arch/x86/vmxcap.c arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
+        arch/x86/insn.c arch/x86/vmcs_state.c arch/x86/boot_state.c \
+        kernel/multiboot.c kernel/multiboot_image.c kernel/vuart.c kernel/vlapic.c \
+        kernel/vlapic_regs.c kernel/vlapic_timer.c kernel/vlapic_state.c \
+        kernel/guest_state.c kernel/profile_table.c \
+        net/e1000_ring.c net/virtqueue.c net/netbench_stream.c net/chksum.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
@@ -46,7 +50,7 @@ ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
         arch/x86/acpi.c arch/x86/power.c arch/x86/entry.S arch/x86/isr.S \
         arch/x86/vmx.c arch/x86/vmx_entry.S arch/x86/vcpu.c arch/x86/vmexit.c \
         arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c arch/x86/vcpu_state.c
-KERNEL_SRCS := kernel/main.c kernel/string.c kernel/log.c kernel/panic.c \
+KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
         kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
@@ -105,7 +109,7 @@ $(BUILD)/obj/%.S.o: %.S | $(DEPS_STAMP)
 	$(CC) $(KCFLAGS) -MMD -c $< -o $@
 
 # gnu-efi's libefi defines byte-at-a-time memcpy/memset (lib/init.c); a copy
-# with those symbols made weak lets kernel/string.c's rep-movsb versions win.
+# with those symbols made weak lets lib/string.c's rep-movsb versions win.
 $(BUILD)/libefi.a: $(EFI_LIB)/libefi.a | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(OBJCOPY) -W memcpy -W memset $< $@
@@ -156,11 +160,11 @@ FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
+$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard lib/*.h kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_SRCS) -o $@
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
+$(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard lib/*.h kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(PURE_SRCS) -o $@
 

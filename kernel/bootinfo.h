@@ -7,8 +7,8 @@
 #ifndef KERNEL_BOOTINFO_H
 #define KERNEL_BOOTINFO_H
 
-#include "kernel/memmap.h"
-#include "kernel/types.h"
+#include "lib/memmap.h"
+#include "lib/types.h"
 
 #define BOOTINFO_MAGIC 0x4856424f4f54494eULL /* "HVBOOTIN" */
 #define BOOTINFO_MAX_REGIONS 512

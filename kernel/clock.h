@@ -5,7 +5,7 @@
 #ifndef KERNEL_CLOCK_H
 #define KERNEL_CLOCK_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define CLOCK_TICK_HZ 100
 

@@ -51,7 +51,7 @@ static void nic_fault(const char *name, struct reply *r)
 		reply_str(r, "injected", name);
 }
 
-void cmd_debug(struct reply *r, int argc, char **argv)
+static void cmd_debug(struct reply *r, int argc, char **argv)
 {
 	if (!strcmp(argv[1], "fault") && argc == 3)
 		fault(argv[2], r);
@@ -62,3 +62,5 @@ void cmd_debug(struct reply *r, int argc, char **argv)
 	else
 		reply_error(r, "usage: debug fault ud|pf|gp|de|bp | debug nic-fault IF | debug panic");
 }
+
+COMMAND(debug, "fault ud|pf|gp|de|bp | nic-fault IF | panic", "deliberate failures, for tests", 1, 2, true, cmd_debug);

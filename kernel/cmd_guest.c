@@ -258,7 +258,7 @@ static void snapshots_cmd(struct reply *r)
 	reply_arr_end(r);
 }
 
-void cmd_guest(struct reply *r, int argc, char **argv)
+static void cmd_guest(struct reply *r, int argc, char **argv)
 {
 	const char *op = argv[1];
 	struct guest *g;
@@ -296,3 +296,5 @@ void cmd_guest(struct reply *r, int argc, char **argv)
 			    "console, snapshot, restore, clone, snapshots)", op);
 	}
 }
+
+COMMAND(guest, "start|list|info|pause|resume|stop|console|snapshot|restore|clone|snapshots ...", "run and manage guests", 1, -1, false, cmd_guest);

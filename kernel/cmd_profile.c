@@ -9,7 +9,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/clock.h"
 #include "kernel/commands.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/printk.h"
 #include "kernel/profile_table.h"
 
@@ -77,7 +77,7 @@ static void show(struct reply *r, size_t max)
 	reply_arr_end(r);
 }
 
-void cmd_profile(struct reply *r, int argc, char **argv)
+static void cmd_profile(struct reply *r, int argc, char **argv)
 {
 	uint64_t n = PROFILE_TOP_DEFAULT;
 
@@ -97,3 +97,5 @@ void cmd_profile(struct reply *r, int argc, char **argv)
 		reply_error(r, "usage: profile [show [N]] | profile start [HZ] | profile stop");
 	}
 }
+
+COMMAND(profile, "[show [N]] | start [HZ] | stop", "sample where the hypervisor spends its time", 0, 2, false, cmd_profile);

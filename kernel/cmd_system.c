@@ -21,12 +21,12 @@
 #include "kernel/printk.h"
 #include "kernel/version.h"
 
-void cmd_help(struct reply *r, int argc, char **argv)
+static void cmd_help(struct reply *r, int argc, char **argv)
 {
 	const struct command *c;
 	size_t i, n;
 
-	c = console_commands(&n);
+	c = commands_table(&n);
 	reply_arr_begin(r, "commands");
 	for (i = 0; i < n; i++) {
 		if (c[i].hidden)
@@ -40,7 +40,7 @@ void cmd_help(struct reply *r, int argc, char **argv)
 	reply_arr_end(r);
 }
 
-void cmd_version(struct reply *r, int argc, char **argv)
+static void cmd_version(struct reply *r, int argc, char **argv)
 {
 	reply_str(r, "name", HV_NAME);
 	reply_str(r, "version", HV_VERSION);
@@ -58,7 +58,7 @@ static void reply_region(struct reply *r, const struct mem_region *m)
 	reply_obj_end(r);
 }
 
-void cmd_mem(struct reply *r, int argc, char **argv)
+static void cmd_mem(struct reply *r, int argc, char **argv)
 {
 	const struct palloc *pa = physmem_allocator();
 	const struct mem_region *m;
@@ -130,7 +130,7 @@ static void reply_vmx(struct reply *r)
 	reply_obj_end(r);
 }
 
-void cmd_cpu(struct reply *r, int argc, char **argv)
+static void cmd_cpu(struct reply *r, int argc, char **argv)
 {
 	const struct apic_info *apic = apic_get_info();
 	struct cpu_info ci;
@@ -153,7 +153,7 @@ void cmd_cpu(struct reply *r, int argc, char **argv)
 	reply_vmx(r);
 }
 
-void cmd_uptime(struct reply *r, int argc, char **argv)
+static void cmd_uptime(struct reply *r, int argc, char **argv)
 {
 	uint64_t ns = clock_ns();
 
@@ -166,7 +166,7 @@ void cmd_uptime(struct reply *r, int argc, char **argv)
 	reply_u64(r, "unexpected_interrupts", trap_unexpected_count());
 }
 
-void cmd_log(struct reply *r, int argc, char **argv)
+static void cmd_log(struct reply *r, int argc, char **argv)
 {
 	enum log_level level;
 
@@ -180,7 +180,7 @@ void cmd_log(struct reply *r, int argc, char **argv)
 	reply_str(r, "level", log_level_name(log_get_level()));
 }
 
-void cmd_mode(struct reply *r, int argc, char **argv)
+static void cmd_mode(struct reply *r, int argc, char **argv)
 {
 	if (!strcmp(argv[1], "json"))
 		console_set_mode(REPLY_JSON);
@@ -194,7 +194,7 @@ void cmd_mode(struct reply *r, int argc, char **argv)
 	reply_str(r, "mode", argv[1]);
 }
 
-void cmd_boot(struct reply *r, int argc, char **argv)
+static void cmd_boot(struct reply *r, int argc, char **argv)
 {
 	const struct boot_info *bi = bootinfo_get();
 	const struct acpi_info *a = acpi_get();
@@ -222,7 +222,7 @@ void cmd_boot(struct reply *r, int argc, char **argv)
 	reply_u64(r, "guest_files_skipped", bi->files_skipped);
 }
 
-void cmd_config(struct reply *r, int argc, char **argv)
+static void cmd_config(struct reply *r, int argc, char **argv)
 {
 	const struct config *c = kernel_config();
 	const struct config_error *e;
@@ -254,7 +254,7 @@ void cmd_config(struct reply *r, int argc, char **argv)
 	reply_arr_end(r);
 }
 
-void cmd_reboot(struct reply *r, int argc, char **argv)
+static void cmd_reboot(struct reply *r, int argc, char **argv)
 {
 	reply_str(r, "status", "rebooting");
 	reply_end(r);
@@ -262,7 +262,7 @@ void cmd_reboot(struct reply *r, int argc, char **argv)
 	power_reboot();
 }
 
-void cmd_shutdown(struct reply *r, int argc, char **argv)
+static void cmd_shutdown(struct reply *r, int argc, char **argv)
 {
 	reply_str(r, "status", "powering off");
 	reply_end(r);
@@ -272,3 +272,15 @@ void cmd_shutdown(struct reply *r, int argc, char **argv)
 	reply_begin(r, console_mode(), r->sink, "shutdown");
 	reply_error(r, "power off failed");
 }
+
+COMMAND(help, "", "list commands", 0, 0, false, cmd_help);
+COMMAND(version, "", "hypervisor version and build", 0, 0, false, cmd_version);
+COMMAND(mem, "", "memory map and allocator state", 0, 0, false, cmd_mem);
+COMMAND(cpu, "", "processor and VMX capabilities", 0, 0, false, cmd_cpu);
+COMMAND(uptime, "", "time since the core started", 0, 0, false, cmd_uptime);
+COMMAND(log, "[error|warn|info|debug]", "show or set the log level", 0, 1, false, cmd_log);
+COMMAND(mode, "text|json", "reply rendering", 1, 1, false, cmd_mode);
+COMMAND(boot, "", "what the firmware handed over", 0, 0, false, cmd_boot);
+COMMAND(config, "", "the configuration in force (hv.cfg)", 0, 0, false, cmd_config);
+COMMAND(reboot, "", "reset the machine", 0, 0, false, cmd_reboot);
+COMMAND(shutdown, "", "power the machine off", 0, 0, false, cmd_shutdown);

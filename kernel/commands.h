@@ -1,28 +1,24 @@
 /*
- * Console command handlers, grouped by subject in kernel/cmd_*.c. The
- * table that names them is in kernel/console.c.
+ * Console commands register themselves: a module that offers commands
+ * defines each one with COMMAND() at the end of its file, and the linker
+ * gathers them into one table, sorted by name (section .hv_commands.*,
+ * see linker.ld). kernel/console.c dispatches on that table; no central
+ * list names the modules, so a new layer (migrate/) adds commands without
+ * anything below it knowing.
  */
 #ifndef KERNEL_COMMANDS_H
 #define KERNEL_COMMANDS_H
 
-#include "kernel/reply.h"
+#include "lib/cmdline.h"
+#include "lib/reply.h"
 
-void cmd_help(struct reply *r, int argc, char **argv);
-void cmd_version(struct reply *r, int argc, char **argv);
-void cmd_mem(struct reply *r, int argc, char **argv);
-void cmd_cpu(struct reply *r, int argc, char **argv);
-void cmd_uptime(struct reply *r, int argc, char **argv);
-void cmd_log(struct reply *r, int argc, char **argv);
-void cmd_mode(struct reply *r, int argc, char **argv);
-void cmd_boot(struct reply *r, int argc, char **argv);
-void cmd_config(struct reply *r, int argc, char **argv);
-void cmd_reboot(struct reply *r, int argc, char **argv);
-void cmd_shutdown(struct reply *r, int argc, char **argv);
-void cmd_guest(struct reply *r, int argc, char **argv);
-void cmd_net(struct reply *r, int argc, char **argv);
-void cmd_ping(struct reply *r, int argc, char **argv);
-void cmd_netbench(struct reply *r, int argc, char **argv);
-void cmd_profile(struct reply *r, int argc, char **argv);
-void cmd_debug(struct reply *r, int argc, char **argv);
+#define COMMAND(id, usage, help, min_args, max_args, hidden, run)                    \
+	static const struct command command_##id                                   \
+		__attribute__((used, section(".hv_commands." #id), aligned(8))) = { \
+			#id, usage, help, min_args, max_args, hidden, run          \
+		}
+
+/* The registered commands, sorted by name; *n is their number. */
+const struct command *commands_table(size_t *n);
 
 #endif

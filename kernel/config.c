@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kernel/config.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 
 #define CONFIG_LINE_MAX 511 /* bytes, not counting the line end */
 #define CONFIG_QUOTE_MAX 40 /* bytes of a bad word quoted in a message */

@@ -19,7 +19,7 @@
 
 #include "kernel/guest_spec.h"
 #include "kernel/log.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define CONFIG_MAX_GUESTS 16
 #define CONFIG_HOSTNAME_MAX 64

@@ -9,33 +9,13 @@
 #include "kernel/commands.h"
 #include "kernel/console.h"
 #include "kernel/guest.h"
-#include "kernel/fmt.h"
-#include "kernel/lineedit.h"
+#include "lib/fmt.h"
+#include "lib/lineedit.h"
 #include <string.h>
 #include "kernel/printk.h"
 
 #define CONSOLE_BUSY_NS 20000000ULL /* keep polling this long after input */
 
-static const struct command commands[] = {
-	{ "help", "", "list commands", 0, 0, false, cmd_help },
-	{ "version", "", "hypervisor version and build", 0, 0, false, cmd_version },
-	{ "mem", "", "memory map and allocator state", 0, 0, false, cmd_mem },
-	{ "cpu", "", "processor and VMX capabilities", 0, 0, false, cmd_cpu },
-	{ "uptime", "", "time since the core started", 0, 0, false, cmd_uptime },
-	{ "log", "[error|warn|info|debug]", "show or set the log level", 0, 1, false, cmd_log },
-	{ "mode", "text|json", "reply rendering", 1, 1, false, cmd_mode },
-	{ "boot", "", "what the firmware handed over", 0, 0, false, cmd_boot },
-	{ "config", "", "the configuration in force (hv.cfg)", 0, 0, false, cmd_config },
-	{ "reboot", "", "reset the machine", 0, 0, false, cmd_reboot },
-	{ "shutdown", "", "power the machine off", 0, 0, false, cmd_shutdown },
-	{ "guest", "start|list|info|pause|resume|stop|console|snapshot|restore|clone|snapshots ...", "run and manage guests", 1, -1, false, cmd_guest },
-	{ "net", "[set IF static A.B.C.D/N [GW] | set IF dhcp|none]", "interfaces, addresses, counters", 0, 5, false, cmd_net },
-	{ "ping", "A.B.C.D [COUNT]", "ICMP echo from the hypervisor", 1, 2, false, cmd_ping },
-	{ "netbench", "server | A.B.C.D [MiB] | raw A.B.C.D [FRAMES] | raw-stats | raw-reset",
-	  "TCP throughput to a peer (bytes checked); raw frame rate", 1, 3, false, cmd_netbench },
-	{ "profile", "[show [N]] | start [HZ] | stop", "sample where the hypervisor spends its time", 0, 2, false, cmd_profile },
-	{ "debug", "fault ud|pf|gp|de|bp | nic-fault IF | panic", "deliberate failures, for tests", 1, 2, true, cmd_debug },
-};
 
 static struct lineedit editor;
 static struct reply reply; /* large buffers: one reply at a time */
@@ -62,10 +42,13 @@ static void echo_write(void *ctx, const char *s, size_t n)
 		kwrite(s, n);
 }
 
-const struct command *console_commands(size_t *n)
+/* Bounds of the command table the linker gathers (linker.ld). */
+extern const struct command __commands_start[], __commands_end[];
+
+const struct command *commands_table(size_t *n)
 {
-	*n = ARRAY_SIZE(commands);
-	return commands;
+	*n = (size_t)(__commands_end - __commands_start);
+	return __commands_start;
 }
 
 void console_set_mode(enum reply_mode m)
@@ -84,6 +67,8 @@ static void run_line(const char *text)
 	char *argv[CMDLINE_MAX_ARGS];
 	const char *err = NULL;
 	size_t i;
+	const struct command *table;
+	size_t n;
 	int argc;
 
 	for (i = 0; text[i] && i < LINEEDIT_MAX; i++)
@@ -93,10 +78,11 @@ static void run_line(const char *text)
 	if (argc == 0)
 		return;
 	reply_begin(&reply, mode, &sink, argc > 0 ? argv[0] : "");
+	table = commands_table(&n);
 	if (argc < 0)
 		reply_error(&reply, "%s", err);
 	else
-		command_dispatch(commands, ARRAY_SIZE(commands), &reply, argc, argv);
+		command_dispatch(table, n, &reply, argc, argv);
 	reply_end(&reply);
 }
 

@@ -5,9 +5,9 @@
 #ifndef KERNEL_CONSOLE_H
 #define KERNEL_CONSOLE_H
 
-#include "kernel/cmdline.h"
+#include "lib/cmdline.h"
 #include "kernel/config.h"
-#include "kernel/reply.h"
+#include "lib/reply.h"
 
 #define CONSOLE_PROMPT "hv> "
 
@@ -42,7 +42,5 @@ void console_detach(void);
 /* The guest the console is attached to, or NULL. */
 struct guest *console_attached(void);
 
-/* The command table, for help. */
-const struct command *console_commands(size_t *n);
 
 #endif

@@ -18,7 +18,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/clock.h"
 #include "kernel/console.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
 #include "kernel/multiboot.h"

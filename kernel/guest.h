@@ -12,7 +12,7 @@
 #include "kernel/guest_ram.h"
 #include "kernel/guest_spec.h"
 #include "kernel/guest_state.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
 

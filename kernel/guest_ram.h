@@ -5,7 +5,7 @@
 #ifndef KERNEL_GUEST_RAM_H
 #define KERNEL_GUEST_RAM_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct guest_ram {
 	/* copy n bytes to guest-physical gpa; -EINVAL when outside RAM */

@@ -10,7 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/guest_spec.h"
 
 #define SPEC_QUOTE_MAX 40 /* bytes of a bad word quoted in a message */

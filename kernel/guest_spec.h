@@ -5,7 +5,7 @@
 #ifndef KERNEL_GUEST_SPEC_H
 #define KERNEL_GUEST_SPEC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define GUEST_FILE_MAX 64
 #define GUEST_NAME_MAX 32

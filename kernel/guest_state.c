@@ -9,8 +9,8 @@
  */
 #include <stdarg.h>
 #include <string.h>
-#include "kernel/crc32.h"
-#include "kernel/fmt.h"
+#include "lib/crc32.h"
+#include "lib/fmt.h"
 #include "kernel/guest_state.h"
 
 #define HEADER_SIZE 12  /* magic, version, flags, total length */

@@ -14,7 +14,7 @@
 #define KERNEL_GUEST_STATE_H
 
 #include "kernel/guest_spec.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define GUEST_STATE_MAGIC 0x53475648u /* "HVGS", little-endian */
 #define GUEST_STATE_VERSION 1

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include "kernel/clock.h"
 #include "kernel/console.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/log.h"
 #include "kernel/printk.h"
 

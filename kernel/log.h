@@ -6,7 +6,7 @@
 #ifndef KERNEL_LOG_H
 #define KERNEL_LOG_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 

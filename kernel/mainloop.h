@@ -6,7 +6,7 @@
 #ifndef KERNEL_MAINLOOP_H
 #define KERNEL_MAINLOOP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Serve the console, the network and the guests forever. */
 NORETURN void mainloop_run(void);

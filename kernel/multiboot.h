@@ -10,7 +10,7 @@
 #define KERNEL_MULTIBOOT_H
 
 #include "kernel/guest_ram.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define MULTIBOOT_HEADER_MAGIC 0x1badb002
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002 /* in EAX at entry */

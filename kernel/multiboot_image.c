@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/multiboot.h"
 
 /* Header fields, byte offsets from the magic (spec 3.1.1). */

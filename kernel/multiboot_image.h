@@ -8,7 +8,7 @@
 #ifndef KERNEL_MULTIBOOT_IMAGE_H
 #define KERNEL_MULTIBOOT_IMAGE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Header flag bit 16 (spec 3.1.2): load by the header's address fields, not as ELF. */
 #define MULTIBOOT_AOUT_KLUDGE 0x00010000

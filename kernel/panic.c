@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 

@@ -4,7 +4,7 @@
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Report the message, registers' context and a stack trace, then halt. Never resets. */
 NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);

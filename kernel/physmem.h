@@ -6,8 +6,8 @@
 #define KERNEL_PHYSMEM_H
 
 #include "kernel/bootinfo.h"
-#include "kernel/palloc.h"
-#include "kernel/types.h"
+#include "lib/palloc.h"
+#include "lib/types.h"
 
 /* Memory below this stays out of the allocator: AP start-up code needs it later. */
 #define PHYSMEM_LOW_RESERVED MiB(1)

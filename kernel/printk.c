@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "arch/x86/uart.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/printk.h"
 
 extern char ImageBase[];

@@ -5,13 +5,13 @@
 #ifndef KERNEL_PRINTK_H
 #define KERNEL_PRINTK_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Write n bytes to the console. */
 void kwrite(const char *s, size_t n);
 /* Write a NUL-terminated string. */
 void kputs(const char *s);
-/* Format (kernel/fmt.h conversions) and write; at most 1 KiB per call. */
+/* Format (lib/fmt.h conversions) and write; at most 1 KiB per call. */
 int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* The image's load address and end: to print code addresses as image offsets. */

@@ -6,7 +6,7 @@
 #ifndef KERNEL_PROFILE_TABLE_H
 #define KERNEL_PROFILE_TABLE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PROFILE_SLOTS 4096 /* distinct addresses kept; a power of two */
 

@@ -6,7 +6,7 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define SCHED_SLICE_US 10000
 

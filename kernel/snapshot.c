@@ -7,7 +7,7 @@
 #include <string.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 #include "kernel/snapshot.h"

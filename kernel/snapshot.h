@@ -8,7 +8,7 @@
 #define KERNEL_SNAPSHOT_H
 
 #include "kernel/guest.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* What a snapshot operation measured, for the console's reply. */
 struct snapshot_info {

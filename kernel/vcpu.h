@@ -5,7 +5,7 @@
 #ifndef KERNEL_VCPU_H
 #define KERNEL_VCPU_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kernel/vlapic.h"
 
 struct guest;

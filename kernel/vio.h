@@ -6,7 +6,7 @@
 #ifndef KERNEL_VIO_H
 #define KERNEL_VIO_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct guest;
 

@@ -13,7 +13,7 @@
 #define KERNEL_VLAPIC_H
 
 #include "kernel/guest_state.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define VLAPIC_DEFAULT_BASE 0xfee00000ULL
 #define MSR_IA32_APIC_BASE 0x1b

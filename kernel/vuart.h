@@ -12,7 +12,7 @@
 #define KERNEL_VUART_H
 
 #include "kernel/guest_state.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define VUART_COM1_BASE 0x3f8
 #define VUART_COM1_IRQ 4

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "kernel/commands.h"
 #include "kernel/config.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/printk.h"
 #include "lwip/dhcp.h"
 #include "lwip/netif.h"
@@ -77,7 +77,7 @@ static void net_set(struct reply *r, int argc, char **argv)
 	reply_ip(r, "address", netif_ip4_addr(ifc->netif));
 }
 
-void cmd_net(struct reply *r, int argc, char **argv)
+static void cmd_net(struct reply *r, int argc, char **argv)
 {
 	int i;
 
@@ -121,7 +121,7 @@ static void ping_progress(uint32_t seq, bool ok, uint64_t rtt_us)
 		kprintf("no reply seq=%u\n", seq);
 }
 
-void cmd_ping(struct reply *r, int argc, char **argv)
+static void cmd_ping(struct reply *r, int argc, char **argv)
 {
 	struct ping_result res;
 	uint64_t count = 4;
@@ -213,7 +213,7 @@ static void netbench_raw_stats(struct reply *r, bool reset)
 		rawframes_reset();
 }
 
-void cmd_netbench(struct reply *r, int argc, char **argv)
+static void cmd_netbench(struct reply *r, int argc, char **argv)
 {
 	if (!strcmp(argv[1], "raw") && argc >= 3) {
 		netbench_raw(r, argc, argv);
@@ -266,3 +266,7 @@ static void cmd_netbench_tcp(struct reply *r, int argc, char **argv)
 		   res.kib_per_s * 1024 / 10000 % 100);
 	reply_u64(r, "kib_per_s", res.kib_per_s);
 }
+
+COMMAND(net, "[set IF static A.B.C.D/N [GW] | set IF dhcp|none]", "interfaces, addresses, counters", 0, 5, false, cmd_net);
+COMMAND(ping, "A.B.C.D [COUNT]", "ICMP echo from the hypervisor", 1, 2, false, cmd_ping);
+COMMAND(netbench, "server | A.B.C.D [MiB] | raw A.B.C.D [FRAMES] | raw-stats | raw-reset", "TCP throughput to a peer (bytes checked); raw frame rate", 1, 3, false, cmd_netbench);

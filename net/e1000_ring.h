@@ -11,7 +11,7 @@
 #ifndef NET_E1000_RING_H
 #define NET_E1000_RING_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "net/e1000_regs.h"
 
 /* Legacy receive descriptor, [8254x] 3.2.3 table 3-1 */

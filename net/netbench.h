@@ -11,7 +11,7 @@
 #ifndef NET_NETBENCH_H
 #define NET_NETBENCH_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define NETBENCH_PORT 5001
 #define NETBENCH_MAX_MIB 4096

@@ -6,7 +6,7 @@
 #ifndef NET_NETBENCH_STREAM_H
 #define NET_NETBENCH_STREAM_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Write stream bytes [off, off + len) to buf. */
 void netbench_fill(uint64_t off, uint8_t *buf, size_t len);

@@ -7,7 +7,7 @@
 #ifndef NET_NIC_H
 #define NET_NIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define NIC_NAME_MAX 16
 #define NIC_MTU_FRAME 1514 /* Ethernet header + 1500 bytes payload */

@@ -4,7 +4,7 @@
 #ifndef NET_PING_H
 #define NET_PING_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PING_TIMEOUT_MS 1000
 #define PING_MAX_COUNT 10000

@@ -7,7 +7,7 @@
 
 #include "arch/x86/cpu.h"
 #include "kernel/clock.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "net/port.h"

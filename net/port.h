@@ -6,7 +6,7 @@
 #ifndef NET_PORT_H
 #define NET_PORT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Initialise lwIP's core (memory pools, protocol state, timers). */
 void lwip_port_init(void);

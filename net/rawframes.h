@@ -6,7 +6,7 @@
 #ifndef NET_RAWFRAMES_H
 #define NET_RAWFRAMES_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "net/nic.h"
 
 #define RAWFRAMES_ETHERTYPE 0x88b5 /* IEEE Std 802: local experimental EtherType 1 */

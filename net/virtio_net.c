@@ -16,7 +16,7 @@
 
 #include "arch/x86/paging.h"
 #include "arch/x86/pci.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 #include "net/nic.h"

@@ -8,7 +8,7 @@
 #ifndef NET_VIRTIO_PCI_H
 #define NET_VIRTIO_PCI_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct pci_device;
 struct vq;

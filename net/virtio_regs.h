@@ -8,7 +8,7 @@
 #ifndef NET_VIRTIO_REGS_H
 #define NET_VIRTIO_REGS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* PCI IDs, 4.1.2: 0x1040 + device id for modern devices, 0x1000 transitional */
 #define VIRTIO_PCI_VENDOR 0x1af4

@@ -17,7 +17,7 @@
 #ifndef NET_VIRTQUEUE_H
 #define NET_VIRTQUEUE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "net/virtio_regs.h"
 
 /* The largest queue this driver sets up (the device may offer more). */

@@ -2,7 +2,7 @@
 # check-headers.sh BUILD "KCFLAGS" ["EFICFLAGS"]
 #
 # Every header must compile on its own, so that its users need not know
-# what else to include first. Each header under boot/ arch/ kernel/ net/
+# what else to include first. Each header under lib/ boot/ arch/ kernel/ net/
 # migrate/ is compiled as a translation unit that includes it twice (the
 # second time checks its include guard) with the image's flags; boot/
 # headers also get the GNU-EFI flags. Run from the repository root.
@@ -17,7 +17,7 @@ BUILD=$1
 KCFLAGS=$2
 EFICFLAGS=${3:-"-isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -DGNU_EFI_USE_MS_ABI"}
 CC=${CC:-gcc}
-DIRS="boot arch kernel net migrate"
+DIRS="lib boot arch kernel net migrate"
 
 mkdir -p "$BUILD/results"
 log="$BUILD/results/headers.log"

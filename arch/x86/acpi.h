@@ -7,7 +7,7 @@
 #ifndef ARCH_X86_ACPI_H
 #define ARCH_X86_ACPI_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Generic Address Structure address spaces, ACPI 6.5 table 5.1 */
 #define ACPI_SPACE_MEMORY 0

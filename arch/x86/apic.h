@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_APIC_H
 #define ARCH_X86_APIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct apic_info {
 	hpa_t base;

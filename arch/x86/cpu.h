@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* RFLAGS.IF, SDM Vol. 1 3.4.3 */
 #define RFLAGS_IF (1ULL << 9)

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_CPUID_FILTER_H
 #define ARCH_X86_CPUID_FILTER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define HV_CPUID_BASE 0x40000000
 #define HV_CPUID_TIMING 0x40000010

@@ -13,7 +13,7 @@
 #ifndef ARCH_X86_EPT_H
 #define ARCH_X86_EPT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* EPT entry bits, SDM Vol. 3C 29.3.2 */
 #define EPT_READ (1ULL << 0)

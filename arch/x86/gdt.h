@@ -4,7 +4,7 @@
 #ifndef ARCH_X86_GDT_H
 #define ARCH_X86_GDT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define GDT_KERNEL_CS 0x08
 #define GDT_KERNEL_DS 0x10

@@ -16,7 +16,7 @@
 #define ARCH_X86_INSN_H
 
 #include "kernel/guest_ram.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define INSN_MAX_LEN 15
 

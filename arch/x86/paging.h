@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_PAGING_H
 #define ARCH_X86_PAGING_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* 4-level paging entry bits, SDM Vol. 3A 4.5 tables 4-15 to 4-20 */
 #define PTE_PRESENT (1ULL << 0)

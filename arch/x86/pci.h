@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_PCI_H
 #define ARCH_X86_PCI_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PCI_MAX_DEVICES 64
 #define PCI_BARS 6

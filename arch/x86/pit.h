@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_PIT_H
 #define ARCH_X86_PIT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PIT_HZ 1193182
 

@@ -4,7 +4,7 @@
 #ifndef ARCH_X86_POWER_H
 #define ARCH_X86_POWER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * Power off: ACPI S5 when the firmware described it (hardware, QEMU),

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_TRAP_H
 #define ARCH_X86_TRAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Exception vectors, SDM Vol. 3A 6.3.1 table 6-1 */
 #define VEC_DE 0

@@ -4,7 +4,7 @@
 #ifndef ARCH_X86_UART_H
 #define ARCH_X86_UART_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define UART_COM1 0x3f8
 

@@ -6,7 +6,7 @@
 #define ARCH_X86_VCPU_H
 
 #include "kernel/guest_state.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kernel/vcpu.h"
 
 /*

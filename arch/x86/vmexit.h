@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_VMEXIT_H
 #define ARCH_X86_VMEXIT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kernel/vcpu.h"
 
 enum exit_action {

@@ -9,7 +9,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_names.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 

@@ -7,7 +7,7 @@
 
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmxcap.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Guest general registers by x86 register number; [4] (RSP) lives in the VMCS. */
 #define GPR_RAX 0

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_VMX_NAMES_H
 #define ARCH_X86_VMX_NAMES_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Name of a basic exit reason ("EPT violation"), or "unknown". */
 const char *vmx_exit_reason_name(uint32_t basic_reason);

@@ -7,7 +7,7 @@
 #ifndef ARCH_X86_VMXCAP_H
 #define ARCH_X86_VMXCAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Capability MSR indexes, SDM Vol. 4 table 2-2 */
 #define MSR_IA32_FEATURE_CONTROL 0x03a

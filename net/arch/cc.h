@@ -35,7 +35,7 @@ typedef long ssize_t;
 #define SSIZE_MAX LONG_MAX
 
 /*
- * No <inttypes.h>: printf formats for lwIP's types, as kernel/fmt.c
+ * No <inttypes.h>: printf formats for lwIP's types, as lib/fmt.c
  * understands them (u16_t and s16_t arrive promoted to int).
  */
 #define LWIP_NO_INTTYPES_H 1

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/cmdline.h"
-#include "kernel/fmt.h"
-#include "kernel/lineedit.h"
-#include "kernel/reply.h"
+#include "lib/cmdline.h"
+#include "lib/fmt.h"
+#include "lib/lineedit.h"
+#include "lib/reply.h"
 #include "tests/fuzz/json_check.h"
 
 struct out {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/json.h"
+#include "lib/json.h"
 #include "tests/fuzz/json_check.h"
 
 #define BIG_CAP 65536

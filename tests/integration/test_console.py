@@ -101,7 +101,7 @@ def test_version_text(s):
 def test_help_text(s):
     reply = s.text("help")
     check_text_ok(reply, "help")
-    # Text rendering of an array of objects (kernel/reply.h): "- name: X".
+    # Text rendering of an array of objects (lib/reply.h): "- name: X".
     names = re.findall(r"^\s*-?\s*name: (\S+)\s*$", reply, re.M)
     missing = [c for c in COMMANDS if c not in names]
     assert not missing, "help does not list %s: %r" % (", ".join(missing), reply)

@@ -3,7 +3,7 @@
 #define TESTS_UNIT_CAPTURE_SINK_H
 
 #include <string.h>
-#include "kernel/reply.h"
+#include "lib/reply.h"
 
 struct capture {
 	char out[3 * REPLY_BUF_SIZE];

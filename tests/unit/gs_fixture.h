@@ -8,7 +8,7 @@
 #define TESTS_UNIT_GS_FIXTURE_H
 
 #include <string.h>
-#include "kernel/crc32.h"
+#include "lib/crc32.h"
 #include "kernel/guest_state.h"
 
 static uint64_t gs_rng_state;

@@ -8,7 +8,7 @@
 
 NETIF_TEST_SRCS := tests/unit/test_netif.c tests/unit/netif_host_stubs.c \
         net/netif.c net/nic.c net/rawframes.c net/port.c
-NETIF_TEST_HDRS := $(wildcard kernel/*.h net/*.h net/arch/*.h tests/unit/*.h)
+NETIF_TEST_HDRS := $(wildcard lib/*.h kernel/*.h net/*.h net/arch/*.h tests/unit/*.h)
 NETIF_TEST_INC   = -Inet -I$(LWIP_DIR)/src/include
 
 # lwIP compiles clean under HOST_CFLAGS' warnings too: no relaxations.

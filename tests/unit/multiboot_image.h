@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "kernel/guest_ram.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define IMG_MAX 0x8000
 #define FILL 0xaa

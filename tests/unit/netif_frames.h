@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define OUR_IP 0x0a00020fu  /* 10.0.2.15 */
 #define OUR_MASK 0xffffff00u

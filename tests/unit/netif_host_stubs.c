@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "kernel/clock.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "tests/unit/netif_host_stubs.h"

@@ -5,7 +5,7 @@
 #ifndef TESTS_UNIT_NETIF_HOST_STUBS_H
 #define TESTS_UNIT_NETIF_HOST_STUBS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Move the fake clock forward by ns nanoseconds. */
 void stub_clock_advance(uint64_t ns);

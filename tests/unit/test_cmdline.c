@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "greatest.h"
-#include "kernel/cmdline.h"
+#include "lib/cmdline.h"
 #include "tests/fuzz/json_check.h"
 
 /* ---------------------------------------------------------- split */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "greatest.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 
 #define GUARD 0xa5
 #define BUF_BYTES 320

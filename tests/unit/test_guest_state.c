@@ -1,6 +1,6 @@
 /*
  * Unit tests for kernel/guest_state.c (the record's encoding) and
- * kernel/crc32.c. The expected section sizes are the table of
+ * lib/crc32.c. The expected section sizes are the table of
  * docs/guest-state.md, counted by hand: a field the encoder forgets
  * changes a size and fails here.
  */

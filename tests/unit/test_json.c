@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "greatest.h"
-#include "kernel/json.h"
+#include "lib/json.h"
 
 /* ---------------------------------------------------------- validator */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "greatest.h"
-#include "kernel/lineedit.h"
+#include "lib/lineedit.h"
 
 #define PROMPT "hv> "
 

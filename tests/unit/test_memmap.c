@@ -1,10 +1,10 @@
-/* Unit tests for kernel/memmap.c: kinds, normalization, summaries. */
+/* Unit tests for lib/memmap.c: kinds, normalization, summaries. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "greatest.h"
-#include "kernel/memmap.h"
+#include "lib/memmap.h"
 
 #define PG(n) ((uint64_t)(n) << PAGE_SHIFT)
 

@@ -1,9 +1,9 @@
-/* Unit tests for kernel/palloc.c: the buddy allocator over made-up frames. */
+/* Unit tests for lib/palloc.c: the buddy allocator over made-up frames. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "greatest.h"
-#include "kernel/palloc.h"
+#include "lib/palloc.h"
 
 #define PG(n) ((uint64_t)(n) << PAGE_SHIFT)
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "greatest.h"
-#include "kernel/reply.h"
+#include "lib/reply.h"
 #include "tests/fuzz/json_check.h"
 
 #include "tests/unit/capture_sink.h"

@@ -6,10 +6,10 @@
  * message) still give valid JSON. Keys are NULL inside arrays and for the
  * top-level value. On overflow the writer stops and json_finish() fails.
  */
-#ifndef KERNEL_JSON_H
-#define KERNEL_JSON_H
+#ifndef LIB_JSON_H
+#define LIB_JSON_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define JSON_MAX_DEPTH 16
 

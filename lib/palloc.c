@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "kernel/palloc.h"
+#include "lib/palloc.h"
 
 /* Frame indexes are 32 bits: 2^32 frames are 16 TiB, far above any host. */
 #define FRAME_NONE UINT32_MAX

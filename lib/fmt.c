@@ -3,7 +3,7 @@
  * for the conversions listed in fmt.h. No floating point: the image is
  * built with -mgeneral-regs-only. %n is deliberately absent.
  */
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 
 #include <string.h>
 

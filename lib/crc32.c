@@ -2,7 +2,7 @@
  * CRC-32, a nibble at a time: a 16-entry table keeps the image small and
  * is fast enough for state records and stream batches.
  */
-#include "kernel/crc32.h"
+#include "lib/crc32.h"
 
 static const uint32_t nibble_table[16] = {
 	0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,

@@ -5,11 +5,11 @@
  * with flags '-', '0', '+', ' ', '#', a width and a precision (each may be
  * '*'), and the length modifiers hh h l ll z t j.
  */
-#ifndef KERNEL_FMT_H
-#define KERNEL_FMT_H
+#ifndef LIB_FMT_H
+#define LIB_FMT_H
 
 #include <stdarg.h>
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * Format into buf (size bytes, always NUL-terminated when size > 0).

@@ -16,11 +16,11 @@
  *   error: message        a failed reply, alone
  * A reply with no fields prints "ok" in text mode.
  */
-#ifndef KERNEL_REPLY_H
-#define KERNEL_REPLY_H
+#ifndef LIB_REPLY_H
+#define LIB_REPLY_H
 
-#include "kernel/json.h"
-#include "kernel/types.h"
+#include "lib/json.h"
+#include "lib/types.h"
 
 enum reply_mode { REPLY_TEXT, REPLY_JSON };
 

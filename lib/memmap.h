@@ -6,10 +6,10 @@
  * few kinds. Boot-services memory is "reclaimable": free once the core
  * no longer runs on UEFI's stack and page tables.
  */
-#ifndef KERNEL_MEMMAP_H
-#define KERNEL_MEMMAP_H
+#ifndef LIB_MEMMAP_H
+#define LIB_MEMMAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* EFI_MEMORY_TYPE values, UEFI 2.10 table 7.5 */
 #define EFI_RESERVED_MEMORY 0

@@ -7,8 +7,8 @@
  * documentation, and the helpers that convert between them are the only
  * places that may mix them.
  */
-#ifndef KERNEL_TYPES_H
-#define KERNEL_TYPES_H
+#ifndef LIB_TYPES_H
+#define LIB_TYPES_H
 
 #include <stdbool.h>
 #include <stddef.h>

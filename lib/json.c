@@ -7,7 +7,7 @@
  * treated like overflow: json_finish() then fails instead of returning
  * text a parser would reject.
  */
-#include "kernel/json.h"
+#include "lib/json.h"
 
 #include <string.h>
 

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "kernel/memmap.h"
+#include "lib/memmap.h"
 
 enum mem_kind memmap_kind_from_efi(uint32_t efi_type)
 {

@@ -7,7 +7,7 @@
  * byte that cannot belong to a sequence (a control such as CR or Ctrl-C)
  * abandons it and is handled normally, so a stray ESC never eats Enter.
  */
-#include "kernel/lineedit.h"
+#include "lib/lineedit.h"
 
 #include <string.h>
 

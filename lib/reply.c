@@ -9,11 +9,11 @@
  * marker in place of two spaces of indentation, so nested elements stack
  * their markers ("- - 1") as in YAML.
  */
-#include "kernel/reply.h"
+#include "lib/reply.h"
 
 #include <string.h>
 
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 
 static bool reply_is_json(const struct reply *r)
 {

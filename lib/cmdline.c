@@ -1,7 +1,7 @@
 /*
  * Console command lines: word splitting and dispatch (see cmdline.h).
  */
-#include "kernel/cmdline.h"
+#include "lib/cmdline.h"
 
 #include <string.h>
 

@@ -6,10 +6,10 @@
  * made-up address ranges. Blocks are 2^order pages, aligned to their size,
  * which is what EPT large pages need. Pages are not zeroed here.
  */
-#ifndef KERNEL_PALLOC_H
-#define KERNEL_PALLOC_H
+#ifndef LIB_PALLOC_H
+#define LIB_PALLOC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PALLOC_MAX_ORDER 18 /* 2^18 pages = 1 GiB */
 #define PALLOC_NONE (~0ULL)

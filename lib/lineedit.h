@@ -10,10 +10,10 @@
  * rejected when it ends. Bytes past LINEEDIT_MAX make it "too long": also
  * rejected when it ends, never silently truncated and run.
  */
-#ifndef KERNEL_LINEEDIT_H
-#define KERNEL_LINEEDIT_H
+#ifndef LIB_LINEEDIT_H
+#define LIB_LINEEDIT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define LINEEDIT_MAX 255
 #define LINEEDIT_HISTORY 16

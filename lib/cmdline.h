@@ -2,11 +2,11 @@
  * Console command lines: splitting into words and finding the command.
  * Pure: the command table is data handed in by the caller.
  */
-#ifndef KERNEL_CMDLINE_H
-#define KERNEL_CMDLINE_H
+#ifndef LIB_CMDLINE_H
+#define LIB_CMDLINE_H
 
-#include "kernel/reply.h"
-#include "kernel/types.h"
+#include "lib/reply.h"
+#include "lib/types.h"
 
 #define CMDLINE_MAX_ARGS 16
 

@@ -8,7 +8,7 @@
  * transformation so it cannot turn into a call to itself.
  */
 #include <string.h>
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 

@@ -2,10 +2,10 @@
  * CRC-32 as IEEE 802.3 and zlib define it (reflected polynomial
  * 0xEDB88320, initial and final XOR with all ones). Pure.
  */
-#ifndef KERNEL_CRC32_H
-#define KERNEL_CRC32_H
+#ifndef LIB_CRC32_H
+#define LIB_CRC32_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * CRC-32 of n bytes, continuing from crc (0 to start): crc32_update(0,
