@@ -49,7 +49,8 @@ ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
         arch/x86/paging.c arch/x86/uart.c arch/x86/apic.c arch/x86/pit.c \
         arch/x86/acpi.c arch/x86/power.c arch/x86/entry.S arch/x86/isr.S \
         arch/x86/vmx.c arch/x86/vmx_entry.S arch/x86/vcpu.c arch/x86/vmexit.c \
-        arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c arch/x86/vcpu_state.c
+        arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c arch/x86/vcpu_state.c \
+        arch/x86/vcpu_report.c
 KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \

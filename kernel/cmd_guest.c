@@ -4,7 +4,6 @@
  */
 #include <string.h>
 #include "arch/x86/vcpu.h"
-#include "arch/x86/vmx_names.h"
 #include "kernel/clock.h"
 #include "kernel/commands.h"
 #include "kernel/console.h"
@@ -32,21 +31,8 @@ static void start(struct reply *r, int argc, char **argv)
 	reply_u64(r, "mem_mib", g->ram_size >> 20);
 }
 
-static void reply_exits(struct reply *r, const struct guest *g)
-{
-	uint32_t i;
-
-	reply_u64(r, "exits_total", g->exits_total);
-	reply_obj_begin(r, "exits");
-	for (i = 0; i < VMX_EXIT_REASON_MAX; i++)
-		if (g->exits[i])
-			reply_u64(r, vmx_exit_reason_id(i), g->exits[i]);
-	reply_obj_end(r);
-}
-
 static void reply_guest(struct reply *r, struct guest *g)
 {
-	struct vcpu_snapshot s;
 	uint32_t i;
 
 	reply_str(r, "name", g->name);
@@ -58,8 +44,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 		reply_str(r, NULL, g->spec.modules[i]);
 	reply_arr_end(r);
 	if (g->state != GUEST_STOPPED) {
-		vcpu_snapshot(&g->vcpu, &s);
-		reply_hex(r, "rip", s.rip);
+		vcpu_report_rip(&g->vcpu, r);
 		reply_bool(r, "halted", g->vcpu.halted);
 		reply_u64(r, "tsc", vcpu_guest_tsc(&g->vcpu, rdtsc()));
 	} else {
@@ -67,17 +52,9 @@ static void reply_guest(struct reply *r, struct guest *g)
 		reply_bool(r, "exited", g->exited);
 		reply_u64(r, "exit_status", g->exit_status);
 	}
-	reply_exits(r, g);
+	vcpu_report_stats(&g->vcpu, r);
 	reply_u64(r, "unclaimed_io", g->unclaimed_io);
-	reply_u64(r, "unknown_msr", g->unknown_msr);
-	reply_u64(r, "exceptions_injected", g->injected_exceptions);
-	reply_u64(r, "interrupts_injected", g->vcpu.interrupts_injected);
 	reply_u64(r, "run_ms", g->run_ns / 1000000);
-	reply_obj_begin(r, "exit_cycles");
-	for (i = 0; i < VMX_EXIT_REASON_MAX; i++)
-		if (g->handled_exits[i])
-			reply_u64(r, vmx_exit_reason_id(i), g->handling_tsc[i] / g->handled_exits[i]);
-	reply_obj_end(r);
 }
 
 static void list(struct reply *r)
@@ -97,39 +74,12 @@ static void list(struct reply *r)
 	reply_arr_end(r);
 }
 
-static const char *const gpr_names[16] = {
-	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-};
-
 static void info(struct reply *r, struct guest *g)
 {
-	struct vcpu_snapshot s;
-	int i;
-
 	reply_guest(r, g);
 	if (g->state == GUEST_STOPPED)
 		return;
-	vcpu_snapshot(&g->vcpu, &s);
-	reply_obj_begin(r, "registers");
-	for (i = 0; i < 16; i++)
-		reply_hex(r, gpr_names[i], s.gpr[i]);
-	reply_hex(r, "rflags", s.rflags);
-	reply_hex(r, "cr0", s.cr0);
-	reply_hex(r, "cr3", s.cr3);
-	reply_hex(r, "cr4", s.cr4);
-	reply_hex(r, "efer", s.efer);
-	reply_hex(r, "cs", s.cs);
-	reply_obj_end(r);
-	reply_obj_begin(r, "controls");
-	reply_hex(r, "pin_based", s.pin);
-	reply_hex(r, "proc_based", s.proc);
-	reply_hex(r, "proc_based2", s.proc2);
-	reply_hex(r, "entry", s.entry);
-	reply_hex(r, "exit", s.exit);
-	reply_hex(r, "eptp", s.eptp);
-	reply_hex(r, "interruptibility", s.interruptibility);
-	reply_obj_end(r);
+	vcpu_report_registers(&g->vcpu, r);
 	reply_obj_begin(r, "ept");
 	reply_u64(r, "table_pages", g->ept.table_pages);
 	reply_u64(r, "large_pages", g->ept.large_pages);

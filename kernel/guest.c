@@ -242,6 +242,7 @@ static int alloc_resources(struct guest *g, char *err, size_t errlen)
 		return -ENOMEM;
 	g->ram = (struct guest_ram){ ram_write, ram_read, g, g->ram_size };
 	g->vcpu.guest = g;
+	g->vcpu.ram = &g->ram;
 	vlapic_init(&g->vcpu.lapic, 0, host->tsc_hz, GUEST_APIC_BUS_HZ);
 	vuart_init(&g->uart, uart_tx, g);
 	if (vcpu_arch_create(&g->vcpu, ept_eptp(&g->ept, vmx_get_caps()->ept_ad))) {
@@ -408,6 +409,22 @@ void guest_stop(struct guest *g, const char *fmt, ...)
 	if (console_attached() == g)
 		console_detach();
 	log_info("guest %s: stopped: %s", g->name, g->reason);
+}
+
+void vcpu_stop(struct vcpu *v, const char *fmt, ...)
+{
+	char why[GUEST_REASON_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	guest_stop(v->guest, "%s", why);
+}
+
+const char *vcpu_name(const struct vcpu *v)
+{
+	return v->guest->name;
 }
 
 void guest_reap(void)

@@ -8,7 +8,6 @@
 #define KERNEL_GUEST_H
 
 #include "arch/x86/ept.h"
-#include "arch/x86/vmcs.h"
 #include "kernel/guest_ram.h"
 #include "kernel/guest_spec.h"
 #include "kernel/guest_state.h"
@@ -40,11 +39,7 @@ struct guest {
 	char line[GUEST_LINE_MAX];
 	size_t line_len;
 	struct gs_pic pic; /* the legacy PIC's mask registers */
-	uint64_t exits[VMX_EXIT_REASON_MAX];
-	uint64_t exits_total;
-	uint64_t unclaimed_io, unknown_msr, injected_exceptions;
-	/* TSC ticks from VM exit to the next entry, over exits handled without leaving the run loop */
-	uint64_t handling_tsc[VMX_EXIT_REASON_MAX], handled_exits[VMX_EXIT_REASON_MAX];
+	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;
 	char reason[GUEST_REASON_MAX]; /* why it stopped */

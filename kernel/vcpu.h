@@ -1,20 +1,25 @@
 /*
  * A virtual CPU: the register state the VMCS does not hold, the local
- * APIC model, and the event waiting to be injected.
+ * APIC model, the event waiting to be injected, and its arch part.
+ *
+ * This header is also the narrow interface through which arch/x86/
+ * reports to the generic guest code: the few functions at the end are
+ * all an exit handler may call outside arch/ and the device models, and
+ * arch/ never includes kernel/guest.h.
  */
 #ifndef KERNEL_VCPU_H
 #define KERNEL_VCPU_H
 
+#include "arch/x86/vcpu_arch.h"
+#include "kernel/guest_ram.h"
 #include "lib/types.h"
 #include "kernel/vlapic.h"
 
 struct guest;
 
 struct vcpu {
-	struct guest *guest;
-	hpa_t vmcs;
-	uint16_t vpid;
-	bool launched;
+	struct guest *guest;          /* opaque to arch/: handed back to vio and vcpu_stop */
+	const struct guest_ram *ram;  /* the guest's RAM, for string I/O and page walks */
 	bool halted;     /* executed HLT; waits for an interrupt */
 	uint64_t gpr[16]; /* by register number; [4] unused (RSP is in the VMCS) */
 	uint64_t cr2;
@@ -35,8 +40,8 @@ struct vcpu {
 	/* an event whose delivery a VM exit interrupted: delivered again first (SDM 28.2.4) */
 	uint32_t reinject_info, reinject_error, reinject_len;
 	bool halted_with_if; /* RFLAGS.IF when it halted: only then can an interrupt wake it */
-	uint64_t interrupts_injected;
-	uint32_t last_exit_reason; /* basic reason of the latest VM exit */
+	uint64_t interrupts_injected, exceptions_injected, unknown_msr;
+	struct vcpu_arch arch;
 };
 
 /* The guest's TSC at host TSC value host_tsc. */
@@ -50,5 +55,15 @@ static inline uint64_t vcpu_host_tsc(const struct vcpu *v, uint64_t guest_tsc)
 {
 	return guest_tsc - v->tsc_offset;
 }
+
+/*
+ * Stop v's guest with a reason (printf-style): it only marks the guest,
+ * which is torn down from the run loop later (kernel/guest.c). Safe in an
+ * exit handler; the handler then returns EXIT_STOP.
+ */
+void vcpu_stop(struct vcpu *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* The name of v's guest, for log lines. */
+const char *vcpu_name(const struct vcpu *v);
 
 #endif

@@ -38,6 +38,7 @@ bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 	if (port == VIO_EXIT_PORT) {
 		g->exited = true;
 		g->exit_status = val & all_ones(size);
+		guest_stop(g, "exited with status %u", g->exit_status);
 		return false;
 	}
 	if (is_uart(port) && size == 1) {

@@ -17,7 +17,7 @@ struct guest;
 /* Value for an IN of size (1, 2, 4) bytes from port. */
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size);
 
-/* An OUT of size bytes; returns false when the guest ended itself through the exit port. */
+/* An OUT of size bytes; returns false when the guest ended itself through the exit port (then stopped). */
 bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val);
 
 #endif

@@ -10,7 +10,6 @@
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_names.h"
-#include "kernel/guest.h"
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 
@@ -105,7 +104,7 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 	vmcs_write(VMCS_MSR_BITMAP, msr_bitmap);
 	vmcs_write(VMCS_EPT_POINTER, eptp);
 	if (c->vpid)
-		vmcs_write(VMCS_VPID, v->vpid);
+		vmcs_write(VMCS_VPID, v->arch.vpid);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, vmx_cr0_forced_bits() | CR0_PG);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_cr4_forced_bits() | VMEXIT_CR4_GUEST_FORBIDDEN);
@@ -129,7 +128,7 @@ static void save_loaded(void)
 int vcpu_arch_select(struct vcpu *v)
 {
 	save_loaded();
-	return v->vmcs && !vmx_vmcs_load(v->vmcs, false) ? 0 : -EIO;
+	return v->arch.vmcs && !vmx_vmcs_load(v->arch.vmcs, false) ? 0 : -EIO;
 }
 
 int vcpu_arch_create(struct vcpu *v, uint64_t eptp)
@@ -139,35 +138,35 @@ int vcpu_arch_create(struct vcpu *v, uint64_t eptp)
 	if (bitmaps_init())
 		return -ENOMEM;
 	save_loaded(); /* the vCPU that had the FPU keeps its state */
-	v->vmcs = vmx_vmcs_alloc();
-	if (!v->vmcs)
+	v->arch.vmcs = vmx_vmcs_alloc();
+	if (!v->arch.vmcs)
 		return -ENOMEM;
 	if (next_vpid == 0) {
 		/* 16-bit VPIDs wrapped (0 is the host's): drop every tagged translation first */
 		vmx_invvpid_all();
 		next_vpid = 1;
 	}
-	v->vpid = next_vpid++;
-	if (vmx_vmcs_load(v->vmcs, true))
+	v->arch.vpid = next_vpid++;
+	if (vmx_vmcs_load(v->arch.vmcs, true))
 		return -ENODEV;
 	err = setup_controls(v, eptp);
 	if (err)
 		return err;
 	vmx_setup_host_state();
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
-	v->launched = false;
+	v->arch.launched = false;
 	return 0;
 }
 
 void vcpu_arch_destroy(struct vcpu *v)
 {
-	if (!v->vmcs)
+	if (!v->arch.vmcs)
 		return;
-	__asm__ volatile("vmclear %0" : : "m"(v->vmcs) : "cc", "memory");
+	__asm__ volatile("vmclear %0" : : "m"(v->arch.vmcs) : "cc", "memory");
 	if (loaded == v)
 		loaded = NULL;
-	physmem_free_pages(v->vmcs, 0);
-	v->vmcs = 0;
+	physmem_free_pages(v->arch.vmcs, 0);
+	v->arch.vmcs = 0;
 }
 
 /* Make v's VMCS current and its FPU and syscall MSRs live. */
@@ -176,7 +175,7 @@ static int switch_to(struct vcpu *v)
 	if (loaded == v)
 		return 0;
 	save_loaded();
-	if (vmx_vmcs_load(v->vmcs, false))
+	if (vmx_vmcs_load(v->arch.vmcs, false))
 		return -EIO;
 	__asm__ volatile("fxrstor64 %0" : : "m"(v->fpu));
 	wrmsr(MSR_STAR, v->star);
@@ -194,7 +193,7 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 	v->exception_vector = vector;
 	v->exception_has_error = has_error;
 	v->exception_error = error;
-	v->guest->injected_exceptions++;
+	v->exceptions_injected++;
 }
 
 static void set_interrupt_window(bool on)
@@ -287,9 +286,9 @@ static void arm_preemption_timer(struct vcpu *v, uint64_t now, uint64_t end)
 static enum vcpu_run_result entry_failed(struct vcpu *v, int err)
 {
 	if (err < 0)
-		guest_stop(v->guest, "VM entry failed: VMfailInvalid (no current VMCS)");
+		vcpu_stop(v, "VM entry failed: VMfailInvalid (no current VMCS)");
 	else
-		guest_stop(v->guest, "VM entry failed: %s (VM-instruction error %d)",
+		vcpu_stop(v, "VM entry failed: %s (VM-instruction error %d)",
 			   vmx_insn_error_name((uint32_t)err), err);
 	return VCPU_STOPPED;
 }
@@ -297,7 +296,6 @@ static enum vcpu_run_result entry_failed(struct vcpu *v, int err)
 enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 {
 	uint64_t start = rdtsc(), end = start + slice_tsc, now, exited_at = 0;
-	struct guest *g = v->guest;
 	enum exit_action action;
 	int err;
 
@@ -314,16 +312,16 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 		arm_preemption_timer(v, now, end);
 		if (read_cr2() != v->cr2)
 			write_cr2(v->cr2);
-		if (exited_at && v->last_exit_reason < VMX_EXIT_REASON_MAX) {
+		if (exited_at && v->arch.last_exit_reason < VMX_EXIT_REASON_MAX) {
 			/* time in the hypervisor from a VM exit to the next entry, for bench/ */
-			g->handling_tsc[v->last_exit_reason] += rdtsc() - exited_at;
-			g->handled_exits[v->last_exit_reason]++;
+			v->arch.handling_tsc[v->arch.last_exit_reason] += rdtsc() - exited_at;
+			v->arch.handled_exits[v->arch.last_exit_reason]++;
 		}
-		err = vmx_enter(v->gpr, v->launched);
+		err = vmx_enter(v->gpr, v->arch.launched);
 		exited_at = rdtsc();
 		if (err)
 			return entry_failed(v, err);
-		v->launched = true;
+		v->arch.launched = true;
 		v->cr2 = read_cr2();
 		action = vmexit_handle(v);
 		if (action == EXIT_STOP)
@@ -339,7 +337,7 @@ void vcpu_snapshot(struct vcpu *v, struct vcpu_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
-	if (!v->vmcs || switch_to(v))
+	if (!v->arch.vmcs || switch_to(v))
 		return;
 	s->rip = vmcs_read(VMCS_GUEST_RIP);
 	s->rsp = vmcs_read(VMCS_GUEST_RSP);

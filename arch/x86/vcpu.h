@@ -6,6 +6,7 @@
 #define ARCH_X86_VCPU_H
 
 #include "kernel/guest_state.h"
+#include "lib/reply.h"
 #include "lib/types.h"
 #include "kernel/vcpu.h"
 
@@ -71,5 +72,12 @@ struct vcpu_snapshot {
 	uint64_t eptp;
 };
 void vcpu_snapshot(struct vcpu *v, struct vcpu_snapshot *s);
+
+/* Console reports (arch/x86/vcpu_report.c): exit counts and handling
+ * cycles by exit reason and injection counters; the guest's RIP; the
+ * registers and VMX controls for `guest info`. */
+void vcpu_report_stats(struct vcpu *v, struct reply *r);
+void vcpu_report_rip(struct vcpu *v, struct reply *r);
+void vcpu_report_registers(struct vcpu *v, struct reply *r);
 
 #endif

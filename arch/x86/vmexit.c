@@ -12,7 +12,6 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_names.h"
 #include "kernel/clock.h"
-#include "kernel/guest.h"
 #include "kernel/log.h"
 
 #define CR0_TS (1ULL << 3)
@@ -76,7 +75,7 @@ static enum exit_action stop_named(struct vcpu *v, uint64_t qual)
 {
 	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON) & EXIT_REASON_BASIC_MASK;
 
-	guest_stop(v->guest, "%s (exit reason %u) at RIP 0x%lx, qualification 0x%lx",
+	vcpu_stop(v, "%s (exit reason %u) at RIP 0x%lx, qualification 0x%lx",
 		   vmx_exit_reason_name(reason), reason, vmcs_read(VMCS_GUEST_RIP), qual);
 	return EXIT_STOP;
 }
@@ -87,10 +86,10 @@ static enum exit_action exception_or_nmi(struct vcpu *v, uint64_t qual)
 
 	/* an NMI for the host arrived while the guest ran; nothing of ours uses NMIs */
 	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
-		log_warn("vmx: host NMI during guest %s ignored", v->guest->name);
+		log_warn("vmx: host NMI during guest %s ignored", vcpu_name(v));
 		return EXIT_YIELD;
 	}
-	guest_stop(v->guest, "exception %u (%s) intercepted at RIP 0x%lx", info & INTR_VECTOR_MASK,
+	vcpu_stop(v, "exception %u (%s) intercepted at RIP 0x%lx", info & INTR_VECTOR_MASK,
 		   trap_exception_name(info & INTR_VECTOR_MASK), vmcs_read(VMCS_GUEST_RIP));
 	return EXIT_STOP;
 }
@@ -253,14 +252,14 @@ static enum exit_action ept_violation(struct vcpu *v, uint64_t qual)
 
 static enum exit_action ept_misconfig(struct vcpu *v, uint64_t qual)
 {
-	guest_stop(v->guest, "EPT misconfiguration at GPA 0x%lx, RIP 0x%lx",
+	vcpu_stop(v, "EPT misconfiguration at GPA 0x%lx, RIP 0x%lx",
 		   vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS), vmcs_read(VMCS_GUEST_RIP));
 	return EXIT_STOP;
 }
 
 static enum exit_action triple_fault(struct vcpu *v, uint64_t qual)
 {
-	guest_stop(v->guest, "triple fault at RIP 0x%lx", vmcs_read(VMCS_GUEST_RIP));
+	vcpu_stop(v, "triple fault at RIP 0x%lx", vmcs_read(VMCS_GUEST_RIP));
 	return EXIT_STOP;
 }
 
@@ -269,7 +268,7 @@ static enum exit_action entry_failure(struct vcpu *v, uint64_t qual)
 	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON) & EXIT_REASON_BASIC_MASK;
 
 	/* qualification 2: PDPTE loading, 3: NMI injection, 4: VMCS link pointer (28.8) */
-	guest_stop(v->guest, "%s, qualification %lu, RIP 0x%lx CR0 0x%lx CR4 0x%lx EFER 0x%lx",
+	vcpu_stop(v, "%s, qualification %lu, RIP 0x%lx CR0 0x%lx CR4 0x%lx EFER 0x%lx",
 		   vmx_exit_reason_name(reason), qual, vmcs_read(VMCS_GUEST_RIP),
 		   vmcs_read(VMCS_GUEST_CR0), vmcs_read(VMCS_GUEST_CR4),
 		   vmcs_read(VMCS_GUEST_IA32_EFER));
@@ -356,13 +355,12 @@ enum exit_action vmexit_handle(struct vcpu *v)
 	uint32_t raw = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	uint32_t reason = raw & EXIT_REASON_BASIC_MASK;
 	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	struct guest *g = v->guest;
 	exit_handler_t h;
 
-	v->last_exit_reason = reason;
+	v->arch.last_exit_reason = reason;
 	if (reason < VMX_EXIT_REASON_MAX)
-		g->exits[reason]++;
-	g->exits_total++;
+		v->arch.exits[reason]++;
+	v->arch.exits_total++;
 	if (raw & EXIT_REASON_ENTRY_FAILURE)
 		return entry_failure(v, qual);
 	save_interrupted_event(v);

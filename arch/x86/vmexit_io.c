@@ -8,7 +8,7 @@
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/cpu.h"
-#include "kernel/guest.h"
+#include "kernel/vio.h"
 #include "kernel/log.h"
 #include "kernel/vio.h"
 
@@ -33,7 +33,7 @@ static void load_paging(struct guest_paging *pg)
 }
 
 /* Copy between a guest-linear range and buf, page by page through the guest's tables. */
-static int copy_linear(struct guest *g, uint64_t linear, void *buf, size_t n, bool write)
+static int copy_linear(const struct guest_ram *ram, uint64_t linear, void *buf, size_t n, bool write)
 {
 	struct guest_paging pg;
 	uint8_t *p = buf;
@@ -42,11 +42,11 @@ static int copy_linear(struct guest *g, uint64_t linear, void *buf, size_t n, bo
 	load_paging(&pg);
 	while (n) {
 		size_t chunk = MIN(n, PAGE_SIZE - (linear & 0xfff));
-		int err = guest_linear_to_phys(&pg, &g->ram, linear, &gpa);
+		int err = guest_linear_to_phys(&pg, ram, linear, &gpa);
 
 		if (!err)
-			err = write ? g->ram.write(g->ram.ctx, gpa, p, chunk)
-				    : g->ram.read(g->ram.ctx, gpa, p, chunk);
+			err = write ? ram->write(ram->ctx, gpa, p, chunk)
+				    : ram->read(ram->ctx, gpa, p, chunk);
 		if (err)
 			return err;
 		linear += chunk;
@@ -66,8 +66,7 @@ static enum exit_action port_io_simple(struct vcpu *v, uint16_t port, unsigned s
 		/* IN to EAX zero-extends into RAX; AL and AX merge */
 		v->gpr[GPR_RAX] = size == 4 ? val : (rax & ~size_mask(size)) | val;
 	} else if (!vio_out(v->guest, port, size, (uint32_t)(rax & size_mask(size)))) {
-		guest_stop(v->guest, "exited with status %u", v->guest->exit_status);
-		return EXIT_STOP;
+		return EXIT_STOP; /* it ended itself through the exit port */
 	}
 	vmexit_skip_instruction();
 	return EXIT_RESUME;
@@ -102,7 +101,6 @@ static void string_io_decode(struct string_io *s, uint64_t qual)
 static enum exit_action port_io_string(struct vcpu *v, uint64_t qual)
 {
 	struct string_io s;
-	struct guest *g = v->guest;
 	unsigned reg, i;
 	uint64_t count;
 
@@ -115,17 +113,15 @@ static enum exit_action port_io_string(struct vcpu *v, uint64_t qual)
 		int err;
 
 		if (s.in) {
-			val = vio_in(g, s.port, s.size);
-			err = copy_linear(g, s.seg_base + off, &val, s.size, true);
+			val = vio_in(v->guest, s.port, s.size);
+			err = copy_linear(v->ram, s.seg_base + off, &val, s.size, true);
 		} else {
-			err = copy_linear(g, s.seg_base + off, &val, s.size, false);
-			if (!err && !vio_out(g, s.port, s.size, val)) {
-				guest_stop(g, "exited with status %u", g->exit_status);
-				return EXIT_STOP;
-			}
+			err = copy_linear(v->ram, s.seg_base + off, &val, s.size, false);
+			if (!err && !vio_out(v->guest, s.port, s.size, val))
+				return EXIT_STOP; /* ended itself through the exit port */
 		}
 		if (err) {
-			guest_stop(g, "string I/O on port 0x%x at unmapped address 0x%lx",
+			vcpu_stop(v, "string I/O on port 0x%x at unmapped address 0x%lx",
 				   s.port, s.seg_base + off);
 			return EXIT_STOP;
 		}
@@ -158,7 +154,7 @@ static enum insn_mode guest_mode(void)
 }
 
 /* Read up to 15 bytes at CS:RIP; fewer when a later page is unmapped. */
-static int fetch_insn(struct guest *g, enum insn_mode mode, uint8_t *buf)
+static int fetch_insn(const struct guest_ram *ram, enum insn_mode mode, uint8_t *buf)
 {
 	uint64_t linear = vmcs_read(VMCS_GUEST_CS_BASE) + vmcs_read(VMCS_GUEST_RIP);
 	struct guest_paging pg;
@@ -166,7 +162,7 @@ static int fetch_insn(struct guest *g, enum insn_mode mode, uint8_t *buf)
 	if (mode != INSN_MODE_LONG64)
 		linear &= 0xffffffffULL;
 	load_paging(&pg);
-	return insn_fetch(&pg, &g->ram, linear, buf, INSN_MAX_LEN);
+	return insn_fetch(&pg, ram, linear, buf, INSN_MAX_LEN);
 }
 
 static void apic_access(struct vcpu *v, const struct insn *in, uint32_t off)
@@ -192,10 +188,10 @@ static enum exit_action mmio_apic(struct vcpu *v, uint32_t off)
 	enum insn_mode mode = guest_mode();
 	uint8_t bytes[INSN_MAX_LEN] = { 0 };
 	struct insn in;
-	int n = fetch_insn(v->guest, mode, bytes);
+	int n = fetch_insn(v->ram, mode, bytes);
 
 	if (n <= 0 || insn_decode(bytes, (size_t)n, mode, &in)) {
-		guest_stop(v->guest, "unsupported instruction for APIC MMIO at RIP 0x%lx: %02x %02x %02x %02x",
+		vcpu_stop(v, "unsupported instruction for APIC MMIO at RIP 0x%lx: %02x %02x %02x %02x",
 			   vmcs_read(VMCS_GUEST_RIP), bytes[0], bytes[1], bytes[2], bytes[3]);
 		return EXIT_STOP;
 	}
@@ -207,12 +203,11 @@ static enum exit_action mmio_apic(struct vcpu *v, uint32_t off)
 enum exit_action vmexit_ept_violation(struct vcpu *v, uint64_t qual)
 {
 	gpa_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
-	struct guest *g = v->guest;
 
 	if ((gpa & APIC_PAGE_MASK) == (v->lapic.apic_base & 0xfffff000ULL))
 		return mmio_apic(v, (uint32_t)(gpa & 0xfff));
-	guest_stop(g, "EPT violation: %s at GPA 0x%lx outside guest RAM (%lu MiB), RIP 0x%lx",
+	vcpu_stop(v, "EPT violation: %s at GPA 0x%lx outside guest RAM (%lu MiB), RIP 0x%lx",
 		   qual & EPT_QUAL_FETCH ? "instruction fetch" : qual & EPT_QUAL_WRITE ? "write" : "read",
-		   gpa, g->ram_size >> 20, vmcs_read(VMCS_GUEST_RIP));
+		   gpa, v->ram->size >> 20, vmcs_read(VMCS_GUEST_RIP));
 	return EXIT_STOP;
 }

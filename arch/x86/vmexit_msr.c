@@ -9,7 +9,6 @@
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
-#include "kernel/guest.h"
 #include "kernel/log.h"
 
 #define MSR_TSC 0x10
@@ -138,8 +137,8 @@ static int write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 
 static enum exit_action msr_fault(struct vcpu *v, const char *op, uint32_t msr)
 {
-	v->guest->unknown_msr++;
-	log_debug("guest %s: %s of MSR 0x%x: #GP", v->guest->name, op, msr);
+	v->unknown_msr++;
+	log_debug("guest %s: %s of MSR 0x%x: #GP", vcpu_name(v), op, msr);
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 	return EXIT_RESUME;
 }
