@@ -202,6 +202,7 @@ check-headers:
 
 bench: all
 	@$(PYTHON) bench/run.py --build $(BUILD)
+	@$(PYTHON) bench/snapshot.py --build $(BUILD)
 	@$(PYTHON) bench/net.py --build $(BUILD)
 
 clean:

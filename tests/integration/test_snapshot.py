@@ -115,6 +115,12 @@ def test_snapshot_apic_timer_armed_before_fires_after_restore(s):
     m = re.search(r"measured_hz=([\d.]+)", transcript(s, mark))
     assert m and abs(float(m.group(1)) - 4.0) <= 0.4, transcript(s, mark)[-1500:]
     s.note("rate after restore: %s Hz (target 4)" % m.group(1))
+    # a clone of the same snapshot: its own copy of the timer fires too
+    mark = s.console.mark()
+    assert s.json("guest clone tmr tmr2")["state"] == "running"
+    wait_for(s, r"^\[tmr2\] RESULT apic_timer ok", mark)
+    m = re.search(r"^\[tmr2\] .*measured_hz=([\d.]+)", transcript(s, mark), re.M)
+    assert m and abs(float(m.group(1)) - 4.0) <= 0.4, transcript(s, mark)[-1500:]
 
 
 @boot(GROUP, **OPTS)
