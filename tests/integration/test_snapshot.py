@@ -142,5 +142,12 @@ def test_snapshot_command_errors_change_nothing(s):
         assert obj["ok"] is False and want in obj["error"], (line, obj)
     assert s.json("guest snapshots")["snapshots"] == before
     assert guest(s, "snap")["state"] == "running"
+    # a guest bigger than the host memory left: its snapshot cannot be kept
+    start(s, "workload.elf name=big mem=280 -- rounds=0 pages=16 rate=64")
+    obj = s.json("guest snapshot big")
+    assert obj["ok"] is False and "not enough memory" in obj["error"], obj
+    assert s.json("guest snapshots")["snapshots"] == before
+    assert guest(s, "big")["state"] == "running"
+    assert s.json("guest stop big")["state"] == "stopped"
     assert s.json("guest snapshot snap drop")["ok"] is True
     assert "no snapshot" in s.json("guest restore snap")["error"]
