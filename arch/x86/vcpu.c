@@ -343,9 +343,9 @@ void vcpu_snapshot(struct vcpu *v, struct vcpu_snapshot *s)
 	s->rsp = vmcs_read(VMCS_GUEST_RSP);
 	s->gpr[GPR_RSP] = s->rsp;
 	s->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	s->cr0 = vmcs_read(VMCS_CR0_READ_SHADOW);
+	s->cr0 = vmexit_guest_cr0();
 	s->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	s->cr4 = vmcs_read(VMCS_CR4_READ_SHADOW);
+	s->cr4 = vmexit_guest_cr4();
 	s->efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 	s->cs = (uint32_t)vmcs_read(VMCS_GUEST_CS_SELECTOR);
 	s->interruptibility = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);

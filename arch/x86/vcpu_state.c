@@ -8,6 +8,7 @@
 #include <string.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/vcpu.h"
+#include "arch/x86/vmexit.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmcs_state.h"
 #include "arch/x86/vmx.h"
@@ -60,8 +61,8 @@ int vcpu_arch_save_state(struct vcpu *v, struct gs_cpu *c)
 	vmcs_state_save(&hw_vmcs, c);
 	memcpy(c->gpr, v->gpr, sizeof(c->gpr));
 	c->gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
-	c->cr0 = vmcs_read(VMCS_CR0_READ_SHADOW);
-	c->cr4 = vmcs_read(VMCS_CR4_READ_SHADOW);
+	c->cr0 = vmexit_guest_cr0();
+	c->cr4 = vmexit_guest_cr4();
 	c->cr2 = v->cr2;
 	c->cr8 = v->lapic.tpr >> 4;
 	memcpy(c->dr, v->dr, sizeof(c->dr));

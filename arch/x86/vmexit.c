@@ -30,6 +30,26 @@ void vmexit_skip_instruction(void)
 		   ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
+/*
+ * CR0 and CR4 as the guest reads them: the bits it owns come from the
+ * guest field, the bits in the guest/host mask from the read shadow (SDM
+ * Vol. 3C 25.6.6). The shadow alone is stale for bits the guest changes
+ * without an exit (CR4.PAE, CR0.TS ...).
+ */
+uint64_t vmexit_guest_cr0(void)
+{
+	uint64_t mask = vmcs_read(VMCS_CR0_GUEST_HOST_MASK);
+
+	return (vmcs_read(VMCS_GUEST_CR0) & ~mask) | (vmcs_read(VMCS_CR0_READ_SHADOW) & mask);
+}
+
+uint64_t vmexit_guest_cr4(void)
+{
+	uint64_t mask = vmcs_read(VMCS_CR4_GUEST_HOST_MASK);
+
+	return (vmcs_read(VMCS_GUEST_CR4) & ~mask) | (vmcs_read(VMCS_CR4_READ_SHADOW) & mask);
+}
+
 uint64_t vmexit_get_reg(struct vcpu *v, unsigned n)
 {
 	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : v->gpr[n & 15];
@@ -138,6 +158,25 @@ static enum exit_action preemption(struct vcpu *v, uint64_t qual)
 	return EXIT_RESUME;
 }
 
+/*
+ * Turning paging on in PAE mode (not IA-32e) loads the four PDPTEs from
+ * CR3; with EPT, VM entry takes them from the VMCS, so an emulated
+ * MOV to CR0 must load them there (SDM Vol. 3A 4.4.1, Vol. 3C 28.3.2.4).
+ * Returns false when they are not in guest RAM.
+ */
+static bool load_pdptes(struct vcpu *v)
+{
+	uint64_t pdpte[4];
+	gpa_t at = vmcs_read(VMCS_GUEST_CR3) & 0xffffffe0ULL;
+	int i;
+
+	if (v->ram->read(v->ram->ctx, at, pdpte, sizeof(pdpte)))
+		return false;
+	for (i = 0; i < 4; i++)
+		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+	return true;
+}
+
 /* MOV to CR0: the guest sees what it wrote; the CPU gets the VMX-required bits too. */
 static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
 {
@@ -148,13 +187,15 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
 		return inject_gp(v, 0);
 	/* turning paging on with EFER.LME enters IA-32e mode, SDM Vol. 3A 10.8.5 */
 	if ((val & CR0_PG) && (efer & EFER_LME)) {
-		if (!(vmcs_read(VMCS_CR4_READ_SHADOW) & CR4_PAE_BIT))
+		if (!(vmexit_guest_cr4() & CR4_PAE_BIT))
 			return inject_gp(v, 0);
 		efer |= EFER_LMA;
 		entry |= ENTRY_IA32E_MODE_GUEST;
 	} else {
 		efer &= ~EFER_LMA;
 		entry &= ~(uint64_t)ENTRY_IA32E_MODE_GUEST;
+		if ((val & CR0_PG) && (vmexit_guest_cr4() & CR4_PAE_BIT) && !load_pdptes(v))
+			return inject_gp(v, 0);
 	}
 	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
 	vmcs_write(VMCS_ENTRY_CTLS, entry);
@@ -166,7 +207,10 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
 
 static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
 {
-	if (val & VMEXIT_CR4_GUEST_FORBIDDEN)
+	/* leaving PAE in IA-32e mode is #GP, SDM Vol. 3A 10.8.5.4 */
+	bool lma = vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA;
+
+	if ((val & VMEXIT_CR4_GUEST_FORBIDDEN) || (lma && !(val & CR4_PAE_BIT)))
 		return inject_gp(v, 0);
 	vmcs_write(VMCS_CR4_READ_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR4, vmx_fixed_cr4(val));
@@ -177,7 +221,7 @@ static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
 static enum exit_action cr_access(struct vcpu *v, uint64_t qual)
 {
 	unsigned cr = CR_QUAL_NUMBER(qual), reg = CR_QUAL_REG(qual);
-	uint64_t shadow = vmcs_read(VMCS_CR0_READ_SHADOW);
+	uint64_t shadow = vmexit_guest_cr0();
 
 	switch (CR_QUAL_TYPE(qual)) {
 	case 0: /* MOV to CR */

@@ -22,6 +22,10 @@ enum exit_action {
 /* Handle the exit that just happened on v (its VMCS is current). */
 enum exit_action vmexit_handle(struct vcpu *v);
 
+/* CR0 / CR4 as the guest reads them (guest-owned bits and read shadow), current VMCS. */
+uint64_t vmexit_guest_cr0(void);
+uint64_t vmexit_guest_cr4(void);
+
 /* Advance the guest RIP past the exiting instruction. */
 void vmexit_skip_instruction(void);
 

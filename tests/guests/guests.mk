@@ -6,7 +6,7 @@
 GUEST_DIR   := tests/guests
 GUEST_NAMES := workload hostile_oob hostile_triple hostile_vmx \
         hostile_flood hostile_spin apic_timer cpuid_bench
-GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
+GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES)) $(BUILD)/guests/long64.elf
 
 GUEST_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-stack-protector \
         -nostdlib -O2 -Wall -Wextra -Werror -Wshadow -Wundef \
@@ -45,3 +45,25 @@ $(GUEST_LIB): $(GUEST_LIB_OBJS)
 $(BUILD)/guests/%.elf: $(BUILD)/guests/obj/%.c.o $(GUEST_CRT0) $(GUEST_LIB) \
 		$(GUEST_DIR)/link.ld
 	ld $(GUEST_LDFLAGS) $(GUEST_CRT0) $< $(GUEST_LIB) -o $@
+
+# The 64-bit guest (long64/): its own objects, built for x86-64 from the
+# same portable library sources, linked as ELF64 and carried in ELF32 for
+# the multiboot v1 loader.
+LONG64_CFLAGS := $(filter-out -m32,$(GUEST_CFLAGS)) -m64 -mno-red-zone -mcmodel=small
+LONG64_LIB_SRCS := guest.c serial.c printf.c string.c timing.c
+LONG64_OBJS := $(BUILD)/guests/obj64/crt0.S.o $(BUILD)/guests/obj64/long64.c.o \
+        $(BUILD)/guests/obj64/support.c.o \
+        $(patsubst %,$(BUILD)/guests/obj64/lib/%.o,$(LONG64_LIB_SRCS))
+
+$(BUILD)/guests/obj64/lib/%.c.o: $(GUEST_DIR)/lib/%.c $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LONG64_CFLAGS) -c $< -o $@
+
+$(BUILD)/guests/obj64/%.o: $(GUEST_DIR)/long64/% $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LONG64_CFLAGS) -c $< -o $@
+
+$(BUILD)/guests/long64.elf: $(LONG64_OBJS) $(GUEST_DIR)/long64/link.ld
+	ld -m elf_x86_64 -T $(GUEST_DIR)/long64/link.ld --build-id=none -nostdlib \
+		$(LONG64_OBJS) -o $@.64
+	objcopy -O elf32-i386 $@.64 $@

@@ -113,7 +113,7 @@ static const char *cmdline_str(void)
 {
 	if (!guest_mbi || !(guest_mbi->flags & MB_INFO_CMDLINE) || !guest_mbi->cmdline)
 		return "";
-	return (const char *)guest_mbi->cmdline;
+	return (const char *)(uintptr_t)guest_mbi->cmdline;
 }
 
 /*
@@ -173,7 +173,7 @@ int mbi_mmap_entry(int index, uint64_t *base, uint64_t *len, uint32_t *type)
 	p = guest_mbi->mmap_addr;
 	end = p + guest_mbi->mmap_length;
 	while (p + sizeof(struct mb_mmap_entry) <= end) {
-		const struct mb_mmap_entry *e = (const void *)p;
+		const struct mb_mmap_entry *e = (const void *)(uintptr_t)p;
 
 		if (index-- == 0) {
 			*base = e->base;
@@ -209,12 +209,12 @@ static uint32_t max32(uint32_t a, uint32_t b)
 
 static uint32_t string_end(uint32_t s)
 {
-	return s ? s + strlen((const char *)s) + 1 : 0;
+	return s ? s + (uint32_t)strlen((const char *)(uintptr_t)s) + 1 : 0;
 }
 
 static uint32_t mbi_modules_end(const struct mb_info *m)
 {
-	const struct mb_module *mod = (const void *)m->mods_addr;
+	const struct mb_module *mod = (const void *)(uintptr_t)m->mods_addr;
 	uint32_t top = m->mods_addr + m->mods_count * sizeof(*mod);
 	uint32_t i;
 
@@ -228,10 +228,10 @@ static uint32_t mbi_modules_end(const struct mb_info *m)
 uint32_t mbi_free_start(void)
 {
 	const struct mb_info *m = guest_mbi;
-	uint32_t top = (uint32_t)__image_end;
+	uint32_t top = (uint32_t)(uintptr_t)__image_end;
 
 	if (m) {
-		top = max32(top, (uint32_t)m + sizeof(*m));
+		top = max32(top, (uint32_t)((uintptr_t)m + sizeof(*m)));
 		if (m->flags & MB_INFO_CMDLINE)
 			top = max32(top, string_end(m->cmdline));
 		if (m->flags & MB_INFO_MMAP)
