@@ -15,14 +15,25 @@
 #define L1C_MONITOR (1U << 3)
 #define L1C_VMX (1U << 5)
 #define L1C_SMX (1U << 6)
+#define L1C_FMA (1U << 12)
 #define L1C_PDCM (1U << 15)
+#define L1C_PCID (1U << 17)
 #define L1C_X2APIC (1U << 21)
 #define L1C_TSC_DEADLINE (1U << 24)
 #define L1C_XSAVE (1U << 26)
 #define L1C_OSXSAVE (1U << 27)
 #define L1C_AVX (1U << 28)
+#define L1C_F16C (1U << 29)
 #define L1C_HYPERVISOR (1U << 31)
 /* leaf 1 EDX */
+#define L1D_VME (1U << 1)
+#define L1D_DE (1U << 2)
+#define L1D_PSE (1U << 3)
+#define L1D_TSC (1U << 4)
+#define L1D_PAE (1U << 6)
+#define L1D_PGE (1U << 13)
+#define L1D_FXSR (1U << 24)
+#define L1D_SSE (1U << 25)
 #define L1D_MCE (1U << 7)
 #define L1D_APIC (1U << 9)
 #define L1D_MTRR (1U << 12)
@@ -32,13 +43,36 @@
 /* leaf 7 subleaf 0 EBX: what guests may see (no AVX2/AVX-512, INVPCID, RDT, SGX, PT) */
 #define L7B_ALLOWED ((1U << 0) | (1U << 3) | (1U << 7) | (1U << 8) | (1U << 9) | \
 		     (1U << 18) | (1U << 19) | (1U << 20) | (1U << 23) | (1U << 24) | (1U << 29))
+#define L7B_FSGSBASE (1U << 0)
+#define L7B_SMEP (1U << 7)
+#define L7B_SMAP (1U << 20)
+#define L7C_UMIP (1U << 2)
+/* CR4 bits, SDM Vol. 3A 2.5 */
+#define CR4_VME (1ULL << 0)
+#define CR4_PVI (1ULL << 1)
+#define CR4_TSD (1ULL << 2)
+#define CR4_DE (1ULL << 3)
+#define CR4_PSE (1ULL << 4)
+#define CR4_PAE (1ULL << 5)
+#define CR4_MCE (1ULL << 6)
+#define CR4_PGE (1ULL << 7)
+#define CR4_PCE (1ULL << 8)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
+#define CR4_UMIP (1ULL << 11)
+#define CR4_FSGSBASE (1ULL << 16)
+#define CR4_PCIDE (1ULL << 17)
+#define CR4_SMEP (1ULL << 20)
+#define CR4_SMAP (1ULL << 21)
 /* extended leaf 0x80000001 */
 #define E1C_SVM (1U << 2)
 #define E1D_RDTSCP (1U << 27)
 
 static void basic_leaf1(const struct cpuid_guest_info *g, uint32_t *r)
 {
-	r[ECX] &= ~(L1C_MONITOR | L1C_VMX | L1C_SMX | L1C_PDCM | L1C_XSAVE | L1C_OSXSAVE | L1C_AVX);
+	/* FMA and F16C operate on AVX state, which is hidden with XSAVE */
+	r[ECX] &= ~(L1C_MONITOR | L1C_VMX | L1C_SMX | L1C_PDCM | L1C_XSAVE | L1C_OSXSAVE | L1C_AVX |
+		    L1C_FMA | L1C_F16C);
 	r[ECX] |= L1C_X2APIC | L1C_TSC_DEADLINE | L1C_HYPERVISOR;
 	r[EDX] &= ~(L1D_MCE | L1D_MTRR | L1D_MCA | L1D_ACPI | L1D_HTT);
 	r[EDX] |= L1D_APIC;
@@ -105,4 +139,43 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info
 	default:
 		break;
 	}
+}
+
+struct cr4_feature {
+	uint64_t cr4;
+	int leaf; /* 1 or 7 */
+	int reg;
+	uint32_t bit;
+};
+
+static const struct cr4_feature cr4_features[] = {
+	{ CR4_VME | CR4_PVI, 1, EDX, L1D_VME },
+	{ CR4_TSD, 1, EDX, L1D_TSC },
+	{ CR4_DE, 1, EDX, L1D_DE },
+	{ CR4_PSE, 1, EDX, L1D_PSE },
+	{ CR4_PAE, 1, EDX, L1D_PAE },
+	{ CR4_MCE, 1, EDX, L1D_MCE },
+	{ CR4_PGE, 1, EDX, L1D_PGE },
+	{ CR4_OSFXSR, 1, EDX, L1D_FXSR },
+	{ CR4_OSXMMEXCPT, 1, EDX, L1D_SSE },
+	{ CR4_PCIDE, 1, ECX, L1C_PCID },
+	{ CR4_UMIP, 7, ECX, L7C_UMIP },
+	{ CR4_FSGSBASE, 7, EBX, L7B_FSGSBASE },
+	{ CR4_SMEP, 7, EBX, L7B_SMEP },
+	{ CR4_SMAP, 7, EBX, L7B_SMAP },
+};
+
+uint64_t cpuid_guest_cr4_allowed(const uint32_t leaf1[4], const uint32_t leaf7[4])
+{
+	uint64_t allowed = CR4_PCE; /* RDPMC at CPL > 0: allowed, RDPMC itself exits to #GP */
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cr4_features); i++) {
+		const struct cr4_feature *f = &cr4_features[i];
+		const uint32_t *r = f->leaf == 1 ? leaf1 : leaf7;
+
+		if (r[f->reg] & f->bit)
+			allowed |= f->cr4;
+	}
+	return allowed;
 }

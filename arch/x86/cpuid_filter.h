@@ -20,7 +20,8 @@ struct cpuid_guest_info {
 
 /*
  * Edit regs[4] (EAX, EBX, ECX, EDX as the host CPU returned them for
- * leaf/subleaf) into what the guest sees: no VMX/SMX/SVM, no XSAVE/AVX,
+ * leaf/subleaf) into what the guest sees: no VMX/SMX/SVM, no XSAVE/AVX
+ * (nor FMA and F16C, which need AVX state),
  * MONITOR, MTRR, MCE/MCA, PMU, RDTSCP, INVPCID; x2APIC and TSC-deadline
  * offered (emulated); the hypervisor bit set; one logical processor with
  * the guest's APIC ID; hypervisor leaves 0x40000000 (signature) and
@@ -28,5 +29,13 @@ struct cpuid_guest_info {
  */
 void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info *g,
 		  uint32_t regs[4]);
+
+/*
+ * The CR4 bits a guest may set, given the leaf 1 and leaf 7 (subleaf 0)
+ * answers it sees (after cpuid_filter): each feature bit of CR4 only
+ * when CPUID offers the feature (SDM Vol. 3A 2.5, table 2-2 footnotes).
+ * VMXE, SMXE, OSXSAVE and the rest of what is hidden are never allowed.
+ */
+uint64_t cpuid_guest_cr4_allowed(const uint32_t leaf1[4], const uint32_t leaf7[4]);
 
 #endif

@@ -28,7 +28,9 @@
 #define EPT_ENTRIES 512
 #define EPT_ROOT_LEVEL (EPT_LEVELS - 1)
 #define EPT_TABLE_PERMS EPT_RWX
-#define EPT_LEAF_MEMTYPE (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT)
+/* RAM is write-back whatever the guest's PAT says (ignore PAT, SDM Vol. 3C 29.3.7): no
+ * device is passed through, so no guest mapping of RAM needs another type */
+#define EPT_LEAF_MEMTYPE ((EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT) | EPT_IGNORE_PAT)
 /* Entries hold address bits 51:12 (SDM Vol. 3C 29.3.2, MAXPHYADDR <= 52) */
 #define EPT_MAX_HPA (1ULL << 52)
 

@@ -107,7 +107,7 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 		vmcs_write(VMCS_VPID, v->arch.vpid);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, vmx_cr0_forced_bits() | CR0_PG);
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_cr4_forced_bits() | VMEXIT_CR4_GUEST_FORBIDDEN);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_cr4_forced_bits() | ~vmexit_cr4_allowed());
 	return 0;
 }
 
@@ -236,8 +236,11 @@ static void deliver_events(struct vcpu *v)
 		return;
 	}
 	if (v->exception_pending) {
+		/* real mode delivers no error codes, and VM entry refuses one there (SDM Vol. 3C 27.2.1.3) */
+		bool error = v->exception_has_error && (vmexit_guest_cr0() & CR0_PE);
+
 		inject(INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | v->exception_vector |
-		       (v->exception_has_error ? INTR_INFO_DELIVER_ERROR : 0), v->exception_error, 0);
+		       (error ? INTR_INFO_DELIVER_ERROR : 0), v->exception_error, 0);
 		v->exception_pending = false;
 		return;
 	}

@@ -24,7 +24,12 @@ typedef enum exit_action (*exit_handler_t)(struct vcpu *v, uint64_t qual);
 
 void vmexit_skip_instruction(void)
 {
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+	vmexit_skip_bytes((unsigned)vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
+void vmexit_skip_bytes(unsigned len)
+{
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
 	/* an instruction completed: STI/MOV SS blocking ends with it, SDM Vol. 3C 25.4.2 */
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
 		   ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
@@ -205,12 +210,25 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
 	return EXIT_RESUME;
 }
 
+uint64_t vmexit_cr4_allowed(void)
+{
+	struct cpuid_guest_info info = { 0 };
+	uint32_t l1[4], l7[4];
+
+	cpuid(1, 0, &l1[0], &l1[1], &l1[2], &l1[3]);
+	cpuid_filter(1, 0, &info, l1);
+	cpuid(7, 0, &l7[0], &l7[1], &l7[2], &l7[3]);
+	cpuid_filter(7, 0, &info, l7);
+	return cpuid_guest_cr4_allowed(l1, l7) & ~VMEXIT_CR4_GUEST_FORBIDDEN;
+}
+
 static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
 {
 	/* leaving PAE in IA-32e mode is #GP, SDM Vol. 3A 10.8.5.4 */
 	bool lma = vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA;
 
-	if ((val & VMEXIT_CR4_GUEST_FORBIDDEN) || (lma && !(val & CR4_PAE_BIT)))
+	/* a bit for a feature the guest was not offered is reserved: #GP (SDM Vol. 3A 2.5) */
+	if ((val & ~vmexit_cr4_allowed()) || (lma && !(val & CR4_PAE_BIT)))
 		return inject_gp(v, 0);
 	vmcs_write(VMCS_CR4_READ_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR4, vmx_fixed_cr4(val));

@@ -19,6 +19,13 @@ enum exit_action {
 /* CR4 bits guests may not set: VMXE (no nested VMX), OSXSAVE (XSAVE is not offered). */
 #define VMEXIT_CR4_GUEST_FORBIDDEN ((1ULL << 13) | (1ULL << 18))
 
+/*
+ * The CR4 bits a guest may set: those of the features its CPUID offers
+ * (arch/x86/cpuid_filter.c). Every other bit is in the CR4 guest/host
+ * mask, so setting one exits and gets #GP.
+ */
+uint64_t vmexit_cr4_allowed(void);
+
 /* Handle the exit that just happened on v (its VMCS is current). */
 enum exit_action vmexit_handle(struct vcpu *v);
 
@@ -26,8 +33,11 @@ enum exit_action vmexit_handle(struct vcpu *v);
 uint64_t vmexit_guest_cr0(void);
 uint64_t vmexit_guest_cr4(void);
 
-/* Advance the guest RIP past the exiting instruction. */
+/* Advance the guest RIP past the exiting instruction; blocking by STI/MOV SS ends. */
 void vmexit_skip_instruction(void);
+
+/* The same for an instruction of len bytes the hypervisor decoded and emulated. */
+void vmexit_skip_bytes(unsigned len);
 
 /* Guest register n (RSP from the VMCS). */
 uint64_t vmexit_get_reg(struct vcpu *v, unsigned n);

@@ -196,7 +196,7 @@ static enum exit_action mmio_apic(struct vcpu *v, uint32_t off)
 		return EXIT_STOP;
 	}
 	apic_access(v, &in, off);
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + in.len);
+	vmexit_skip_bytes(in.len); /* the decoded length: no exit length for EPT violations */
 	return EXIT_RESUME;
 }
 

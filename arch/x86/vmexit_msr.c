@@ -17,6 +17,8 @@
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_BIOS_SIGN_ID 0x8b
 #define MSR_SYSENTER_CS 0x174
+#define MSR_MCG_CAP 0x179    /* SDM Vol. 3B 16.3.1: no banks, no MCG_CTL */
+#define MSR_MCG_STATUS 0x17a
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
 #define MSR_MISC_ENABLE 0x1a0
@@ -64,6 +66,8 @@ static int read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_SYSENTER_ESP: *val = vmcs_read(VMCS_GUEST_SYSENTER_ESP); return 0;
 	case MSR_SYSENTER_EIP: *val = vmcs_read(VMCS_GUEST_SYSENTER_EIP); return 0;
 	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
+	case MSR_MCG_CAP: *val = 0; return 0;
+	case MSR_MCG_STATUS: *val = 0; return 0;
 	case MSR_DEBUGCTL: *val = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL); return 0;
 	case MSR_PAT: *val = vmcs_read(VMCS_GUEST_IA32_PAT); return 0;
 	case MSR_EFER: *val = vmcs_read(VMCS_GUEST_IA32_EFER); return 0;
@@ -117,6 +121,8 @@ static int write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_BIOS_SIGN_ID:
 	case MSR_MISC_ENABLE:
 		return 0; /* accepted without effect */
+	case MSR_MCG_STATUS:
+		return val ? -EINVAL : 0; /* writable only with 0, SDM Vol. 3B 16.3.1.2 */
 	case MSR_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val); return 0;
 	case MSR_SYSENTER_ESP: vmcs_write(VMCS_GUEST_SYSENTER_ESP, val); return 0;
 	case MSR_SYSENTER_EIP: vmcs_write(VMCS_GUEST_SYSENTER_EIP, val); return 0;

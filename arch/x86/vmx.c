@@ -92,6 +92,9 @@ static int check_required(void)
 		return fail("I/O and MSR bitmaps are required");
 	if (!caps.preemption_timer)
 		return fail("the VMX-preemption timer is required");
+	/* without INVEPT, stale guest-physical translations could outlive an EPT change */
+	if (!caps.invept)
+		return fail("INVEPT is required");
 	return 0;
 }
 

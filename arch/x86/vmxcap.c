@@ -92,6 +92,9 @@ static void vmxcap_decode_ept(const struct vmx_msrs *m, struct vmx_caps *c)
 	}
 	if (c->vpid)
 		c->invvpid = cap & VMX_VPID_INVVPID;
+	/* tagged translations that cannot be flushed are not safe to use (SDM Vol. 3C 29.4.3) */
+	if (!c->invvpid)
+		c->vpid = false;
 }
 
 static void vmxcap_decode_secondary(const struct vmx_msrs *m, struct vmx_caps *c)

@@ -18,7 +18,7 @@
 #include "tests/unit/ept_walk.h"
 
 #define MODEL_HPA_DELTA 0x10000000000ULL /* guest memory lives 1 TiB above its gpa */
-#define MODEL_LEAF_BITS (REF_ADDR_BITS | 7 | (7 << 3) | REF_PS | REF_A | REF_D)
+#define MODEL_LEAF_BITS (REF_ADDR_BITS | 7 | (7 << 3) | REF_IGNORE_PAT | REF_PS | REF_A | REF_D)
 
 struct model_page {
 	uint64_t hpa;

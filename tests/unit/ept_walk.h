@@ -17,6 +17,7 @@
 #define REF_R 0x1ULL
 #define REF_W 0x2ULL
 #define REF_X 0x4ULL
+#define REF_IGNORE_PAT (1ULL << 6) /* leaves: guest PAT ignored */
 #define REF_PS (1ULL << 7)
 #define REF_A (1ULL << 8)
 #define REF_D (1ULL << 9)

@@ -26,6 +26,8 @@ TEST leaf1_hides_vmx_and_xsave_and_sets_hypervisor(void)
 	ASSERT_EQ(0U, r[2] & (1U << 26));         /* XSAVE */
 	ASSERT_EQ(0U, r[2] & (1U << 27));         /* OSXSAVE */
 	ASSERT_EQ(0U, r[2] & (1U << 28));         /* AVX */
+	ASSERT_EQ(0U, r[2] & (1U << 12));         /* FMA: AVX state, hidden */
+	ASSERT_EQ(0U, r[2] & (1U << 29));         /* F16C: likewise */
 	ASSERT_EQ(0U, r[2] & (1U << 3));          /* MONITOR */
 	ASSERT(r[2] & (1U << 31));                /* hypervisor present */
 	ASSERT(r[2] & (1U << 21));                /* x2APIC, emulated */
@@ -139,6 +141,35 @@ TEST other_leaves_pass_through(void)
 	PASS();
 }
 
+/* CR4 bits follow the features offered, after filtering. */
+TEST cr4_allowed_follows_the_offered_features(void)
+{
+	uint32_t l1[4], l7[4];
+	uint64_t allowed;
+
+	run(1, 0, 0x000906ea, 0x05100800, 0xffffffff, 0xffffffff, l1);
+	run(7, 0, 0, 0xffffffff, 0xffffffff, 0xffffffff, l7);
+	allowed = cpuid_guest_cr4_allowed(l1, l7);
+	ASSERT_EQ(0x7bfULL, allowed & 0x7ff); /* VME..OSXMMEXCPT but MCE, PCE */
+	ASSERT_EQ(0ULL, allowed & (1ULL << 6));    /* MCE: CPUID hides MCE */
+	ASSERT_EQ(0ULL, allowed & (1ULL << 11));   /* UMIP: leaf 7 ECX is hidden */
+	ASSERT_EQ(0ULL, allowed & (1ULL << 12));   /* LA57 */
+	ASSERT_EQ(0ULL, allowed & (1ULL << 13));   /* VMXE */
+	ASSERT_EQ(0ULL, allowed & (1ULL << 14));   /* SMXE */
+	ASSERT(allowed & (1ULL << 16));            /* FSGSBASE offered */
+	ASSERT(allowed & (1ULL << 17));            /* PCIDE offered */
+	ASSERT_EQ(0ULL, allowed & (1ULL << 18));   /* OSXSAVE: XSAVE hidden */
+	ASSERT(allowed & (1ULL << 20));            /* SMEP */
+	ASSERT(allowed & (1ULL << 21));            /* SMAP */
+	ASSERT_EQ(0ULL, allowed & (1ULL << 22));   /* PKE */
+	ASSERT_EQ(0ULL, allowed >> 23);
+	/* a host without a feature: the bit goes */
+	run(1, 0, 0x000906ea, 0x05100800, 0, 0, l1);
+	run(7, 0, 0, 0, 0, 0, l7);
+	ASSERT_EQ(1ULL << 8, cpuid_guest_cr4_allowed(l1, l7)); /* PCE only */
+	PASS();
+}
+
 SUITE(cpuid_filter_suite)
 {
 	RUN_TEST(leaf1_hides_vmx_and_xsave_and_sets_hypervisor);
@@ -149,6 +180,7 @@ SUITE(cpuid_filter_suite)
 	RUN_TEST(topology_is_one_thread);
 	RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
 	RUN_TEST(other_leaves_pass_through);
+	RUN_TEST(cr4_allowed_follows_the_offered_features);
 }
 
 GREATEST_MAIN_DEFS();

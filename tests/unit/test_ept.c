@@ -107,7 +107,7 @@ TEST map_uses_2m_exactly_where_aligned(void)
 
 		ASSERT_HX(big ? EPT_PAGE_2M : EPT_PAGE_4K, x.page_size);
 		ASSERT_HX(hpa + (g - gpa) + 0x123, x.hpa);
-		ASSERT_EQ(RWX | (6 << 3), x.entry & 0x3f);
+		ASSERT_EQ(RWX | (6 << 3) | REF_IGNORE_PAT, x.entry & 0x7f); /* WB, guest PAT ignored */
 		ASSERT_EQ(0, x.entry & (REF_A | REF_D));
 	}
 	ASSERT_EQ(0, xl(gpa - 4096).page_size);
@@ -208,7 +208,7 @@ TEST unmap_splits_and_frees_empty_tables(void)
 		}
 		ASSERT_EQ(EPT_PAGE_4K, x.page_size);
 		ASSERT_HX(GiB(1) + g, x.hpa);
-		ASSERT_EQ(RWX | (6 << 3) | REF_A | REF_D, x.entry & 0x3ff);
+		ASSERT_EQ(RWX | (6 << 3) | REF_IGNORE_PAT | REF_A | REF_D, x.entry & 0x3ff);
 	}
 	ASSERT_EQ(0, ept_unmap_range(&ept, MiB(2) - 4096, 0x2000));
 	ASSERT_EQ(0, ept.large_pages);
@@ -239,7 +239,7 @@ TEST protect_one_page_splits_and_keeps_rest(void)
 
 		ASSERT_EQ(EPT_PAGE_4K, x.page_size);
 		ASSERT_HX(hpa + i * 4096, x.hpa);
-		ASSERT_EQ((i == 7 ? RX : RWX) | (6 << 3) | REF_A | REF_D, x.entry & 0x3ff);
+		ASSERT_EQ((i == 7 ? RX : RWX) | (6 << 3) | REF_IGNORE_PAT | REF_A | REF_D, x.entry & 0x3ff);
 	}
 	ASSERT_EQ(REF_VIOLATION, ref_cpu_access(&ref, gpa + 7 * 4096, REF_W));
 	ASSERT_EQ(REF_OK, ref_cpu_access(&ref, gpa + 8 * 4096, REF_W));

@@ -158,6 +158,21 @@ TEST ept_without_ad_means_no_pml(void)
 	PASS();
 }
 
+/* VPID without INVVPID could leave stale tagged translations: not used. */
+TEST vpid_needs_invvpid(void)
+{
+	struct vmx_msrs m = bochs_msrs();
+	struct vmx_caps c;
+
+	m.ept_vpid_cap &= ~(1ULL << 32); /* INVVPID, SDM Vol. 3D A.10 */
+	vmxcap_decode(&m, &c);
+	ASSERT_FALSE(c.invvpid);
+	ASSERT_FALSE(c.vpid);
+	ASSERT(c.ept);
+	ASSERT(c.invept);
+	PASS();
+}
+
 TEST pml_and_ug_need_ept(void)
 {
 	struct vmx_msrs m = bochs_msrs();
@@ -296,6 +311,7 @@ SUITE(vmxcap)
 	RUN_TEST(ept_without_ad_means_no_pml);
 	RUN_TEST(pml_and_ug_need_ept);
 	RUN_TEST(ept_vpid_cap_missing);
+	RUN_TEST(vpid_needs_invvpid);
 	RUN_TEST(ept_cap_bits_one_at_a_time);
 	RUN_TEST(true_msrs_used_only_when_present);
 	RUN_TEST(basic_fields_and_timer_rate);
