@@ -35,7 +35,7 @@ KLDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc -T linker.ld \
 #
 # Pure logic: compiled into the image and, for the unit tests, for the host.
 LIB_SRCS := lib/fmt.c lib/json.c lib/reply.c lib/lineedit.c lib/cmdline.c \
-        lib/memmap.c lib/palloc.c lib/crc32.c
+        lib/memmap.c lib/palloc.c lib/crc32.c lib/outq.c
 PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c \
         arch/x86/vmxcap.c arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
         arch/x86/insn.c arch/x86/vmcs_state.c arch/x86/boot_state.c \
@@ -55,7 +55,7 @@ KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
         kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
-        kernel/cmd_profile.c kernel/snapshot.c
+        kernel/cmd_profile.c kernel/snapshot.c kernel/console_out.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 MIGRATE_SRCS :=

@@ -54,6 +54,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 	}
 	vcpu_report_stats(&g->vcpu, r);
 	reply_u64(r, "unclaimed_io", g->unclaimed_io);
+	reply_u64(r, "output_dropped", g->out.dropped_bytes);
 	reply_u64(r, "run_ms", g->run_ns / 1000000);
 }
 

@@ -11,6 +11,8 @@
 #include "kernel/guest.h"
 #include "lib/fmt.h"
 #include "lib/lineedit.h"
+#include "lib/outq.h"
+#include "kernel/console_out.h"
 #include <string.h>
 #include "kernel/printk.h"
 
@@ -25,9 +27,10 @@ static uint64_t last_input_ns;
 static struct guest *attached;
 static bool ready;       /* the prompt has been shown once */
 static bool in_command;  /* a reply is being produced */
-static char deferred[8192];
-static size_t deferred_len;
-static uint64_t deferred_dropped;
+static char log_buf[8192];
+static struct outq log_lines = { log_buf, sizeof(log_buf), 0, 0, 0, 0 };
+static uint64_t log_dropped_reported;
+static int next_source; /* round robin over the log and the guests */
 
 static void sink_write(void *ctx, const char *s, size_t n)
 {
@@ -107,38 +110,90 @@ static void print_above_prompt(const char *s, size_t n)
 	kputs(CONSOLE_PROMPT);
 }
 
-static void flush_deferred(void)
-{
-	char note[64];
-	int n;
-
-	if (deferred_dropped) {
-		n = fmt_snprintf(note, sizeof(note), "[%lu bytes of output dropped]\n", deferred_dropped);
-		print_above_prompt(note, (size_t)n);
-		deferred_dropped = 0;
-	}
-	if (deferred_len)
-		print_above_prompt(deferred, deferred_len);
-	deferred_len = 0;
-}
-
 void console_async_write(const char *s, size_t n)
 {
-	if (!ready || attached) {
+	if (!ready) {
 		kwrite(s, n);
 		return;
 	}
-	if (!editing() && !in_command) {
-		print_above_prompt(s, n);
+	/* whole lines or nothing: a full queue drops (and counts), it never waits */
+	outq_put_all(&log_lines, s, n);
+}
+
+/* Longest line a producer queues: a log line (kernel/log.c) or a guest's. */
+#define LINE_MAX 512
+
+/* One line from q onto the console, above the prompt unless attached. */
+static bool move_line(struct outq *q)
+{
+	char line[LINE_MAX];
+	size_t n = outq_line(q);
+
+	/* room for the line with its CRs, the erase sequence and the prompt */
+	if (!n || console_out_space() < 2 * n + 2 * sizeof(CONSOLE_PROMPT) + 8)
+		return false;
+	n = outq_take(q, line, MIN(n, sizeof(line)));
+	if (attached)
+		kwrite(line, n);
+	else
+		print_above_prompt(line, n);
+	return true;
+}
+
+/* Say once per new loss that a source's output was dropped. */
+static void report_drops(const char *who, uint64_t dropped, uint64_t *reported)
+{
+	char note[96];
+	int n;
+
+	if (dropped == *reported || console_out_space() < sizeof(note) * 2)
 		return;
+	n = fmt_snprintf(note, sizeof(note), "[%s: %lu bytes of output dropped]\n", who,
+			 dropped - *reported);
+	*reported = dropped;
+	print_above_prompt(note, (size_t)MIN((size_t)n, sizeof(note) - 1));
+}
+
+/* The output queue of source i: 0 is the log, 1..GUEST_MAX the guests. */
+static struct outq *source(int i, const char **who, uint64_t **reported)
+{
+	struct guest *g;
+
+	if (i == 0) {
+		*who = "log";
+		*reported = &log_dropped_reported;
+		return &log_lines;
 	}
-	/* never split a reply or a half-typed line: hold the output until the prompt */
-	if (n > sizeof(deferred) - deferred_len) {
-		deferred_dropped += n;
-		return;
+	g = guest_at(i - 1);
+	if (!g || !g->used)
+		return NULL;
+	*who = g->name;
+	*reported = &g->out_dropped_reported;
+	return &g->out;
+}
+
+void console_service_output(void)
+{
+	int i, moved = 0;
+
+	if (ready && !editing() && !in_command) {
+		/* a line per source in turn, so no source can crowd out another */
+		for (i = 0; i <= GUEST_MAX && moved < 8; i++) {
+			int k = (next_source + i) % (GUEST_MAX + 1);
+			const char *who;
+			uint64_t *reported;
+			struct outq *q = source(k, &who, &reported);
+
+			if (!q)
+				continue;
+			report_drops(who, q->dropped_bytes, reported);
+			if (move_line(q)) {
+				moved++;
+				next_source = k + 1;
+			}
+		}
 	}
-	memcpy(deferred + deferred_len, s, n);
-	deferred_len += n;
+	console_out_pump();
 }
 
 static void handle_byte(uint8_t c)
@@ -148,8 +203,6 @@ static void handle_byte(uint8_t c)
 	enum lineedit_event ev = lineedit_feed(&editor, c, &line);
 
 	if (ev == LINEEDIT_NONE) {
-		if (!editing())
-			flush_deferred(); /* the line was erased: nothing to protect now */
 		return;
 	}
 	in_command = true;
@@ -174,7 +227,6 @@ static void handle_byte(uint8_t c)
 	}
 	in_command = false;
 	kputs(CONSOLE_PROMPT);
-	flush_deferred();
 }
 
 void console_attach(struct guest *g)

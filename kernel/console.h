@@ -18,11 +18,19 @@ void console_init(const struct config *cfg);
 void console_poll(void);
 
 /*
- * Output that is not a reply (log lines, guest output): printed above the
- * prompt, or held back while the operator types a line or a reply is
- * being printed, so replies and echoed input are never split.
+ * A log line (not a reply): queued, never waited for; a full queue drops
+ * it and counts. Lines are printed above the prompt by
+ * console_service_output, and held back while the operator types a line
+ * or a reply is being printed, so replies and echoed input are never split.
  */
 void console_async_write(const char *s, size_t n);
+
+/*
+ * From the main loop: move queued lines (the log's, each guest's, in
+ * turn) onto the console when it is idle, report drops, and feed the
+ * UART what it takes without waiting.
+ */
+void console_service_output(void);
 
 /* True when input arrived in the last few milliseconds (the main loop keeps polling). */
 bool console_busy(void);

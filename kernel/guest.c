@@ -18,6 +18,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/clock.h"
 #include "kernel/console.h"
+#include "kernel/console_out.h"
 #include "lib/fmt.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
@@ -264,6 +265,7 @@ struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errle
 	if (!g)
 		return NULL;
 	memset(g, 0, sizeof(*g));
+	outq_init(&g->out, g->out_buf, sizeof(g->out_buf));
 	g->used = true;
 	g->spec = *spec;
 	memcpy(g->name, spec->name, sizeof(g->name));
@@ -373,14 +375,16 @@ static void flush_line(struct guest *g)
 	if (!g->line_len)
 		return;
 	n = fmt_snprintf(buf, sizeof(buf), "[%s] %.*s\n", g->name, (int)g->line_len, g->line);
-	console_async_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+	/* into the guest's own queue: when full the line is dropped and counted, never waited for */
+	outq_put_all(&g->out, buf, MIN((size_t)n, sizeof(buf) - 1));
 	g->line_len = 0;
 }
 
 void guest_console_output(struct guest *g, uint8_t c)
 {
 	if (console_attached() == g) {
-		kwrite((const char *)&c, 1);
+		if (!console_out_write_nowait((const char *)&c, 1))
+			g->out.dropped_bytes++;
 		return;
 	}
 	if (c == '\n' || g->line_len == sizeof(g->line)) {

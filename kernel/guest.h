@@ -14,11 +14,13 @@
 #include "lib/types.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
+#include "lib/outq.h"
 
 #define GUEST_MAX 8
 #define GUEST_CHUNK MiB(2) /* RAM is allocated and mapped in 2 MiB blocks */
 #define GUEST_LINE_MAX 160
 #define GUEST_REASON_MAX 192
+#define GUEST_OUT_QUEUE 2048 /* bytes of console lines a guest may have waiting */
 
 enum guest_status { GUEST_RUNNING, GUEST_PAUSED, GUEST_STOPPED };
 
@@ -38,6 +40,10 @@ struct guest {
 	struct vuart uart;
 	char line[GUEST_LINE_MAX];
 	size_t line_len;
+	/* lines "[name] text" waiting for the console: a flooding guest fills only its own */
+	struct outq out;
+	char out_buf[GUEST_OUT_QUEUE];
+	uint64_t out_dropped_reported;
 	struct gs_pic pic; /* the legacy PIC's mask registers */
 	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */

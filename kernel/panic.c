@@ -14,6 +14,7 @@ NORETURN void panic(const char *fmt, ...)
 	va_list ap;
 
 	cli();
+	printk_sync();
 	va_start(ap, fmt);
 	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

@@ -5,7 +5,7 @@
  */
 #include <stdarg.h>
 #include <string.h>
-#include "arch/x86/uart.h"
+#include "kernel/console_out.h"
 #include "lib/fmt.h"
 #include "kernel/printk.h"
 
@@ -24,7 +24,12 @@ uint64_t image_end(void)
 
 void kwrite(const char *s, size_t n)
 {
-	uart_write(s, n);
+	console_out_write(s, n);
+}
+
+void printk_sync(void)
+{
+	console_out_sync();
 }
 
 void kputs(const char *s)

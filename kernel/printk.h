@@ -18,4 +18,8 @@ int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 uint64_t image_base(void);
 uint64_t image_end(void);
 
+/* Write out all queued console output and write straight through from
+ * now on: the first thing a panic or fatal-exception report does. */
+void printk_sync(void);
+
 #endif

@@ -114,6 +114,7 @@ static void print_registers(const struct trap_frame *tf)
 NORETURN void trap_fatal(struct trap_frame *tf)
 {
 	cli();
+	printk_sync();
 	if (++fatal_depth > 1) {
 		/* faulted while reporting: say so with the least machinery and stop */
 		kputs("\n!!! EXCEPTION while reporting an exception; halted.\n");

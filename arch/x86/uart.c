@@ -25,6 +25,7 @@
 
 #define UART_CLOCK_DIVISOR_115200 1 /* 1.8432 MHz / 16 / 115200 */
 #define UART_TX_SPIN_LIMIT 1000000
+#define UART_TX_FIFO 16
 
 static bool present;
 
@@ -67,6 +68,17 @@ void uart_write(const char *s, size_t n)
 			put_byte('\r');
 		put_byte((uint8_t)s[i]);
 	}
+}
+
+unsigned uart_tx_room(void)
+{
+	/* with FIFOs on, THRE means the whole 16-byte FIFO is empty (PC16550D, LSR bit 5) */
+	return (inb(UART_COM1 + UART_LSR) & LSR_THR_EMPTY) ? UART_TX_FIFO : 0;
+}
+
+void uart_tx_byte(uint8_t c)
+{
+	outb(UART_COM1 + UART_THR, c);
 }
 
 int uart_getc(void)

@@ -12,6 +12,10 @@
 bool uart_init(void);
 /* Write n bytes, turning "\n" into "\r\n"; waits for the transmitter. */
 void uart_write(const char *s, size_t n);
+/* Bytes the transmitter takes now without waiting (16 or 0). */
+unsigned uart_tx_room(void);
+/* Write one byte without waiting: only after uart_tx_room said there is room. */
+void uart_tx_byte(uint8_t c);
 /* Next received byte, or -1 when none is waiting. */
 int uart_getc(void);
 
