@@ -9,6 +9,8 @@
 #include "kernel/console.h"
 #include "kernel/guest.h"
 #include "kernel/snapshot.h"
+#include "lib/fmt.h"
+#include "lib/table.h"
 #include "arch/x86/cpu.h"
 
 static void start(struct reply *r, int argc, char **argv)
@@ -58,10 +60,40 @@ static void reply_guest(struct reply *r, struct guest *g)
 	reply_u64(r, "run_ms", g->run_ns / 1000000);
 }
 
+/* `guest list` for people: one aligned line per guest, details in `guest info` (virsh list). */
+static void list_table(struct reply *r)
+{
+	static const char *const head[] = { "NAME", "STATE", ">RAM MiB", ">CPU s", ">EXITS" };
+	static struct table t;
+	static char text[TABLE_ROWS * 128];
+	char ram[24], cpu[24], exits[24];
+	int i;
+
+	table_init(&t, 5, head);
+	for (i = 0; i < GUEST_MAX; i++) {
+		struct guest *g = guest_at(i);
+
+		if (!g->used)
+			continue;
+		fmt_snprintf(ram, sizeof(ram), "%u", g->spec.mem_mib);
+		fmt_snprintf(cpu, sizeof(cpu), "%lu.%02lu", g->run_ns / 1000000000,
+			     g->run_ns / 10000000 % 100);
+		fmt_snprintf(exits, sizeof(exits), "%lu", g->vcpu.arch.exits_total);
+		table_add(&t, (const char *const[]){ g->name, guest_state_name(g->state), ram, cpu,
+						     exits });
+	}
+	table_render(&t, text, sizeof(text));
+	reply_text_block(r, text);
+}
+
 static void list(struct reply *r)
 {
 	int i;
 
+	if (reply_text_mode(r)) {
+		list_table(r);
+		return;
+	}
 	reply_arr_begin(r, "guests");
 	for (i = 0; i < GUEST_MAX; i++) {
 		struct guest *g = guest_at(i);

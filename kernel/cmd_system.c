@@ -20,6 +20,34 @@
 #include "kernel/physmem.h"
 #include "kernel/printk.h"
 #include "kernel/version.h"
+#include "lib/table.h"
+
+/* `help` for people: one line per command with its arguments. */
+static void help_table(struct reply *r, const struct command *c, size_t n)
+{
+	static const char *const head[] = { "COMMAND", "ARGUMENTS", "WHAT IT DOES" };
+	static struct table t;
+	static char text[TABLE_ROWS * 200];
+	size_t i;
+
+	table_init(&t, 3, head);
+	for (i = 0; i < n; i++)
+		if (!c[i].hidden)
+			table_add(&t, (const char *const[]){ c[i].name, c[i].usage, c[i].help });
+	table_render(&t, text, sizeof(text));
+	reply_text_block(r, text);
+	reply_text_block(r, "help COMMAND shows one command in full.\n");
+}
+
+/* `help CMD`: the long form, arguments untruncated. */
+static void help_one(struct reply *r, const struct command *c)
+{
+	reply_str(r, "name", c->name);
+	reply_str(r, "usage", c->usage);
+	reply_str(r, "help", c->help);
+	reply_i64(r, "min_args", c->min_args);
+	reply_i64(r, "max_args", c->max_args);
+}
 
 static void cmd_help(struct reply *r, int argc, char **argv)
 {
@@ -27,6 +55,19 @@ static void cmd_help(struct reply *r, int argc, char **argv)
 	size_t i, n;
 
 	c = commands_table(&n);
+	if (argc == 2) {
+		const struct command *one = command_find(c, n, argv[1]);
+
+		if (!one || one->hidden)
+			reply_error(r, "unknown command '%s'; try help", argv[1]);
+		else
+			help_one(r, one);
+		return;
+	}
+	if (reply_text_mode(r)) {
+		help_table(r, c, n);
+		return;
+	}
 	reply_arr_begin(r, "commands");
 	for (i = 0; i < n; i++) {
 		if (c[i].hidden)
@@ -273,7 +314,7 @@ static void cmd_shutdown(struct reply *r, int argc, char **argv)
 	reply_error(r, "power off failed");
 }
 
-COMMAND(help, "", "list commands", 0, 0, false, cmd_help);
+COMMAND(help, "[COMMAND]", "list commands, or show one in full", 0, 1, false, cmd_help);
 COMMAND(version, "", "hypervisor version and build", 0, 0, false, cmd_version);
 COMMAND(mem, "", "memory map and allocator state", 0, 0, false, cmd_mem);
 COMMAND(cpu, "", "processor and VMX capabilities", 0, 0, false, cmd_cpu);

@@ -122,6 +122,13 @@ void console_async_write(const char *s, size_t n)
 
 /* Longest line a producer queues: a log line (kernel/log.c) or a guest's. */
 #define LINE_MAX 512
+/*
+ * Queued lines go to the transmit ring only while it holds less than
+ * this: the rest wait in their sources' queues, so echo and replies never
+ * queue behind more than ~25 ms of output at 115200 baud.
+ */
+#define ASYNC_TX_BACKLOG 256
+#define DROP_REPORT_NS 1000000000ULL /* at most one drop report a second */
 
 /* One line from q onto the console, above the prompt unless attached. */
 static bool move_line(struct outq *q)
@@ -129,8 +136,7 @@ static bool move_line(struct outq *q)
 	char line[LINE_MAX];
 	size_t n = outq_line(q);
 
-	/* room for the line with its CRs, the erase sequence and the prompt */
-	if (!n || console_out_space() < 2 * n + 2 * sizeof(CONSOLE_PROMPT) + 8)
+	if (!n || console_out_queued() > ASYNC_TX_BACKLOG)
 		return false;
 	n = outq_take(q, line, MIN(n, sizeof(line)));
 	if (attached)
@@ -146,8 +152,12 @@ static void report_drops(const char *who, uint64_t dropped, uint64_t *reported)
 	char note[96];
 	int n;
 
-	if (dropped == *reported || console_out_space() < sizeof(note) * 2)
+	static uint64_t last_ns;
+
+	if (dropped == *reported || console_out_queued() > ASYNC_TX_BACKLOG ||
+	    (last_ns && clock_ns() - last_ns < DROP_REPORT_NS))
 		return;
+	last_ns = clock_ns();
 	n = fmt_snprintf(note, sizeof(note), "[%s: %lu bytes of output dropped]\n", who,
 			 dropped - *reported);
 	*reported = dropped;

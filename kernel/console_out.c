@@ -99,6 +99,11 @@ bool console_out_pending(void)
 	return ring.len != 0;
 }
 
+size_t console_out_queued(void)
+{
+	return ring.len;
+}
+
 size_t console_out_space(void)
 {
 	return outq_space(&ring);

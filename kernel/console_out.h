@@ -20,6 +20,9 @@ bool console_out_write_nowait(const char *s, size_t n);
 /* Whether queued output waits for the UART (the main loop must not sleep long). */
 bool console_out_pending(void);
 
+/* Bytes waiting in the ring. */
+size_t console_out_queued(void);
+
 /* Bytes free in the ring (for callers that must not wait). */
 size_t console_out_space(void);
 

@@ -46,7 +46,8 @@ void mainloop_step(bool may_idle)
 
 	console_service_output();
 
-	if (sched_run_once())
+	if (sched_run_once(console_out_pending() || console_busy() ? SCHED_SLICE_SHORT_US
+								     : SCHED_SLICE_US))
 		return;
 	if (may_idle && !busy)
 		idle();

@@ -16,9 +16,9 @@ static bool runnable(struct guest *g, uint64_t now)
 	return !g->vcpu.halted || vcpu_has_wakeup(&g->vcpu, now);
 }
 
-bool sched_run_once(void)
+bool sched_run_once(uint64_t slice_us)
 {
-	uint64_t now = rdtsc(), slice = clock_tsc_hz() / 1000000 * SCHED_SLICE_US;
+	uint64_t now = rdtsc(), slice = clock_tsc_hz() / 1000000 * slice_us;
 	uint64_t t0;
 	int i;
 

@@ -9,9 +9,13 @@
 #include "lib/types.h"
 
 #define SCHED_SLICE_US 10000
+/* While the console has output waiting or input arriving: the main loop
+ * must come round about as often as the UART's 16-byte FIFO empties
+ * (1.4 ms at 115200 baud), or the console crawls behind busy guests. */
+#define SCHED_SLICE_SHORT_US 1000
 
-/* Run one slice of the next runnable guest; false when none could run. */
-bool sched_run_once(void);
+/* Run one slice (slice_us long at most) of the next runnable guest; false when none could run. */
+bool sched_run_once(uint64_t slice_us);
 
 /* TSC at which the earliest halted guest's timer fires (0: none). */
 uint64_t sched_next_wakeup(void);

@@ -295,6 +295,14 @@ void reply_arr_end(struct reply *r)
 	reply_close(r);
 }
 
+void reply_text_block(struct reply *r, const char *s)
+{
+	if (reply_is_json(r) || !reply_field_ok(r))
+		return;
+	reply_text_puts(r, s);
+	r->empty = false;
+}
+
 void reply_error(struct reply *r, const char *fmt, ...)
 {
 	va_list ap;

@@ -67,6 +67,12 @@ void reply_obj_end(struct reply *r);
 void reply_arr_begin(struct reply *r, const char *key);
 void reply_arr_end(struct reply *r);
 /* Whether the reply renders as text (progress lines may then go to the console). */
+/*
+ * Text mode only: s as it is (already laid out, e.g. a table from
+ * lib/table.h); ignored in JSON mode, where the fields speak.
+ */
+void reply_text_block(struct reply *r, const char *s);
+
 static inline bool reply_text_mode(const struct reply *r)
 {
 	return r->mode == REPLY_TEXT;

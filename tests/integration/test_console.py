@@ -101,11 +101,21 @@ def test_version_text(s):
 def test_help_text(s):
     reply = s.text("help")
     check_text_ok(reply, "help")
-    # Text rendering of an array of objects (lib/reply.h): "- name: X".
-    names = re.findall(r"^\s*-?\s*name: (\S+)\s*$", reply, re.M)
+    # For people: a table, one line per command, arguments beside it.
+    lines = reply.strip().splitlines()
+    assert re.match(r"^COMMAND\s+ARGUMENTS\s+WHAT IT DOES$", lines[0]), lines[0]
+    names = [l.split()[0] for l in lines[1:] if l.strip() and not l.startswith("help COMMAND")]
     missing = [c for c in COMMANDS if c not in names]
     assert not missing, "help does not list %s: %r" % (", ".join(missing), reply)
     assert "debug" not in names, "hidden command debug is listed"
+    assert len(names) == len(set(names)), "a command listed twice: %r" % names
+    col = lines[0].index("ARGUMENTS")
+    log = [l for l in lines if l.startswith("log ")][0]
+    assert log[col:].startswith("[error|warn|info|debug]"), "columns not aligned: %r" % reply
+    one = s.text("help log")
+    assert re.search(r"^usage: \[error\|warn\|info\|debug\]$", one, re.M), one
+    assert re.search(r"^help: show or set the log level$", one, re.M), one
+    assert re.search(r"^error: unknown command 'nosuch'", s.text("help nosuch"), re.M)
 
 
 @boot("console")

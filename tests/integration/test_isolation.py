@@ -32,7 +32,7 @@ def share(s, name):
 @boot(GROUP, **OPTS)
 def test_isolation_serial_flood_costs_no_more_than_a_cpu_hog(s):
     mark = s.console.mark()
-    start(s, "workload.elf name=victim mem=8 -- rounds=0 pages=32")
+    start(s, "workload.elf name=victim mem=16 -- rounds=0 pages=2048")
     wait_for(s, r"^\[victim\] PROGRESS workload round=2 ", mark)
     start(s, "hostile_spin.elf name=hog mem=4")
     wait_for(s, r"^\[hog\] PROGRESS hostile_spin spinning", mark)
@@ -73,5 +73,5 @@ def test_isolation_flood_is_dropped_counted_and_defanged(s):
     assert re.search(r"\[flood: \d+ bytes of output dropped\]", text), text[-2000:]
     # the neighbour's lines still come through, complete
     mark = s.console.mark()
-    wait_for(s, r"^\[victim\] PROGRESS workload round=\d+ pages=32 ", mark)
+    wait_for(s, r"^\[victim\] PROGRESS workload round=\d+ pages=2048 ", mark)
     assert s.json("guest stop flood")["state"] == "stopped"

@@ -71,6 +71,19 @@ def test_snapshot_restore_continues_from_the_same_step(s):
 
 
 @boot(GROUP, **OPTS)
+def test_guest_list_text_is_a_table(s):
+    reply = s.text("guest list")
+    lines = reply.strip().splitlines()
+    assert re.match(r"^NAME\s+STATE\s+RAM MiB\s+CPU s\s+EXITS$", lines[0]), reply
+    row = [l for l in lines if l.split()[0] == "snap"]
+    assert row and re.match(r"^snap\s+running\s+8\s+\d+\.\d\d\s+\d+$", row[0]), reply
+    # numbers are right-aligned under their heading
+    end = lines[0].index("RAM MiB") + len("RAM MiB")
+    assert row[0][end - 1] == "8" and row[0][end] == " ", (lines[0], row[0])
+    assert s.json("guest list")["guests"][0]["name"], "JSON keeps every field"
+
+
+@boot(GROUP, **OPTS)
 def test_snapshot_clone_runs_beside_the_original(s):
     at = paused_round(s, "snap")
     assert s.json("guest snapshot snap")["ok"] is True
