@@ -299,6 +299,7 @@ static void cmd_reboot(struct reply *r, int argc, char **argv)
 {
 	reply_str(r, "status", "rebooting");
 	reply_end(r);
+	printk_sync(); /* the reply is queued: out with it before the machine goes */
 	vmx_off();
 	power_reboot();
 }
@@ -307,6 +308,7 @@ static void cmd_shutdown(struct reply *r, int argc, char **argv)
 {
 	reply_str(r, "status", "powering off");
 	reply_end(r);
+	printk_sync(); /* the reply is queued: out with it before the machine goes */
 	power_off();
 	/* still here: the reply already went out, so report through the log */
 	log_error("power off failed: no ACPI S5 and no emulator shutdown port");

@@ -560,9 +560,21 @@ def main(argv=None):
     finally:
         status = emu.wait_exit(1) if emu.proc else None
         emu.kill()
-    sys.stderr.write("\r\nhv: %s %s\r\n" % (
-        kind, "stopped" if status is None else "exited with status %d" % status))
+    sys.stderr.write("\r\nhv: %s\r\n" % _ending(kind, emu, status))
     return 0
+
+
+def _ending(kind, emu, status):
+    """Why the interactive session ended, in words (Bochs exits with status 1
+    on its shutdown port, which is a clean power-off, not a failure)."""
+    tail = emu.console.since(max(0, emu.console.mark() - 4096))
+    if "powering off" in tail and status is not None:
+        return "the machine powered off (%s ended)" % kind
+    if "rebooting" in tail[-200:] and status is not None:
+        return "the machine reset (%s ended)" % kind
+    if status is None:
+        return "%s stopped (Ctrl-] or end of input)" % kind
+    return "%s exited with status %d" % (kind, status)
 
 
 if __name__ == "__main__":
