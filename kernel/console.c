@@ -134,9 +134,12 @@ void console_async_write(const char *s, size_t n)
 static bool move_line(struct outq *q)
 {
 	char line[LINE_MAX];
-	size_t n = outq_line(q);
+	size_t n;
 
-	if (!n || console_out_queued() > ASYNC_TX_BACKLOG)
+	if (console_out_queued() > ASYNC_TX_BACKLOG)
+		return false;
+	n = outq_line(q);
+	if (!n)
 		return false;
 	n = outq_take(q, line, MIN(n, sizeof(line)));
 	if (attached)
@@ -180,6 +183,12 @@ static struct outq *source(int i, const char **who, uint64_t **reported)
 	*who = g->name;
 	*reported = &g->out_dropped_reported;
 	return &g->out;
+}
+
+bool console_interactive(void)
+{
+	/* more queued than queued lines may fill: a reply or echo is waiting */
+	return console_busy() || console_out_queued() > ASYNC_TX_BACKLOG;
 }
 
 void console_service_output(void)

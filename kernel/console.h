@@ -35,6 +35,14 @@ void console_service_output(void);
 /* True when input arrived in the last few milliseconds (the main loop keeps polling). */
 bool console_busy(void);
 
+/*
+ * True while someone waits on the console: input just arrived, or a reply
+ * or echo is queued. The main loop then comes round often enough to keep
+ * the UART busy; queued guest and log lines alone do not count (a guest
+ * flooding its serial port cannot make every other guest's slices short).
+ */
+bool console_interactive(void);
+
 void console_set_mode(enum reply_mode mode);
 enum reply_mode console_mode(void);
 

@@ -46,8 +46,7 @@ void mainloop_step(bool may_idle)
 
 	console_service_output();
 
-	if (sched_run_once(console_out_pending() || console_busy() ? SCHED_SLICE_SHORT_US
-								     : SCHED_SLICE_US))
+	if (sched_run_once(console_interactive() ? SCHED_SLICE_SHORT_US : SCHED_SLICE_US))
 		return;
 	if (may_idle && !busy)
 		idle();

@@ -9,9 +9,9 @@
 #include "lib/types.h"
 
 #define SCHED_SLICE_US 10000
-/* While the console has output waiting or input arriving: the main loop
+/* While someone waits on the console (console_interactive): the main loop
  * must come round about as often as the UART's 16-byte FIFO empties
- * (1.4 ms at 115200 baud), or the console crawls behind busy guests. */
+ * (1.4 ms at 115200 baud), or replies crawl behind busy guests. */
 #define SCHED_SLICE_SHORT_US 1000
 
 /* Run one slice (slice_us long at most) of the next runnable guest; false when none could run. */
