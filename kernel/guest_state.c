@@ -186,6 +186,7 @@ static void lapic_fields(struct gs_io *io, struct guest_state *s)
 	io_u64(io, &l->tsc_deadline);
 	io_u64(io, &l->tsc_hz);
 	io_u64(io, &l->bus_hz);
+	io_u8(io, &l->nmi_pending);
 }
 
 static void uart_fields(struct gs_io *io, struct guest_state *s)
@@ -348,7 +349,8 @@ static int validate(const struct guest_state *s, char *err, size_t errlen)
 	if (s->uart.rx_head >= sizeof(s->uart.rx) || s->uart.rx_count > sizeof(s->uart.rx) ||
 	    s->uart.thr_irq > 1)
 		return fail(err, errlen, -EINVAL, "uart: bad receive FIFO state");
-	if (!s->lapic.tsc_hz || !s->lapic.bus_hz || s->lapic.timer_armed > 1)
+	if (!s->lapic.tsc_hz || !s->lapic.bus_hz || s->lapic.timer_armed > 1 ||
+	    s->lapic.nmi_pending > 1)
 		return fail(err, errlen, -EINVAL, "lapic: bad timer clock or state");
 	return 0;
 }

@@ -73,6 +73,7 @@ struct gs_lapic {
 	uint64_t timer_frac, timer_period, timer_period_rem;
 	uint64_t tsc_deadline;     /* IA32_TSC_DEADLINE, an absolute guest TSC value */
 	uint64_t tsc_hz, bus_hz;
+	uint8_t nmi_pending; /* a self-NMI IPI not yet delivered */
 };
 
 /* The 16550 at COM1 (PC16550D register file and receive FIFO). */

@@ -134,7 +134,15 @@ static void vlapic_error(struct vlapic *l, uint32_t bits)
 		vlapic_set_irr(l, vector);
 }
 
-/* LVT delivery modes other than fixed are not modelled. */
+bool vlapic_take_nmi(struct vlapic *l)
+{
+	bool was = l->nmi_pending;
+
+	l->nmi_pending = false;
+	return was;
+}
+
+/* The timer and error LVTs, the only ones that fire here, have no delivery mode (11.5.1). */
 void vlapic_deliver_lvt(struct vlapic *l, uint32_t lvt)
 {
 	uint8_t vector = lvt & LVT_VECTOR;
@@ -233,6 +241,12 @@ void vlapic_send_ipi(struct vlapic *l, uint32_t lo, uint32_t dest)
 	uint8_t vector = lo & LVT_VECTOR;
 	bool self = vlapic_ipi_to_self(l, lo, dest);
 
+	if (ICR_DELIVERY(lo) == ICR_NMI && self) {
+		l->self_ipis++;
+		l->nmis++;
+		l->nmi_pending = true; /* the vector is ignored; NMIs do not queue: they merge */
+		return;
+	}
 	if (ICR_DELIVERY(lo) != ICR_FIXED) {
 		l->ipis_ignored++;
 		return;

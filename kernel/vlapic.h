@@ -42,6 +42,8 @@ struct vlapic {
 	uint64_t timer_missed;     /* periodic expiries folded into one IRR bit */
 	uint64_t ipis_ignored;     /* IPIs to other CPUs or not fixed delivery */
 	uint64_t irqs_dropped;     /* fixed interrupts while the APIC is disabled */
+	bool nmi_pending;          /* a self-NMI IPI waits for delivery */
+	uint64_t nmis;
 };
 
 /* Reset state (xAPIC mode, enabled, base 0xFEE00000, software-disabled by SVR). */
@@ -79,6 +81,9 @@ uint64_t vlapic_next_deadline(const struct vlapic *l);
 
 /* The vector to deliver now (highest IRR whose class beats PPR, APIC enabled), or -1. */
 int vlapic_pending(const struct vlapic *l);
+
+/* Whether an NMI waits; taking it clears it (the vCPU delivers it). */
+bool vlapic_take_nmi(struct vlapic *l);
 
 /* The vector was injected into the guest: move it from IRR to ISR. */
 void vlapic_ack(struct vlapic *l, uint8_t vector);

@@ -21,6 +21,7 @@
 /* ICR, figure 11-12 and 11.12.9 (x2APIC). */
 #define ICR_DELIVERY(lo) (((lo) >> 8) & 7)
 #define ICR_FIXED 0
+#define ICR_NMI 4 /* delivery mode 100b, SDM Vol. 3A 11.6.1 table */
 #define ICR_LOGICAL (1u << 11)
 #define ICR_SHORTHAND(lo) (((lo) >> 18) & 3)
 #define ICR_SELF 1

@@ -23,7 +23,7 @@ void vlapic_save(const struct vlapic *l, uint64_t now, struct gs_lapic *s)
 		.timer_elapsed = now - l->timer_start,
 		.timer_frac = l->timer_frac, .timer_period = l->timer_period,
 		.timer_period_rem = l->timer_period_rem, .tsc_deadline = l->tsc_deadline,
-		.tsc_hz = l->tsc_hz, .bus_hz = l->bus_hz,
+		.tsc_hz = l->tsc_hz, .bus_hz = l->bus_hz, .nmi_pending = l->nmi_pending,
 	};
 	for (int i = 0; i < 8; i++) {
 		s->irr[i] = l->irr[i];
@@ -69,4 +69,5 @@ void vlapic_load(struct vlapic *l, const struct gs_lapic *s, uint64_t now)
 	l->tsc_deadline = s->tsc_deadline;
 	l->tsc_hz = s->tsc_hz;
 	l->bus_hz = s->bus_hz;
+	l->nmi_pending = s->nmi_pending != 0;
 }

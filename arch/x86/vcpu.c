@@ -6,6 +6,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
@@ -72,7 +73,9 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 {
 	const struct vmx_caps *c = vmx_get_caps();
 	bool t = c->true_ctls;
-	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER;
+	/* virtual NMIs: the CPU tracks the guest's NMI blocking until its IRET (SDM Vol. 3C 25.6.1) */
+	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER |
+		       PIN_VIRTUAL_NMIS;
 	uint32_t proc = PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
 			PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_MOV_DR_EXITING |
 			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING |
@@ -86,7 +89,7 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 	if (c->vpid)
 		proc2 |= PROC2_ENABLE_VPID;
 	err |= set_control(VMCS_PIN_BASED_CTLS, t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
-			   MSR_IA32_VMX_PINBASED_CTLS, pin, pin);
+			   MSR_IA32_VMX_PINBASED_CTLS, pin, pin & ~PIN_VIRTUAL_NMIS);
 	err |= set_control(VMCS_PROC_BASED_CTLS, t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			   MSR_IA32_VMX_PROCBASED_CTLS, proc, proc);
 	err |= set_control(VMCS_PROC_BASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2, proc2,
@@ -196,13 +199,18 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 	v->exceptions_injected++;
 }
 
-static void set_interrupt_window(bool on)
+static void set_window(uint32_t bit, bool on)
 {
 	uint64_t proc = vmcs_read(VMCS_PROC_BASED_CTLS);
-	uint64_t want = on ? proc | PROC_INTERRUPT_WINDOW_EXITING : proc & ~PROC_INTERRUPT_WINDOW_EXITING;
+	uint64_t want = on ? proc | bit : proc & ~(uint64_t)bit;
 
 	if (want != proc)
 		vmcs_write(VMCS_PROC_BASED_CTLS, want);
+}
+
+static void set_interrupt_window(bool on)
+{
+	set_window(PROC_INTERRUPT_WINDOW_EXITING, on);
 }
 
 static void inject(uint32_t info, uint32_t error, uint32_t len)
@@ -212,6 +220,34 @@ static void inject(uint32_t info, uint32_t error, uint32_t len)
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
 	vmcs_write(VMCS_ENTRY_INSTRUCTION_LEN, len);
 }
+
+/*
+ * A pending NMI: injected when the guest is not blocking NMIs (after an
+ * NMI until its IRET, or in the STI/MOV SS shadow), else an NMI-window
+ * exit is asked for (SDM Vol. 3C 26.3.1.5, 25.6.2). Without virtual NMIs
+ * the CPU cannot track the blocking: the NMI then waits for the window.
+ * Returns true when it injected.
+ */
+static bool deliver_nmi(struct vcpu *v)
+{
+	uint32_t block = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI;
+	bool vnmi = vmcs_read(VMCS_PIN_BASED_CTLS) & PIN_VIRTUAL_NMIS;
+
+	if (!v->lapic.nmi_pending) {
+		set_window(PROC_NMI_WINDOW_EXITING, false);
+		return false;
+	}
+	if (!vnmi || (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & block)) {
+		set_window(PROC_NMI_WINDOW_EXITING, vnmi);
+		return false;
+	}
+	vlapic_take_nmi(&v->lapic);
+	inject(INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI, 0, 0);
+	v->halted = false;
+	set_window(PROC_NMI_WINDOW_EXITING, false);
+	return true;
+}
+
 
 static bool interrupts_open(void)
 {
@@ -244,6 +280,8 @@ static void deliver_events(struct vcpu *v)
 		v->exception_pending = false;
 		return;
 	}
+	if (deliver_nmi(v))
+		return;
 	vec = vlapic_pending(&v->lapic);
 	if (vec < 0) {
 		set_interrupt_window(false);
@@ -263,7 +301,9 @@ static void deliver_events(struct vcpu *v)
 bool vcpu_has_wakeup(struct vcpu *v, uint64_t now)
 {
 	vlapic_update_timer(&v->lapic, vcpu_guest_tsc(v, now));
-	return v->exception_pending || (v->halted_with_if && vlapic_pending(&v->lapic) >= 0);
+	/* an NMI wakes HLT whatever IF says, SDM Vol. 3A 10.1 / 6.7.1 */
+	return v->exception_pending || v->lapic.nmi_pending ||
+	       (v->halted_with_if && vlapic_pending(&v->lapic) >= 0);
 }
 
 uint64_t vcpu_next_wakeup(const struct vcpu *v)

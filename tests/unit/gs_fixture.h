@@ -51,6 +51,7 @@ static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
 	s->uart.rx_count = flip ? 16 : 0;
 	s->uart.thr_irq = flip ? 1 : 0;
 	s->lapic.timer_armed = flip ? 0 : 1;
+	s->lapic.nmi_pending = flip ? 1 : 0;
 	s->lapic.tsc_hz |= 1;
 	s->lapic.bus_hz |= 1;
 }

@@ -21,7 +21,7 @@ struct expected_section {
 /* docs/guest-state.md, "Sections" */
 static const struct expected_section expected[] = {
 	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 581 }, { GS_SEC_FPU, 512 },
-	{ GS_SEC_LAPIC, 241 }, { GS_SEC_UART, 29 }, { GS_SEC_PIC, 2 },
+	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_PIC, 2 },
 };
 
 static struct guest_state a, b, a2, b2;
@@ -274,6 +274,9 @@ TEST values_out_of_range_are_refused(void)
 	gs_fill(&a, 7, 0);
 	a.lapic.tsc_hz = 0;
 	CHECK_CALL(invalid("timer clock"));
+	gs_fill(&a, 7, 0);
+	a.lapic.nmi_pending = 2;
+	CHECK_CALL(invalid("lapic"));
 	PASS();
 }
 

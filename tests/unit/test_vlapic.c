@@ -125,10 +125,27 @@ TEST self_ipi_xapic(void)
 	MW(ICR_HI, 0xffu << 24);
 	MW(ICR_LO, 0x45); /* physical broadcast */
 	ASSERT(irr_has(0x45));
-	MW(ICR_LO, 0x40446); /* NMI to self: not modelled */
+	MW(ICR_LO, 0x40446); /* NMI to self: pending NMI, the vector ignored */
 	ASSERT_FALSE(irr_has(0x46));
-	ASSERT_EQ(3, l.ipis_ignored);
-	ASSERT_EQ(4, l.self_ipis);
+	ASSERT(l.nmi_pending);
+	ASSERT_EQ(2, l.ipis_ignored);
+	ASSERT_EQ(5, l.self_ipis);
+	PASS();
+}
+
+/* NMI IPIs (SDM Vol. 3A 11.6.1 delivery mode 100b): to self only, merged, taken once. */
+TEST nmi_self_ipi(void)
+{
+	CHECK_CALL(enable(false));
+	MW(ICR_HI, 5u << 24);
+	MW(ICR_LO, 0x400); /* NMI to APIC 5, not us */
+	ASSERT_FALSE(l.nmi_pending);
+	ASSERT_EQ(1, l.ipis_ignored);
+	MW(ICR_LO, 0x40400); /* NMI, shorthand self */
+	MW(ICR_LO, 0x40400); /* a second one merges */
+	ASSERT(vlapic_take_nmi(&l));
+	ASSERT_FALSE(vlapic_take_nmi(&l));
+	ASSERT_EQ(-1, vlapic_pending(&l)); /* no IRR bit */
 	PASS();
 }
 
@@ -497,6 +514,7 @@ SUITE(vlapic_irqs)
 	RUN_TEST(nested_isr_and_eoi_order);
 	RUN_TEST(ack_only_requested_vectors);
 	RUN_TEST(self_ipi_xapic);
+	RUN_TEST(nmi_self_ipi);
 	RUN_TEST(logical_destinations_xapic);
 	RUN_TEST(self_ipi_x2apic);
 	RUN_TEST(illegal_vectors_set_esr);

@@ -55,6 +55,9 @@ TEST registers_survive_save_and_load(void)
 	ASSERT_EQ(l.tsc_hz, copy.tsc_hz);
 	ASSERT_EQ(l.bus_hz, copy.bus_hz);
 	ASSERT_EQ(vlapic_pending(&l), vlapic_pending(&copy));
+	l.nmi_pending = true;
+	move_by(0);
+	ASSERT(copy.nmi_pending);
 	ASSERT(copy.isr[0xe3 / 32] & (1u << (0xe3 % 32)));
 	PASS();
 }
