@@ -30,3 +30,15 @@ def test_vcpu_self_nmi_arrives_once_each(s):
     assert m.group(1).startswith("ok"), m.group(0)
     wait_for(s, r"guest nmi_self: stopped: exited with status 0", mark, 60)
     assert guest(s, "nmi_self")["exit_status"] == 0
+
+
+@boot(GROUP, **OPTS)
+def test_vcpu_real_mode_fault_has_no_error_code(s):
+    """RDMSR/WRMSR of a missing MSR in real mode: #GP through the IVT, no
+    error code (with one, VM entry would fail and the guest never return)."""
+    mark = s.console.mark()
+    start(s, "realmode.elf mem=4")
+    stop = wait_for(s, r"guest realmode: stopped: (.*)", mark)
+    assert stop.group(1) == "exited with status 0", stop.group(0)
+    m = wait_for(s, r"^\[realmode\] RESULT realmode (.*)", mark, 30)
+    assert m.group(1) == "ok gp=2", m.group(0)
