@@ -36,7 +36,9 @@ PURE_SRCS := kernel/fmt.c kernel/json.c kernel/reply.c kernel/lineedit.c \
         arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
         arch/x86/insn.c kernel/multiboot.c kernel/multiboot_image.c kernel/vuart.c \
         kernel/vlapic.c kernel/vlapic_regs.c kernel/vlapic_timer.c net/e1000_ring.c \
-        net/virtqueue.c net/netbench_stream.c kernel/profile_table.c net/chksum.c
+        net/virtqueue.c net/netbench_stream.c kernel/profile_table.c net/chksum.c \
+        kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
+        arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
