@@ -45,12 +45,12 @@ ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
         arch/x86/paging.c arch/x86/uart.c arch/x86/apic.c arch/x86/pit.c \
         arch/x86/acpi.c arch/x86/power.c arch/x86/entry.S arch/x86/isr.S \
         arch/x86/vmx.c arch/x86/vmx_entry.S arch/x86/vcpu.c arch/x86/vmexit.c \
-        arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c
+        arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c arch/x86/dirty_vmx.c
 KERNEL_SRCS := kernel/main.c kernel/string.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
         kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
-        kernel/cmd_profile.c
+        kernel/cmd_profile.c kernel/dirty_guest.c kernel/dirty_verify.c kernel/cmd_dirty.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 MIGRATE_SRCS :=

@@ -22,6 +22,7 @@ void cmd_guest(struct reply *r, int argc, char **argv);
 void cmd_net(struct reply *r, int argc, char **argv);
 void cmd_ping(struct reply *r, int argc, char **argv);
 void cmd_netbench(struct reply *r, int argc, char **argv);
+void cmd_dirty(struct reply *r, int argc, char **argv);
 void cmd_profile(struct reply *r, int argc, char **argv);
 void cmd_debug(struct reply *r, int argc, char **argv);
 

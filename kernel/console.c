@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{ "ping", "A.B.C.D [COUNT]", "ICMP echo from the hypervisor", 1, 2, false, cmd_ping },
 	{ "netbench", "server | A.B.C.D [MiB] | raw A.B.C.D [FRAMES] | raw-stats | raw-reset",
 	  "TCP throughput to a peer (bytes checked); raw frame rate", 1, 3, false, cmd_netbench },
+	{ "dirty", "start NAME [ad|pml|wp] | stats|harvest|stop NAME | rate NAME [S] | verify NAME ...",
+	  "dirty-page logging of a guest", 2, 3, false, cmd_dirty },
 	{ "profile", "[show [N]] | start [HZ] | stop", "sample where the hypervisor spends its time", 0, 2, false, cmd_profile },
 	{ "debug", "fault ud|pf|gp|de|bp | nic-fault IF | panic", "deliberate failures, for tests", 1, 2, true, cmd_debug },
 };

@@ -6,6 +6,15 @@
 
 #include "kernel/dirty_bitmap.h"
 
+/* Bits set in w; SWAR, since the image links no libgcc for __builtin_popcountll. */
+static uint64_t popcount(uint64_t w)
+{
+	w -= (w >> 1) & 0x5555555555555555ULL;
+	w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+	w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (w * 0x0101010101010101ULL) >> 56;
+}
+
 static uint64_t bit(uint64_t frame)
 {
 	return 1ULL << (frame & 63);
@@ -58,7 +67,7 @@ uint64_t dirty_bitmap_count(const struct dirty_bitmap *b)
 	uint64_t i, n = 0;
 
 	for (i = 0; i < dirty_bitmap_words(b->nframes); i++)
-		n += (uint64_t)__builtin_popcountll(b->words[i]);
+		n += popcount(b->words[i]);
 	return n;
 }
 
@@ -89,7 +98,7 @@ uint64_t dirty_bitmap_or(struct dirty_bitmap *dst, const struct dirty_bitmap *sr
 		/* the last shared word may hold frames only one bitmap has */
 		if (i == nw - 1 && tail)
 			add &= (1ULL << tail) - 1;
-		n += (uint64_t)__builtin_popcountll(add);
+		n += popcount(add);
 		dst->words[i] |= add;
 	}
 	return n;

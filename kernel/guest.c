@@ -13,6 +13,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/clock.h"
 #include "kernel/console.h"
+#include "kernel/dirty_guest.h"
 #include "kernel/fmt.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
@@ -63,6 +64,8 @@ static int ram_copy(struct guest *g, gpa_t gpa, void *buf, size_t n, bool to_gue
 
 	if (gpa >= g->ram_size || n > g->ram_size - gpa)
 		return -EINVAL;
+	if (to_guest)
+		dirty_guest_mark(g, gpa, n); /* dirty logging: the hypervisor's own writes */
 	while (n) {
 		uint64_t off = gpa & (GUEST_CHUNK - 1);
 		size_t len = MIN(n, GUEST_CHUNK - off);
@@ -237,6 +240,7 @@ static int build(struct guest *g, const struct boot_file *f, char *err, size_t e
 
 static void release(struct guest *g)
 {
+	dirty_guest_release(g);
 	vcpu_arch_destroy(&g->vcpu);
 	/* cached translations of this EPT must not outlive its tables and RAM, SDM Vol. 3C 29.4.3 */
 	if (g->ept.root)

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "arch/x86/cpu.h"
+#include "arch/x86/dirty_vmx.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vcpu.h"
@@ -354,6 +355,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 
 	if (switch_to(v))
 		return entry_failed(v, -1);
+	dirty_vmx_vcpu_enter(v); /* dirty logging: PML switched on or off meanwhile */
 	for (;;) {
 		now = rdtsc();
 		if (now >= end)
