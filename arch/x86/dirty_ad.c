@@ -7,17 +7,13 @@
  */
 #include "arch/x86/dirty_backend.h"
 
-/*
- * 4 KiB leaves so a D flag names one page; D flags from before the start
- * are collected too (and handed out by the first harvest: over-reporting
- * is safe, missing is not).
- */
+/* 4 KiB leaves so a D flag names one page, and no D flag from before the start. */
 static int ad_start(struct dirty_log *l)
 {
 	int err = dirty_ept_split(l);
 
 	if (!err)
-		err = dirty_ept_collect_all(l);
+		err = dirty_ept_forget_all(l);
 	if (err)
 		dirty_ept_merge(l);
 	return err;

@@ -31,6 +31,12 @@ int dirty_ept_split(struct dirty_log *l);
 void dirty_ept_merge(struct dirty_log *l);
 /* Clear every D flag of RAM, recording the pages that had one in pending; 0 or -EINVAL. */
 int dirty_ept_collect_all(struct dirty_log *l);
+/*
+ * At the start: clear every D flag of RAM without recording it. They tell
+ * of writes before the log (a split copies a 2 MiB leaf's D flag to all
+ * 512 pages), which the first full copy of RAM covers anyway.
+ */
+int dirty_ept_forget_all(struct dirty_log *l);
 /* Call fn for the gpa of every frame set in pending. */
 void dirty_ept_each_pending(struct dirty_log *l, void (*fn)(struct dirty_log *l, gpa_t gpa));
 

@@ -36,6 +36,13 @@ int dirty_ept_collect_all(struct dirty_log *l)
 	return n < 0 ? (int)n : 0;
 }
 
+int dirty_ept_forget_all(struct dirty_log *l)
+{
+	int64_t n = ept_harvest_dirty(l->ept, 0, l->ram_size, true, NULL, NULL);
+
+	return n < 0 ? (int)n : 0;
+}
+
 void dirty_ept_each_pending(struct dirty_log *l, void (*fn)(struct dirty_log *l, gpa_t gpa))
 {
 	uint64_t f;

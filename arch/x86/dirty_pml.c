@@ -15,7 +15,7 @@ static int pml_start(struct dirty_log *l)
 	int err = dirty_ept_split(l);
 
 	if (!err)
-		err = dirty_ept_collect_all(l);
+		err = dirty_ept_forget_all(l);
 	if (!err)
 		err = l->hw.pml_set(l->hw.ctx, true);
 	if (err)
