@@ -20,7 +20,7 @@
  *   "DIRTY round=R done n=N"
  * printed after the round's writes: when "done" is seen, all of them
  * have happened. With stream=1: "PROGRESS dirty_pages round=R" every 64
- * rounds. RESULT after the last round.
+ * rounds from round 1. RESULT after the last round.
  */
 #include "guest.h"
 #include "timing.h"
@@ -103,7 +103,7 @@ static void run_round(struct dirty_cfg *c, uint32_t round)
 		write_page(frames[i], round);
 	}
 	if (c->stream) {
-		if (round % 64 == 0)
+		if (round % 64 == 1)
 			printf("PROGRESS dirty_pages round=%u\n", round);
 		return;
 	}
