@@ -100,6 +100,7 @@ static void harvest(struct reply *r, struct guest *g, const char *opt)
 	reply_str(r, "name", g->name);
 	reply_u64(r, "pages", (uint64_t)n);
 	reply_u64(r, "harvest_us", dirty_guest_stats(g)->harvest_ns_last / 1000);
+	reply_u64(r, "harvest_cycles", dirty_guest_stats(g)->harvest_cycles_last);
 	if (opt)
 		list_ranges(r, b);
 }
