@@ -519,15 +519,21 @@ static int ept_split_visit(struct ept_walk *w, uint64_t *pte, gpa_t at, unsigned
 	return EPT_DESCEND;
 }
 
-int ept_split_range(struct ept *e, gpa_t gpa, uint64_t size)
+/* Walk [gpa, gpa + size) with visit; the count it kept in w->pages, or an error. */
+static int ept_walk_counting(struct ept *e, gpa_t gpa, uint64_t size, ept_visit_fn visit)
 {
-	struct ept_walk w = { .e = e, .start = gpa, .end = gpa + size, .visit = ept_split_visit };
+	struct ept_walk w = { .e = e, .start = gpa, .end = gpa + size, .visit = visit };
 	int ret;
 
 	if (!ept_range_valid(gpa, size))
 		return -EINVAL;
 	ret = ept_walk(&w);
 	return ret < 0 ? ret : (int)w.pages;
+}
+
+int ept_split_range(struct ept *e, gpa_t gpa, uint64_t size)
+{
+	return ept_walk_counting(e, gpa, size, ept_split_visit);
 }
 
 /*
@@ -585,13 +591,7 @@ static int ept_merge_visit(struct ept_walk *w, uint64_t *pte, gpa_t at, unsigned
 
 int ept_merge_range(struct ept *e, gpa_t gpa, uint64_t size)
 {
-	struct ept_walk w = { .e = e, .start = gpa, .end = gpa + size, .visit = ept_merge_visit };
-	int ret;
-
-	if (!ept_range_valid(gpa, size))
-		return -EINVAL;
-	ret = ept_walk(&w);
-	return ret < 0 ? ret : (int)w.pages;
+	return ept_walk_counting(e, gpa, size, ept_merge_visit);
 }
 
 /* ---------------------------------------------------------------- whole tree */

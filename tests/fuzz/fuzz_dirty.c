@@ -29,18 +29,24 @@ static void fuzz_die(const char *what, uint64_t frame)
 	abort();
 }
 
-static void check_harvest(void)
+/* Every page the model holds must be in harvested; then the model starts afresh. */
+static void check_covered(const char *what)
 {
 	uint64_t f;
 
+	for (f = 0; f < FUZZ_FRAMES; f++) {
+		if (model[f] && !dirty_bitmap_test(&harvested, f))
+			fuzz_die(what, f);
+		model[f] = false;
+	}
+}
+
+static void check_harvest(void)
+{
 	dirty_bitmap_clear_all(&harvested);
 	if (dirty_log_harvest(&cpu.log, &harvested) < 0)
 		fuzz_die("harvest failed while logging", 0);
-	for (f = 0; f < FUZZ_FRAMES; f++) {
-		if (model[f] && !dirty_bitmap_test(&harvested, f))
-			fuzz_die("harvest missed a written page", f);
-		model[f] = false;
-	}
+	check_covered("harvest missed a written page");
 }
 
 static void check_full_speed(void)
@@ -68,8 +74,6 @@ static void write_page(uint64_t frame, bool by_host)
 
 static void switch_mode(enum dirty_mode m)
 {
-	uint64_t f;
-
 	if (!cpu.log.active) {
 		if (dirty_log_start(&cpu.log, m))
 			fuzz_die("start failed", 0);
@@ -78,11 +82,7 @@ static void switch_mode(enum dirty_mode m)
 	dirty_bitmap_clear_all(&harvested);
 	if (dirty_log_switch(&cpu.log, m, &harvested))
 		fuzz_die("switch failed", 0);
-	for (f = 0; f < FUZZ_FRAMES; f++) {
-		if (model[f] && !dirty_bitmap_test(&harvested, f))
-			fuzz_die("switch lost a written page", f);
-		model[f] = false;
-	}
+	check_covered("switch lost a written page");
 }
 
 static void stop(void)
