@@ -198,6 +198,7 @@ check-headers:
 bench: all
 	@$(PYTHON) bench/run.py --build $(BUILD)
 	@$(PYTHON) bench/net.py --build $(BUILD)
+	@$(PYTHON) bench/dirty.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/unit $(BUILD)/unit-asan \
