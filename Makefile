@@ -42,7 +42,9 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         kernel/multiboot.c kernel/multiboot_image.c kernel/vuart.c kernel/vlapic.c \
         kernel/vlapic_regs.c kernel/vlapic_timer.c kernel/vlapic_state.c \
         kernel/guest_state.c kernel/profile_table.c \
-        net/e1000_ring.c net/virtqueue.c net/netbench_stream.c net/chksum.c
+        net/e1000_ring.c net/virtqueue.c net/netbench_stream.c net/chksum.c \
+        kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
+        arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
@@ -50,12 +52,13 @@ ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
         arch/x86/acpi.c arch/x86/power.c arch/x86/entry.S arch/x86/isr.S \
         arch/x86/vmx.c arch/x86/vmx_entry.S arch/x86/vcpu.c arch/x86/vmexit.c \
         arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c arch/x86/vcpu_state.c \
-        arch/x86/vcpu_report.c
+        arch/x86/vcpu_report.c arch/x86/dirty_vmx.c
 KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
         kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
-        kernel/cmd_profile.c kernel/snapshot.c kernel/console_out.c
+        kernel/cmd_profile.c kernel/snapshot.c kernel/console_out.c \
+        kernel/dirty_guest.c kernel/dirty_verify.c kernel/cmd_dirty.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 MIGRATE_SRCS :=
@@ -204,6 +207,7 @@ bench: all
 	@$(PYTHON) bench/run.py --build $(BUILD)
 	@$(PYTHON) bench/snapshot.py --build $(BUILD)
 	@$(PYTHON) bench/net.py --build $(BUILD)
+	@$(PYTHON) bench/dirty.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/unit $(BUILD)/unit-asan \

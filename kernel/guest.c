@@ -20,6 +20,7 @@
 #include "kernel/console.h"
 #include "kernel/console_out.h"
 #include "lib/fmt.h"
+#include "kernel/dirty_guest.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
 #include "kernel/multiboot.h"
@@ -69,6 +70,8 @@ static int ram_copy(struct guest *g, gpa_t gpa, void *buf, size_t n, bool to_gue
 
 	if (gpa >= g->ram_size || n > g->ram_size - gpa)
 		return -EINVAL;
+	if (to_guest)
+		dirty_guest_mark(g, gpa, n); /* dirty logging: the hypervisor's own writes */
 	while (n) {
 		uint64_t off = gpa & (GUEST_CHUNK - 1);
 		size_t len = MIN(n, GUEST_CHUNK - off);
@@ -220,6 +223,7 @@ static struct guest *claim_slot(const char *name, char *err, size_t errlen)
 
 static void release(struct guest *g)
 {
+	dirty_guest_release(g);
 	vcpu_arch_destroy(&g->vcpu);
 	/* cached translations of this EPT must not outlive its tables and RAM, SDM Vol. 3C 29.4.3 */
 	if (g->ept.root)

@@ -2,6 +2,7 @@
  * Round-robin scheduling of vCPUs from the main loop.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/dirty_vmx.h"
 #include "arch/x86/vcpu.h"
 #include "kernel/clock.h"
 #include "kernel/guest.h"
@@ -31,6 +32,7 @@ bool sched_run_once(uint64_t slice_us)
 		t0 = clock_ns();
 		cli();
 		vcpu_run(&g->vcpu, slice);
+		dirty_vmx_vcpu_leave(&g->vcpu); /* drain its PML log while its VMCS is current */
 		sti();
 		g->run_ns += clock_ns() - t0;
 		guest_reap(); /* a guest its exit handlers stopped is released here */

@@ -456,18 +456,32 @@ static int ept_harvest_visit(struct ept_walk *w, uint64_t *pte, gpa_t at, unsign
 	return EPT_STOP;
 }
 
-uint64_t ept_harvest_dirty(struct ept *e, gpa_t gpa, uint64_t size, bool clear,
-			   ept_dirty_fn fn, void *ctx)
+int64_t ept_harvest_dirty(struct ept *e, gpa_t gpa, uint64_t size, bool clear,
+			  ept_dirty_fn fn, void *ctx)
 {
 	struct ept_walk w = {
 		.e = e, .start = gpa, .end = gpa + size, .visit = ept_harvest_visit,
 		.clear = clear, .fn = fn, .ctx = ctx,
 	};
+	int ret;
 
 	if (!ept_range_valid(gpa, size))
-		return 0;
-	ept_walk(&w);
-	return w.pages;
+		return -EINVAL;
+	ret = ept_walk(&w);
+	return ret < 0 ? ret : (int64_t)w.pages;
+}
+
+int ept_clear_dirty(struct ept *e, gpa_t gpa)
+{
+	uint64_t *pte;
+	unsigned level;
+
+	if (!e->root || gpa >= EPT_MAX_GPA)
+		return -ENOENT;
+	pte = ept_descend(e, gpa, 0, &level);
+	if (level != 0 || !ept_present(ept_read(pte)))
+		return -ENOENT;
+	return (__atomic_fetch_and(pte, ~EPT_DIRTY, __ATOMIC_SEQ_CST) & EPT_DIRTY) != 0;
 }
 
 static int ept_young_visit(struct ept_walk *w, uint64_t *pte, gpa_t at, unsigned level)
@@ -487,6 +501,99 @@ void ept_clear_accessed(struct ept *e, gpa_t gpa, uint64_t size)
 
 	if (ept_range_valid(gpa, size))
 		ept_walk(&w);
+}
+
+/* ---------------------------------------------------------------- split, merge */
+
+static int ept_split_visit(struct ept_walk *w, uint64_t *pte, gpa_t at, unsigned level)
+{
+	uint64_t old = ept_read(pte);
+	int ret;
+
+	if (!ept_present(old) || level == 0)
+		return EPT_STOP;
+	if (!ept_is_leaf(old, level))
+		return EPT_DESCEND;
+	ret = ept_split_entry(w->e, pte, level);
+	if (ret < 0)
+		return ret;
+	w->pages++;
+	return EPT_DESCEND;
+}
+
+/* Walk [gpa, gpa + size) with visit; the count it kept in w->pages, or an error. */
+static int ept_walk_counting(struct ept *e, gpa_t gpa, uint64_t size, ept_visit_fn visit)
+{
+	struct ept_walk w = { .e = e, .start = gpa, .end = gpa + size, .visit = visit };
+	int ret;
+
+	if (!ept_range_valid(gpa, size))
+		return -EINVAL;
+	ret = ept_walk(&w);
+	return ret < 0 ? ret : (int)w.pages;
+}
+
+int ept_split_range(struct ept *e, gpa_t gpa, uint64_t size)
+{
+	return ept_walk_counting(e, gpa, size, ept_split_visit);
+}
+
+/*
+ * The 2 MiB leaf a page table could become, or 0 when it cannot: every
+ * entry a 4 KiB leaf, addresses contiguous from a 2 MiB-aligned block,
+ * and the same permissions and memory type (bits 6:0) throughout.
+ */
+static uint64_t ept_merged_leaf(const uint64_t *t)
+{
+	uint64_t first = ept_read(&t[0]), ad = 0, e;
+	unsigned i;
+
+	if (!ept_present(first) || ((first & EPT_ADDR_MASK) & (EPT_PAGE_2M - 1)))
+		return 0;
+	for (i = 0; i < EPT_ENTRIES; i++) {
+		e = ept_read(&t[i]);
+		if ((e & ~(EPT_ACCESSED | EPT_DIRTY)) != (first & ~(EPT_ACCESSED | EPT_DIRTY)) + i * EPT_PAGE_4K)
+			return 0;
+		ad |= e & (EPT_ACCESSED | EPT_DIRTY);
+	}
+	return (first & ~(EPT_ACCESSED | EPT_DIRTY)) | EPT_LARGE | ad;
+}
+
+/*
+ * Swap the table for the large leaf, then fold in any D flag a CPU set in
+ * the small leaves between the scan and the swap (it could still write
+ * them through translations cached from before).
+ */
+static int ept_merge_visit(struct ept_walk *w, uint64_t *pte, gpa_t at, unsigned level)
+{
+	uint64_t old = ept_read(pte), leaf, *t;
+	hpa_t table;
+	unsigned i;
+
+	if (!ept_present(old) || ept_is_leaf(old, level))
+		return EPT_STOP;
+	if (level > 1)
+		return EPT_DESCEND;
+	table = old & EPT_ADDR_MASK;
+	t = ept_table(w->e, table);
+	leaf = ept_merged_leaf(t);
+	if (!leaf || !ept_covers(w, at, level))
+		return EPT_STOP;
+	if (!__atomic_compare_exchange_n(pte, &old, leaf, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return EPT_STOP; /* the entry changed under us: leave it split */
+	for (i = 0; i < EPT_ENTRIES; i++)
+		if (ept_read(&t[i]) & EPT_DIRTY)
+			ept_update(pte, 0, EPT_DIRTY);
+	ept_free(w->e, table);
+	ept_count(w->e, 0, -EPT_ENTRIES);
+	ept_count(w->e, 1, 1);
+	w->pages++;
+	return EPT_STOP;
+}
+
+int ept_merge_range(struct ept *e, gpa_t gpa, uint64_t size)
+{
+	return ept_walk_counting(e, gpa, size, ept_merge_visit);
 }
 
 /* ---------------------------------------------------------------- whole tree */

@@ -107,11 +107,43 @@ typedef void (*ept_dirty_fn)(void *ctx, gpa_t gpa, uint64_t page_size);
 /*
  * Walk the leaves in [gpa, gpa + size), report each one with the dirty
  * flag set to fn (may be NULL), and clear the flag when clear is true.
- * Returns the number of 4 KiB pages reported (a 2 MiB leaf counts 512).
- * After clearing, INVEPT is needed before the flags can be trusted again.
+ * Returns the number of 4 KiB pages reported (a 2 MiB leaf counts 512),
+ * or -EINVAL (range not 4 KiB aligned or past EPT_MAX_GPA, no tables):
+ * a caller that must not miss a page can tell "nothing dirty" from "not
+ * looked". After clearing, INVEPT is needed before the flags can be
+ * trusted again (SDM Vol. 3C 29.4.3.1: cached translations may keep D).
  */
-uint64_t ept_harvest_dirty(struct ept *e, gpa_t gpa, uint64_t size, bool clear,
-			   ept_dirty_fn fn, void *ctx);
+int64_t ept_harvest_dirty(struct ept *e, gpa_t gpa, uint64_t size, bool clear,
+			  ept_dirty_fn fn, void *ctx);
+
+/*
+ * Clear the dirty flag of the 4 KiB leaf mapping gpa (PML re-arms a page
+ * this way: the CPU logs only a 0 -> 1 change, SDM Vol. 3C 29.3.6).
+ * Returns 1 when the flag was set, 0 when not, -ENOENT when gpa has no
+ * 4 KiB leaf (a 2 MiB leaf keeps its flag: clearing it would hide the
+ * other 511 pages). Needs INVEPT afterwards.
+ */
+int ept_clear_dirty(struct ept *e, gpa_t gpa);
+
+/*
+ * Split every 2 MiB leaf in [gpa, gpa + size) into 4 KiB leaves keeping
+ * permissions, memory type and A/D flags (dirty logging wants one D flag
+ * per 4 KiB page). Returns the number of leaves split, -EINVAL or
+ * -ENOMEM (the leaves split so far stay split; that is harmless).
+ */
+int ept_split_range(struct ept *e, gpa_t gpa, uint64_t size);
+
+/*
+ * Merge back: every page table in [gpa, gpa + size) whose 512 leaves map
+ * one 2 MiB-aligned host block with the same permissions and memory type
+ * becomes one 2 MiB leaf. Its A and D flags are the OR of the small
+ * leaves' (a D flag set by a CPU during the merge is folded in too), so
+ * no dirty page is lost; the table is freed. Returns the number of
+ * leaves merged or -EINVAL. Needs INVEPT before the freed table pages
+ * are reused, and no guest may run on this EPT in between (see
+ * ept_drop_table).
+ */
+int ept_merge_range(struct ept *e, gpa_t gpa, uint64_t size);
 
 /* Clear the accessed flag of every entry (all levels) in the range. */
 void ept_clear_accessed(struct ept *e, gpa_t gpa, uint64_t size);

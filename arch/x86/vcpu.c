@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "arch/x86/cpu.h"
+#include "arch/x86/dirty_vmx.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/trap.h"
@@ -152,6 +153,7 @@ int vcpu_arch_create(struct vcpu *v, uint64_t eptp)
 	v->arch.vpid = next_vpid++;
 	if (vmx_vmcs_load(v->arch.vmcs, true))
 		return -ENODEV;
+	v->arch.eptp = eptp;
 	err = setup_controls(v, eptp);
 	if (err)
 		return err;
@@ -344,6 +346,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 
 	if (switch_to(v))
 		return entry_failed(v, -1);
+	dirty_vmx_vcpu_enter(v); /* dirty logging: PML switched on or off meanwhile */
 	for (;;) {
 		now = rdtsc();
 		if (now >= end)

@@ -13,12 +13,16 @@
 
 struct vcpu_arch {
 	hpa_t vmcs;
+	uint64_t eptp;             /* its guest's EPT pointer, for INVEPT */
 	uint16_t vpid;
 	bool launched;
 	uint32_t last_exit_reason; /* basic reason of the latest VM exit */
 	uint64_t exits[VMX_EXIT_REASON_MAX], exits_total;
 	/* TSC ticks from VM exit to the next entry, over exits handled without leaving the run loop */
 	uint64_t handling_tsc[VMX_EXIT_REASON_MAX], handled_exits[VMX_EXIT_REASON_MAX];
+	/* page-modification logging (arch/x86/dirty_vmx.c) */
+	hpa_t pml_page;            /* the 512-entry log while PML was ever on */
+	bool pml_want, pml_live;   /* asked for / enabled in the VMCS */
 };
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "arch/x86/cpuid_filter.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/dirty_vmx.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vmexit.h"
@@ -392,11 +393,12 @@ static const exit_handler_t handlers[VMX_EXIT_REASON_MAX] = {
 	[VMX_EXIT_RDSEED] = inject_ud,
 	[VMX_EXIT_XSAVES] = inject_ud,
 	[VMX_EXIT_XRSTORS] = inject_ud,
+	[VMX_EXIT_PML_FULL] = dirty_vmx_pml_full, /* dirty logging */
 	[VMX_EXIT_UMWAIT] = inject_ud,
 	[VMX_EXIT_TPAUSE] = inject_ud,
 	[VMX_EXIT_LOADIWKEY] = inject_ud,
 	/* the rest (MTF, TPR threshold, APIC virtualization, descriptor-table exits,
-	 * PML full, SPP) need controls we never enable: stop_named reports them */
+	 * SPP) need controls we never enable: stop_named reports them */
 };
 
 /* Remember an event whose delivery the exit interrupted, to deliver it again. */

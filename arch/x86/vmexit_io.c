@@ -9,6 +9,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/cpu.h"
 #include "kernel/vio.h"
+#include "kernel/dirty_guest.h"
 #include "kernel/log.h"
 #include "kernel/vio.h"
 
@@ -206,6 +207,8 @@ enum exit_action vmexit_ept_violation(struct vcpu *v, uint64_t qual)
 
 	if ((gpa & APIC_PAGE_MASK) == (v->lapic.apic_base & 0xfffff000ULL))
 		return mmio_apic(v, (uint32_t)(gpa & 0xfff));
+	if (dirty_guest_write_fault(v->guest, gpa))
+		return EXIT_RESUME; /* write-protect dirty logging: recorded, writable again */
 	vcpu_stop(v, "EPT violation: %s at GPA 0x%lx outside guest RAM (%lu MiB), RIP 0x%lx",
 		   qual & EPT_QUAL_FETCH ? "instruction fetch" : qual & EPT_QUAL_WRITE ? "write" : "read",
 		   gpa, v->ram->size >> 20, vmcs_read(VMCS_GUEST_RIP));
