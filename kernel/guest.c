@@ -384,6 +384,14 @@ static void flush_line(struct guest *g)
 	g->line_len = 0;
 }
 
+bool guest_console_full(struct guest *g)
+{
+	if (console_attached() == g)
+		return console_out_space() < 64;
+	/* room for one more whole line, as flush_line writes it */
+	return outq_space(&g->out) < GUEST_NAME_MAX + GUEST_LINE_MAX + 8;
+}
+
 void guest_console_output(struct guest *g, uint8_t c)
 {
 	if (console_attached() == g) {

@@ -109,6 +109,9 @@ void guest_reap(void);
 void guest_pause(struct guest *g);
 void guest_resume(struct guest *g);
 
+/* Whether the guest's console output is full for now (its UART then reports busy). */
+bool guest_console_full(struct guest *g);
+
 /* Byte the guest wrote to its UART: line-buffered to the console with its name. */
 void guest_console_output(struct guest *g, uint8_t c);
 

@@ -21,8 +21,10 @@ static bool is_uart(uint16_t port)
 
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size)
 {
-	if (is_uart(port) && size == 1)
+	if (is_uart(port) && size == 1) {
+		g->uart.tx_busy = guest_console_full(g);
 		return vuart_read(&g->uart, port - VUART_COM1_BASE);
+	}
 	if (port == VIO_PIC1_DATA && size == 1)
 		return g->pic.mask[0];
 	if (port == VIO_PIC2_DATA && size == 1)

@@ -219,7 +219,8 @@ static uint8_t vuart_read_lsr(struct vuart *u)
 	uint8_t lsr = u->lsr;
 
 	u->lsr &= ~LSR_OE;
-	return lsr;
+	/* the transmitter is "still sending" while the host's queue is full */
+	return u->tx_busy ? lsr & ~(LSR_THRE | LSR_TEMT) : lsr;
 }
 
 static uint8_t vuart_read_msr(struct vuart *u)

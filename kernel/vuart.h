@@ -26,6 +26,10 @@ struct vuart {
 	bool thr_irq; /* THR-empty interrupt latched (cleared by reading IIR or writing THR) */
 	void (*tx)(void *ctx, uint8_t c);
 	void *ctx;
+	/* set by the host when it cannot take output now: LSR.THRE and TEMT
+	 * read 0, so a guest that polls LSR before writing waits (flow
+	 * control) instead of having its bytes dropped; not guest state */
+	bool tx_busy;
 	uint64_t tx_bytes, rx_bytes, rx_dropped;
 };
 

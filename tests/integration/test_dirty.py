@@ -149,12 +149,12 @@ def test_dirty_wp_harvest_holds_announced_pages(s):
     check_announced(s, "wp")
 
 
-def precopy(s, mode):
-    name = "pc" + mode
+def precopy(s, mode, name=None, spec=None, first=None):
+    name = name or "pc" + mode
     mark = s.console.mark()
-    start(s, "dirty_pages.elf name=%s mem=16 -- stream=1 pages=16 seed=%d"
+    start(s, spec or "dirty_pages.elf name=%s mem=16 -- stream=1 pages=16 seed=%d"
           % (name, 3 + MODES.index(mode)))
-    wait_for(s, r"^\[%s\] PROGRESS dirty_pages round=1$" % name, mark)
+    wait_for(s, first or r"^\[%s\] PROGRESS dirty_pages round=1$" % name, mark)
     json_ok(s, "dirty start %s %s" % (name, mode))
     json_ok(s, "dirty verify %s begin" % name)
     copied = 0
@@ -183,6 +183,16 @@ def test_dirty_pml_precopy_equals_guest_ram(s):
 @boot("dirty", kinds=VMX_KINDS, mem_mib=512)
 def test_dirty_wp_precopy_equals_guest_ram(s):
     precopy(s, "wp")
+
+
+@boot("dirty", kinds=VMX_KINDS, mem_mib=512)
+def test_dirty_precopy_of_a_64bit_guest(s):
+    """The same miniature pre-copy with the 64-bit guest writing (long mode,
+    ring 3, its page tables in the first pages of its image)."""
+    for mode in ("pml", "wp"):
+        name = "l64" + mode
+        precopy(s, mode, name, "long64.elf name=%s mem=16 -- rounds=0 pages=512" % name,
+                r"^\[%s\] PROGRESS long64 round=1 " % name)
 
 
 @boot("dirty", kinds=VMX_KINDS, mem_mib=512)

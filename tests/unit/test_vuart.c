@@ -374,6 +374,22 @@ TEST save_and_load_keep_registers_fifo_and_wiring(void)
 	PASS();
 }
 
+/* The host's flow control: a busy transmitter hides THRE and TEMT, nothing else. */
+TEST tx_busy_clears_thre_and_temt_only(void)
+{
+	uint8_t idle = vuart_read(&u, LSR);
+
+	ASSERT(idle & 0x20);
+	ASSERT(idle & 0x40);
+	u.tx_busy = true;
+	ASSERT_EQ(idle & ~0x60, vuart_read(&u, LSR));
+	ASSERT(vuart_receive(&u, 'x'));
+	ASSERT_EQ(0x01, vuart_read(&u, LSR) & 0x61); /* data ready still shows */
+	u.tx_busy = false;
+	ASSERT_EQ(0x61, vuart_read(&u, LSR) & 0x61);
+	PASS();
+}
+
 TEST load_clamps_a_fifo_state_it_cannot_hold(void)
 {
 	struct gs_uart st;
@@ -411,6 +427,7 @@ SUITE(vuart)
 	RUN_TEST(loopback_rx_interrupt);
 	RUN_TEST(save_and_load_keep_registers_fifo_and_wiring);
 	RUN_TEST(load_clamps_a_fifo_state_it_cannot_hold);
+	RUN_TEST(tx_busy_clears_thre_and_temt_only);
 }
 
 GREATEST_MAIN_DEFS();
