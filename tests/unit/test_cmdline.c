@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/cmdline.h"
 #include "tests/fuzz/json_check.h"
 
@@ -227,23 +228,27 @@ TEST dispatch_unlimited_and_hidden(void)
 
 SUITE(cmdline_split_suite)
 {
-	RUN_TEST(split_spaces_and_tabs);
-	RUN_TEST(split_blank);
-	RUN_TEST(split_quotes);
-	RUN_TEST(split_escapes);
-	RUN_TEST(split_unterminated);
-	RUN_TEST(split_argument_limit);
+	SHUFFLED_TESTS({
+		RUN_TEST(split_spaces_and_tabs);
+		RUN_TEST(split_blank);
+		RUN_TEST(split_quotes);
+		RUN_TEST(split_escapes);
+		RUN_TEST(split_unterminated);
+		RUN_TEST(split_argument_limit);
+	});
 }
 
 SUITE(cmdline_dispatch_suite)
 {
-	RUN_TEST(find_commands);
-	RUN_TEST(dispatch_runs_with_arguments);
-	RUN_TEST(dispatch_blank_line_does_nothing);
-	RUN_TEST(dispatch_unknown);
-	RUN_TEST(dispatch_unknown_binary_name);
-	RUN_TEST(dispatch_argument_counts);
-	RUN_TEST(dispatch_unlimited_and_hidden);
+	SHUFFLED_TESTS({
+		RUN_TEST(find_commands);
+		RUN_TEST(dispatch_runs_with_arguments);
+		RUN_TEST(dispatch_blank_line_does_nothing);
+		RUN_TEST(dispatch_unknown);
+		RUN_TEST(dispatch_unknown_binary_name);
+		RUN_TEST(dispatch_argument_counts);
+		RUN_TEST(dispatch_unlimited_and_hidden);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -251,7 +256,9 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(cmdline_split_suite);
-	RUN_SUITE(cmdline_dispatch_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(cmdline_split_suite);
+		RUN_SUITE(cmdline_dispatch_suite);
+	});
 	GREATEST_MAIN_END();
 }

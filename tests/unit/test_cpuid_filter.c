@@ -1,6 +1,7 @@
 /* Tests for arch/x86/cpuid_filter.c: what guests may and may not see. */
 #include <string.h>
 #include "greatest.h"
+#include "unit_order.h"
 #include "arch/x86/cpuid_filter.h"
 
 static const struct cpuid_guest_info info = { 3, 2000000, 100000, false };
@@ -141,14 +142,16 @@ TEST other_leaves_pass_through(void)
 
 SUITE(cpuid_filter_suite)
 {
-	RUN_TEST(leaf1_hides_vmx_and_xsave_and_sets_hypervisor);
-	RUN_TEST(leaf1_adds_x2apic_even_when_host_lacks_it);
-	RUN_TEST(hypervisor_leaves);
-	RUN_TEST(leaf7_keeps_only_allowed_features);
-	RUN_TEST(hidden_leaves_are_zero);
-	RUN_TEST(topology_is_one_thread);
-	RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
-	RUN_TEST(other_leaves_pass_through);
+	SHUFFLED_TESTS({
+		RUN_TEST(leaf1_hides_vmx_and_xsave_and_sets_hypervisor);
+		RUN_TEST(leaf1_adds_x2apic_even_when_host_lacks_it);
+		RUN_TEST(hypervisor_leaves);
+		RUN_TEST(leaf7_keeps_only_allowed_features);
+		RUN_TEST(hidden_leaves_are_zero);
+		RUN_TEST(topology_is_one_thread);
+		RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
+		RUN_TEST(other_leaves_pass_through);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -156,6 +159,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(cpuid_filter_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(cpuid_filter_suite);
+	});
 	GREATEST_MAIN_END();
 }

@@ -266,20 +266,22 @@ TEST rx_refill_waits_for_a_batch(void)
 
 SUITE(e1000_rx)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(rx_init_programs_ring);
-	RUN_TEST(rx_init_rejects_bad_geometry);
-	RUN_TEST(rx_delivers_frames_in_order);
-	RUN_TEST(rx_refill_returns_consumed_descriptors);
-	RUN_TEST(rx_refill_waits_for_a_batch);
-	RUN_TEST(rx_wraps_around);
-	RUN_TEST(rx_full_ring_stops_device_until_refill);
-	RUN_TEST(rx_budget_is_respected);
-	RUN_TEST(rx_drops_bad_lengths);
-	RUN_TEST(rx_drops_frames_without_eop);
-	RUN_TEST(rx_drops_error_bits);
-	RUN_TEST(rx_takes_only_owned_done_descriptors);
-	RUN_TEST(rx_ignores_address_written_by_device);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(rx_init_programs_ring);
+		RUN_TEST(rx_init_rejects_bad_geometry);
+		RUN_TEST(rx_delivers_frames_in_order);
+		RUN_TEST(rx_refill_returns_consumed_descriptors);
+		RUN_TEST(rx_refill_waits_for_a_batch);
+		RUN_TEST(rx_wraps_around);
+		RUN_TEST(rx_full_ring_stops_device_until_refill);
+		RUN_TEST(rx_budget_is_respected);
+		RUN_TEST(rx_drops_bad_lengths);
+		RUN_TEST(rx_drops_frames_without_eop);
+		RUN_TEST(rx_drops_error_bits);
+		RUN_TEST(rx_takes_only_owned_done_descriptors);
+		RUN_TEST(rx_ignores_address_written_by_device);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -287,6 +289,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(e1000_rx);
+	SHUFFLED_SUITES({
+		RUN_SUITE(e1000_rx);
+	});
 	GREATEST_MAIN_END();
 }

@@ -241,16 +241,18 @@ TEST tx_reaps_in_order_only(void)
 
 SUITE(e1000_tx)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(tx_queue_fills_descriptor_and_tail);
-	RUN_TEST(tx_kicks_itself_every_batch);
-	RUN_TEST(tx_ref_frames_are_sent_in_place_and_given_back);
-	RUN_TEST(tx_ref_full_ring);
-	RUN_TEST(tx_pads_short_frames);
-	RUN_TEST(tx_rejects_bad_lengths);
-	RUN_TEST(tx_full_ring_refuses_until_reaped);
-	RUN_TEST(tx_wraps_around);
-	RUN_TEST(tx_reaps_in_order_only);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(tx_queue_fills_descriptor_and_tail);
+		RUN_TEST(tx_kicks_itself_every_batch);
+		RUN_TEST(tx_ref_frames_are_sent_in_place_and_given_back);
+		RUN_TEST(tx_ref_full_ring);
+		RUN_TEST(tx_pads_short_frames);
+		RUN_TEST(tx_rejects_bad_lengths);
+		RUN_TEST(tx_full_ring_refuses_until_reaped);
+		RUN_TEST(tx_wraps_around);
+		RUN_TEST(tx_reaps_in_order_only);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -258,6 +260,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(e1000_tx);
+	SHUFFLED_SUITES({
+		RUN_SUITE(e1000_tx);
+	});
 	GREATEST_MAIN_END();
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/guest_spec.h"
 
 static struct guest_spec spec;
@@ -259,20 +260,22 @@ TEST argv_form(void)
 
 SUITE(guest_spec)
 {
-	RUN_TEST(file_only_gets_defaults);
-	RUN_TEST(all_parts_with_odd_spacing);
-	RUN_TEST(everything_after_double_dash_is_args);
-	RUN_TEST(mem_bounds_and_syntax);
-	RUN_TEST(name_rules);
-	RUN_TEST(unknown_options_and_extra_words);
-	RUN_TEST(missing_file);
-	RUN_TEST(file_rules);
-	RUN_TEST(default_name_from_file);
-	RUN_TEST(args_length_limit);
-	RUN_TEST(error_leaves_output_alone);
-	RUN_TEST(long_bad_word_is_quoted_shortly);
-	RUN_TEST(argv_form);
-	RUN_TEST(modules_in_order_and_limited);
+	SHUFFLED_TESTS({
+		RUN_TEST(file_only_gets_defaults);
+		RUN_TEST(all_parts_with_odd_spacing);
+		RUN_TEST(everything_after_double_dash_is_args);
+		RUN_TEST(mem_bounds_and_syntax);
+		RUN_TEST(name_rules);
+		RUN_TEST(unknown_options_and_extra_words);
+		RUN_TEST(missing_file);
+		RUN_TEST(file_rules);
+		RUN_TEST(default_name_from_file);
+		RUN_TEST(args_length_limit);
+		RUN_TEST(error_leaves_output_alone);
+		RUN_TEST(long_bad_word_is_quoted_shortly);
+		RUN_TEST(argv_form);
+		RUN_TEST(modules_in_order_and_limited);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -280,6 +283,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(guest_spec);
+	SHUFFLED_SUITES({
+		RUN_SUITE(guest_spec);
+	});
 	GREATEST_MAIN_END();
 }

@@ -1,6 +1,7 @@
 /* Unit tests for kernel/profile_table.c: counting, ranking, a full table. */
 #include <stdlib.h>
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/profile_table.h"
 
 static struct profile_table table;
@@ -104,9 +105,11 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_TEST(counts_and_ranks);
-	RUN_TEST(zero_address_is_dropped);
-	RUN_TEST(full_table_drops_and_keeps_counting);
-	RUN_TEST(top_matches_brute_force);
+	SHUFFLED_TESTS({
+		RUN_TEST(counts_and_ranks);
+		RUN_TEST(zero_address_is_dropped);
+		RUN_TEST(full_table_drops_and_keeps_counting);
+		RUN_TEST(top_matches_brute_force);
+	});
 	GREATEST_MAIN_END();
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/reply.h"
 #include "tests/fuzz/json_check.h"
 
@@ -296,13 +297,40 @@ TEST unclosed_containers_are_closed(void)
 	PASS();
 }
 
+/*
+ * A reply without a sink (NULL, or a sink without a write function) is
+ * rendered and dropped: no call through a NULL pointer in any mode or on
+ * the error path, and the next reply to a real sink comes out whole.
+ */
 TEST null_sink_is_harmless(void)
 {
-	cap.writes = 0;
-	reply_begin(&rep, REPLY_TEXT, NULL, "x");
-	reply_u64(&rep, "a", 1);
+	static const struct reply_sink no_write = { NULL, &cap };
+	const struct reply_sink *sinks[] = { NULL, &no_write };
+	enum reply_mode modes[] = { REPLY_TEXT, REPLY_JSON };
+	size_t si, mi;
+
+	for (si = 0; si < ARRAY_SIZE(sinks); si++) {
+		for (mi = 0; mi < ARRAY_SIZE(modes); mi++) {
+			cap.len = 0;
+			cap.writes = 0;
+			reply_begin(&rep, modes[mi], sinks[si], "x");
+			reply_u64(&rep, "a", 1);
+			reply_end(&rep);
+			ASSERT_FALSE(rep.failed);
+			reply_begin(&rep, modes[mi], sinks[si], "x");
+			reply_error(&rep, "boom");
+			reply_end(&rep);
+			ASSERT(rep.failed);
+			ASSERT_EQ(0, cap.writes);
+			ASSERT_EQ(0, cap.len);
+		}
+	}
+	reply_u64(start(REPLY_TEXT, "x"), "a", 1);
 	reply_end(&rep);
-	ASSERT_EQ(0, cap.writes);
+	ASSERT_STR_EQ("a: 1\n", cap.out);
+	reply_u64(start(REPLY_JSON, "x"), "a", 1);
+	reply_end(&rep);
+	ASSERT_STR_EQ("{\"ok\":true,\"cmd\":\"x\",\"a\":1}\n", cap.out);
 	PASS();
 }
 
@@ -548,24 +576,28 @@ TEST random_trees_render_equivalently(void)
 
 SUITE(reply_render)
 {
-	RUN_TEST(empty_reply);
-	RUN_TEST(scalars);
-	RUN_TEST(nested_objects);
-	RUN_TEST(arrays_of_objects_and_scalars);
-	RUN_TEST(nested_arrays_and_empty_containers);
-	RUN_TEST(unclosed_containers_are_closed);
-	RUN_TEST(null_sink_is_harmless);
-	RUN_TEST(random_trees_render_equivalently);
+	SHUFFLED_TESTS({
+		RUN_TEST(empty_reply);
+		RUN_TEST(scalars);
+		RUN_TEST(nested_objects);
+		RUN_TEST(arrays_of_objects_and_scalars);
+		RUN_TEST(nested_arrays_and_empty_containers);
+		RUN_TEST(unclosed_containers_are_closed);
+		RUN_TEST(null_sink_is_harmless);
+		RUN_TEST(random_trees_render_equivalently);
+	});
 }
 
 SUITE(reply_failures)
 {
-	RUN_TEST(error_discards_fields);
-	RUN_TEST(error_bytes_are_escaped);
-	RUN_TEST(long_cmd_truncated);
-	RUN_TEST(strf_truncation_is_marked);
-	RUN_TEST(overflow_becomes_error);
-	RUN_TEST(too_deep_becomes_error);
+	SHUFFLED_TESTS({
+		RUN_TEST(error_discards_fields);
+		RUN_TEST(error_bytes_are_escaped);
+		RUN_TEST(long_cmd_truncated);
+		RUN_TEST(strf_truncation_is_marked);
+		RUN_TEST(overflow_becomes_error);
+		RUN_TEST(too_deep_becomes_error);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -573,7 +605,9 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(reply_render);
-	RUN_SUITE(reply_failures);
+	SHUFFLED_SUITES({
+		RUN_SUITE(reply_render);
+		RUN_SUITE(reply_failures);
+	});
 	GREATEST_MAIN_END();
 }

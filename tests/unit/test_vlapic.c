@@ -491,40 +491,46 @@ TEST tiny_periods_clamped(void)
 
 SUITE(vlapic_irqs)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(pending_needs_enabled_apic);
-	RUN_TEST(tpr_blocks_and_ppr);
-	RUN_TEST(nested_isr_and_eoi_order);
-	RUN_TEST(ack_only_requested_vectors);
-	RUN_TEST(self_ipi_xapic);
-	RUN_TEST(logical_destinations_xapic);
-	RUN_TEST(self_ipi_x2apic);
-	RUN_TEST(illegal_vectors_set_esr);
-	RUN_TEST(illegal_vectors_x2apic);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(pending_needs_enabled_apic);
+		RUN_TEST(tpr_blocks_and_ppr);
+		RUN_TEST(nested_isr_and_eoi_order);
+		RUN_TEST(ack_only_requested_vectors);
+		RUN_TEST(self_ipi_xapic);
+		RUN_TEST(logical_destinations_xapic);
+		RUN_TEST(self_ipi_x2apic);
+		RUN_TEST(illegal_vectors_set_esr);
+		RUN_TEST(illegal_vectors_x2apic);
+	});
 }
 
 SUITE(vlapic_timer)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(timer_oneshot_every_divider);
-	RUN_TEST(timer_current_count);
-	RUN_TEST(timer_initial_count_starts_and_stops);
-	RUN_TEST(timer_periodic_no_drift);
-	RUN_TEST(timer_periodic_late_folds_missed);
-	RUN_TEST(timer_masked_rearms_without_irr);
-	RUN_TEST(timer_mode_change_disarms);
-	RUN_TEST(timer_tsc_deadline);
-	RUN_TEST(timer_divide_change_rescales);
-	RUN_TEST(timer_illegal_vector);
-	RUN_TEST(timer_x2apic_msrs);
-	RUN_TEST(tiny_periods_clamped);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(timer_oneshot_every_divider);
+		RUN_TEST(timer_current_count);
+		RUN_TEST(timer_initial_count_starts_and_stops);
+		RUN_TEST(timer_periodic_no_drift);
+		RUN_TEST(timer_periodic_late_folds_missed);
+		RUN_TEST(timer_masked_rearms_without_irr);
+		RUN_TEST(timer_mode_change_disarms);
+		RUN_TEST(timer_tsc_deadline);
+		RUN_TEST(timer_divide_change_rescales);
+		RUN_TEST(timer_illegal_vector);
+		RUN_TEST(timer_x2apic_msrs);
+		RUN_TEST(tiny_periods_clamped);
+	});
 }
 GREATEST_MAIN_DEFS();
 
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vlapic_irqs);
-	RUN_SUITE(vlapic_timer);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vlapic_irqs);
+		RUN_SUITE(vlapic_timer);
+	});
 	GREATEST_MAIN_END();
 }

@@ -1,6 +1,7 @@
 /* Tests for arch/x86/vmx_names.c: every number named, and as the SDM says. */
 #include <string.h>
 #include "greatest.h"
+#include "unit_order.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_names.h"
 
@@ -53,10 +54,12 @@ TEST insn_errors_match_sdm(void)
 
 SUITE(vmx_names)
 {
-	RUN_TEST(exit_reasons_match_sdm);
-	RUN_TEST(unassigned_and_out_of_range_are_unknown);
-	RUN_TEST(every_architectural_reason_below_70_has_a_name);
-	RUN_TEST(insn_errors_match_sdm);
+	SHUFFLED_TESTS({
+		RUN_TEST(exit_reasons_match_sdm);
+		RUN_TEST(unassigned_and_out_of_range_are_unknown);
+		RUN_TEST(every_architectural_reason_below_70_has_a_name);
+		RUN_TEST(insn_errors_match_sdm);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -64,6 +67,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vmx_names);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vmx_names);
+	});
 	GREATEST_MAIN_END();
 }

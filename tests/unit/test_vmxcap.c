@@ -1,6 +1,7 @@
 /* Unit tests for arch/x86/vmxcap.c: decoding the VMX capability MSRs. */
 #include "arch/x86/vmxcap.h"
 #include "greatest.h"
+#include "unit_order.h"
 
 /*
  * basic, procbased, procbased2 and ept_vpid_cap are what a Bochs 2.7
@@ -289,16 +290,18 @@ TEST basic_fields_and_timer_rate(void)
 
 SUITE(vmxcap)
 {
-	RUN_TEST(bochs_skylake_has_everything);
-	RUN_TEST(no_vmx_reads_all_false);
-	RUN_TEST(feature_control_lock);
-	RUN_TEST(no_secondary_controls);
-	RUN_TEST(ept_without_ad_means_no_pml);
-	RUN_TEST(pml_and_ug_need_ept);
-	RUN_TEST(ept_vpid_cap_missing);
-	RUN_TEST(ept_cap_bits_one_at_a_time);
-	RUN_TEST(true_msrs_used_only_when_present);
-	RUN_TEST(basic_fields_and_timer_rate);
+	SHUFFLED_TESTS({
+		RUN_TEST(bochs_skylake_has_everything);
+		RUN_TEST(no_vmx_reads_all_false);
+		RUN_TEST(feature_control_lock);
+		RUN_TEST(no_secondary_controls);
+		RUN_TEST(ept_without_ad_means_no_pml);
+		RUN_TEST(pml_and_ug_need_ept);
+		RUN_TEST(ept_vpid_cap_missing);
+		RUN_TEST(ept_cap_bits_one_at_a_time);
+		RUN_TEST(true_msrs_used_only_when_present);
+		RUN_TEST(basic_fields_and_timer_rate);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -306,6 +309,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vmxcap);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vmxcap);
+	});
 	GREATEST_MAIN_END();
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/vuart.h"
 
 enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2,
@@ -345,26 +346,28 @@ TEST loopback_rx_interrupt(void)
 
 SUITE(vuart)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(reset_state);
-	RUN_TEST(dlab_divisor_latch);
-	RUN_TEST(scratch_and_readonly_registers);
-	RUN_TEST(polling_driver_transmits);
-	RUN_TEST(null_tx_callback_counts);
-	RUN_TEST(receive_sets_dr_and_reads_in_order);
-	RUN_TEST(fifo_fill_and_overflow);
-	RUN_TEST(fifo_off_holds_one_byte);
-	RUN_TEST(fcr_resets_fifo);
-	RUN_TEST(iir_fifo_bits);
-	RUN_TEST(iir_priority_rx_over_thre);
-	RUN_TEST(rx_interrupt_needs_ier);
-	RUN_TEST(irq_line_needs_out2);
-	RUN_TEST(thre_latched_on_enable_cleared_by_iir);
-	RUN_TEST(thre_relatched_after_thr_write);
-	RUN_TEST(lsr_read_does_not_clear_thre_irq);
-	RUN_TEST(loopback_routes_tx_to_rx);
-	RUN_TEST(loopback_msr_mirrors_mcr);
-	RUN_TEST(loopback_rx_interrupt);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(reset_state);
+		RUN_TEST(dlab_divisor_latch);
+		RUN_TEST(scratch_and_readonly_registers);
+		RUN_TEST(polling_driver_transmits);
+		RUN_TEST(null_tx_callback_counts);
+		RUN_TEST(receive_sets_dr_and_reads_in_order);
+		RUN_TEST(fifo_fill_and_overflow);
+		RUN_TEST(fifo_off_holds_one_byte);
+		RUN_TEST(fcr_resets_fifo);
+		RUN_TEST(iir_fifo_bits);
+		RUN_TEST(iir_priority_rx_over_thre);
+		RUN_TEST(rx_interrupt_needs_ier);
+		RUN_TEST(irq_line_needs_out2);
+		RUN_TEST(thre_latched_on_enable_cleared_by_iir);
+		RUN_TEST(thre_relatched_after_thr_write);
+		RUN_TEST(lsr_read_does_not_clear_thre_irq);
+		RUN_TEST(loopback_routes_tx_to_rx);
+		RUN_TEST(loopback_msr_mirrors_mcr);
+		RUN_TEST(loopback_rx_interrupt);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -372,6 +375,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vuart);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vuart);
+	});
 	GREATEST_MAIN_END();
 }
