@@ -46,6 +46,7 @@ class Session:
         self.run_dir = os.path.join(args.build, "run", "%s-%s" % (group, kind))
         self.emu = None
         self.boot_seconds = None
+        self.boot_cpu_seconds = None  # CPU time the emulator took to the prompt
         self.boot_output = ""
         self.boot_error = None
         self.dead = None  # why the console can no longer be used
@@ -73,6 +74,7 @@ class Session:
             self.boot_error = str(e).split("\n")[0]
             raise
         self.boot_seconds = self.emu.elapsed()
+        self.boot_cpu_seconds = self.emu.cpu_seconds()
         return self.boot_seconds
 
     @property
