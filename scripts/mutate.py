@@ -9,7 +9,8 @@ comparison operators (< <= > >= == !=), arithmetic (+ -, += -=), logic
 (fixed seed, a cap per module), and for each one rebuilds the module's
 unit tests with the mutant in place and runs them. A mutant is caught
 ("killed") when a test fails, crashes or runs past its time limit; it
-survives when every test passes. Mutants that do not compile are not
+survives when every test passes. Everything is built with ASan and UBSan,
+as the unit stage's second build is. Mutants that do not compile are not
 counted.
 
 The tests of module DIR/STEM.c are tests/unit/test_P*.c for the longest
@@ -38,7 +39,11 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CFLAGS = ["-std=gnu11", "-O1", "-g", "-w", "-I.", "-Ithird_party/greatest"]
+# As the unit stage's sanitized build: an out-of-bounds access or overflow
+# a mutant causes counts as caught even where the test's asserts miss it.
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer"]
+CFLAGS = ["-std=gnu11", "-O1", "-g", "-w", "-I.", "-Ithird_party/greatest"] + SANITIZE
 EXCLUDED_TESTS = {"test_netif"}  # needs the lwIP host build (tests/unit/lwip_host.mk)
 
 
@@ -213,7 +218,7 @@ class Base:
 
     def link(self, test, replace, binary):
         objs = [replace.get(s, o) for s, o in self.objs.items()]
-        status, out = run(["gcc", "-o", binary, self.tests[test]] + objs + ["-lm"])
+        status, out = run(["gcc"] + SANITIZE + ["-o", binary, self.tests[test]] + objs + ["-lm"])
         return status == 0
 
 

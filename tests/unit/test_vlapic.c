@@ -205,6 +205,58 @@ TEST illegal_vectors_set_esr(void)
 	PASS();
 }
 
+/*
+ * The legal range starts at 16 (SDM 11.5.2): every path that takes a
+ * vector (accept, LVT delivery, IPI) refuses 0-15 with an error and takes
+ * 16 and 255, on both sides of the boundary.
+ */
+TEST vector_16_is_the_first_legal(void)
+{
+	unsigned v;
+
+	CHECK_CALL(enable(false));
+	for (v = 0; v < 16; v++) {
+		vlapic_accept(&l, (uint8_t)v);
+		ASSERT_FALSE(irr_has(v));
+		MW(ESR, 0);
+		ASSERT_EQ(ESR_RECV_ILLEGAL, mr(ESR));
+		MW(ESR, 0);
+	}
+	vlapic_accept(&l, 16);
+	vlapic_accept(&l, 255);
+	ASSERT(irr_has(16) && irr_has(255));
+	ASSERT_EQ(2, l.accepted);
+	MW(ESR, 0);
+	ASSERT_EQ(0, mr(ESR));
+	/* self IPIs: 15 is an error both ways, 16 arrives */
+	MW(ICR_LO, 0x40000 | 15);
+	MW(ESR, 0);
+	ASSERT_EQ(ESR_SEND_ILLEGAL | ESR_RECV_ILLEGAL, mr(ESR));
+	MW(ICR_LO, 0x40000 | 17);
+	ASSERT(irr_has(17));
+	MW(ESR, 0);
+	ASSERT_EQ(0, mr(ESR));
+	/* the error LVT at 16 delivers, at 15 it is an error of its own */
+	MW(LVT_ERROR, 16);
+	vlapic_accept(&l, 1);
+	ASSERT(irr_has(16));
+	PASS();
+}
+
+/* A vLAPIC made with unknown clock rates (0) still runs its timer. */
+TEST zero_clock_rates_are_usable(void)
+{
+	vlapic_init(&l, 0, 0, 0);
+	ASSERT(l.tsc_hz > 0 && l.bus_hz > 0);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x30);
+	MW(TIMER_DIV, 0xb); /* divide by 1 */
+	MW(TIMER_INIT, 100);
+	ASSERT_EQ(now + ticks_up(100, 1), vlapic_next_deadline(&l));
+	ASSERT(vlapic_next_deadline(&l) > now);
+	PASS();
+}
+
 TEST illegal_vectors_x2apic(void)
 {
 	CHECK_CALL(enable(true));
@@ -502,6 +554,8 @@ SUITE(vlapic_irqs)
 		RUN_TEST(self_ipi_x2apic);
 		RUN_TEST(illegal_vectors_set_esr);
 		RUN_TEST(illegal_vectors_x2apic);
+		RUN_TEST(vector_16_is_the_first_legal);
+		RUN_TEST(zero_clock_rates_are_usable);
 	});
 }
 
