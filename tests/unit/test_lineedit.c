@@ -242,6 +242,62 @@ TEST history_wraps_keeping_newest(void)
 	PASS();
 }
 
+/* Past the newest entry is an empty line, also when the ring is full
+ * (the slot after the newest then holds the oldest line). */
+TEST history_full_down_past_newest_is_empty(void)
+{
+	char cmd[16];
+	int i;
+
+	for (i = 0; i < LINEEDIT_HISTORY + 1; i++) {
+		snprintf(cmd, sizeof(cmd), "c%d\r", i);
+		feed(cmd);
+	}
+	feed(UP DOWN "\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_STR_EQ("", lines[0]);
+	PASS();
+}
+
+/* A short line stored over a longer one in the same ring slot comes back
+ * alone, and a line of the maximum length comes back whole. */
+TEST history_entries_are_whole_lines(void)
+{
+	char longest[LINEEDIT_MAX + 2];
+	int i;
+
+	feed("abcdefgh\r");
+	for (i = 1; i < LINEEDIT_HISTORY; i++)
+		feed(i % 2 ? "p\r" : "q\r");
+	feed("xy\r"); /* lands in abcdefgh's slot */
+	feed(UP "\r");
+	ASSERT_STR_EQ("xy", lines[0]);
+	memset(longest, 'm', LINEEDIT_MAX);
+	longest[LINEEDIT_MAX] = '\r';
+	longest[LINEEDIT_MAX + 1] = '\0';
+	feed(longest);
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	feed(UP "\r");
+	ASSERT_EQ(LINEEDIT_MAX, (int)strlen(lines[0]));
+	ASSERT_EQ('m', lines[0][LINEEDIT_MAX - 1]);
+	PASS();
+}
+
+/* The bytes that bound an escape sequence's parameters (ECMA-48 5.4): space to '?' continue it, a control or DEL ends it unused. */
+TEST escape_parameter_bounds(void)
+{
+	feed("x\x1b[ A\r"); /* space is a parameter: "A" is then no arrow */
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("x", lines[0]);
+	feed("xy\x1b[\x7f\r"); /* DEL abandons the sequence and erases */
+	ASSERT_STR_EQ("x", lines[0]);
+	feed("x\x1b[\x1f\r"); /* a control abandons it and is itself binary */
+	ASSERT_EQ(LINEEDIT_BINARY, events[0]);
+	feed("x\x1b[?~\r"); /* '?' is still a parameter, '~' ends the sequence */
+	ASSERT_STR_EQ("x", lines[0]);
+	PASS();
+}
+
 TEST too_long_rejected(void)
 {
 	char s[LINEEDIT_MAX + 3];
@@ -428,6 +484,7 @@ SUITE(lineedit_basic)
 		RUN_TEST(binary_rejected);
 		RUN_TEST(escape_sequences_swallowed);
 		RUN_TEST(escape_abandoned_by_controls);
+		RUN_TEST(escape_parameter_bounds);
 		RUN_TEST(null_echo_and_prompt);
 	});
 }
@@ -441,6 +498,8 @@ SUITE(lineedit_history)
 		RUN_TEST(history_skips_empty_duplicates_and_rejects);
 		RUN_TEST(history_up_when_empty);
 		RUN_TEST(history_wraps_keeping_newest);
+		RUN_TEST(history_full_down_past_newest_is_empty);
+		RUN_TEST(history_entries_are_whole_lines);
 	});
 }
 
