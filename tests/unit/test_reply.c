@@ -41,6 +41,7 @@ TEST empty_reply(void)
 {
 	reply_end(start(REPLY_TEXT, "noop"));
 	ASSERT_STR_EQ("ok\n", cap.out);
+	ASSERT_EQ(3, cap.len);
 	reply_end(start(REPLY_JSON, "noop"));
 	ASSERT_STR_EQ("{\"ok\":true,\"cmd\":\"noop\"}\n", cap.out);
 	PASS();
@@ -239,6 +240,49 @@ TEST strf_truncation_is_marked(void)
 	reply_end(&rep);
 	ASSERT_EQ(strlen("k: ") + REPLY_ERROR_SIZE - 1 + 1, cap.len);
 	ASSERT_MEM_EQ("...\n", cap.out + cap.len - 4, 4);
+	PASS();
+}
+
+/* The marker appears exactly when the value did not fit: at the
+ * buffer's size, not one below it. */
+TEST strf_truncation_boundary(void)
+{
+	char v[REPLY_ERROR_SIZE + 1];
+
+	memset(v, 'v', REPLY_ERROR_SIZE - 1);
+	v[REPLY_ERROR_SIZE - 1] = '\0'; /* fits exactly, with its NUL */
+	reply_strf(start(REPLY_TEXT, "x"), "k", "%s", v);
+	reply_end(&rep);
+	ASSERT_EQ(strlen("k: ") + REPLY_ERROR_SIZE - 1 + 1, cap.len);
+	ASSERT_EQ('v', cap.out[cap.len - 2]);
+	v[REPLY_ERROR_SIZE - 1] = 'v'; /* one more: cut and marked */
+	v[REPLY_ERROR_SIZE] = '\0';
+	reply_strf(start(REPLY_TEXT, "x"), "k", "%s", v);
+	reply_end(&rep);
+	ASSERT_EQ(strlen("k: ") + REPLY_ERROR_SIZE - 1 + 1, cap.len);
+	ASSERT_MEM_EQ("...\n", cap.out + cap.len - 4, 4);
+	PASS();
+}
+
+/* IPv4 addresses, each byte in its place (host byte order in). */
+TEST ipv4_dotted_quads(void)
+{
+	static const struct {
+		uint32_t addr;
+		const char *text;
+	} cases[] = {
+		{ 0, "0.0.0.0" }, { 0x01020304, "1.2.3.4" }, { 0xc0a8fe01, "192.168.254.1" },
+		{ 0xffffffff, "255.255.255.255" }, { 0x80008080, "128.0.128.128" },
+	};
+	char want[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		reply_ipv4(start(REPLY_TEXT, "x"), "a", cases[i].addr);
+		reply_end(&rep);
+		snprintf(want, sizeof(want), "a: %s\n", cases[i].text);
+		ASSERT_STR_EQ(want, cap.out);
+	}
 	PASS();
 }
 
@@ -595,6 +639,8 @@ SUITE(reply_failures)
 		RUN_TEST(error_bytes_are_escaped);
 		RUN_TEST(long_cmd_truncated);
 		RUN_TEST(strf_truncation_is_marked);
+		RUN_TEST(strf_truncation_boundary);
+		RUN_TEST(ipv4_dotted_quads);
 		RUN_TEST(overflow_becomes_error);
 		RUN_TEST(too_deep_becomes_error);
 	});
