@@ -67,6 +67,12 @@ TEST hypervisor_leaves(void)
 	ASSERT_EQ(0U, r[2] | r[3]);
 	run(0x40000005, 0, 1, 2, 3, 4, r);
 	ASSERT_EQ(0U, r[0] | r[1] | r[2] | r[3]);
+	/* the hypervisor range ends at 0x4000ffff: the next leaf is the host's */
+	run(0x4000ffff, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(0U, r[0] | r[1] | r[2] | r[3]);
+	run(0x40010000, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(1U, r[0]);
+	ASSERT_EQ(4U, r[3]);
 	PASS();
 }
 
@@ -103,7 +109,7 @@ TEST hidden_leaves_are_zero(void)
 
 TEST topology_is_one_thread(void)
 {
-	uint32_t r[4];
+	uint32_t r[4], r1f[4], sub;
 
 	run(0xb, 0, 9, 9, 9, 9, r);
 	ASSERT_EQ(1U, r[1]);
@@ -114,6 +120,12 @@ TEST topology_is_one_thread(void)
 	run(0xb, 2, 9, 9, 9, 9, r);
 	ASSERT_EQ(0U, r[1]);
 	ASSERT_EQ(2U, r[2]);
+	/* leaf 0x1f (V2 extended topology) says the same as 0xb */
+	for (sub = 0; sub < 3; sub++) {
+		run(0xb, sub, 9, 9, 9, 9, r);
+		run(0x1f, sub, 9, 9, 9, 9, r1f);
+		ASSERT_MEM_EQ(r, r1f, sizeof(r));
+	}
 	PASS();
 }
 

@@ -101,6 +101,14 @@ TEST name_rules(void)
 	CHECK_CALL(fails_with("k name=a+b", "name=a+b"));
 	CHECK_CALL(fails_with("k name=\xc3\xa9t\xc3\xa9", "name="));
 	CHECK_CALL(fails_with("k name=", "name"));
+	/* each range's ends are in, the characters just outside are not */
+	ASSERT_EQ(0, parse("k name=azAZ09"));
+	ASSERT_STR_EQ("azAZ09", spec.name);
+	CHECK_CALL(fails_with("k name=a`", "name=a`"));
+	CHECK_CALL(fails_with("k name=a{", "name=a{"));
+	CHECK_CALL(fails_with("k name=a@", "name=a@"));
+	CHECK_CALL(fails_with("k name=a[", "name=a["));
+	CHECK_CALL(fails_with("k name=a:", "name=a:"));
 	repeat(word, 'n', GUEST_NAME_MAX - 1);
 	snprintf(buf, sizeof(buf), "k name=%s", word);
 	ASSERT_EQ(0, parse(buf));
@@ -139,6 +147,11 @@ TEST file_rules(void)
 	CHECK_CALL(fails_with("..", "'..'"));
 	CHECK_CALL(fails_with("k\x01", "control character"));
 	CHECK_CALL(fails_with("k -- a\x7f", "control character"));
+	/* '!' and '~' are the first and last printable file characters */
+	ASSERT_EQ(0, parse("!k~"));
+	ASSERT_STR_EQ("!k~", spec.file);
+	CHECK_CALL(fails_with("k\x7f", "control character 0x7f"));
+	CHECK_CALL(fails_with("*k", "*k")); /* the first character is checked too */
 	repeat(buf, 'f', GUEST_FILE_MAX - 1);
 	ASSERT_EQ(0, parse(buf));
 	ASSERT_STR_EQ(buf, spec.file);

@@ -304,6 +304,31 @@ TEST timer_oneshot_every_divider(void)
 	PASS();
 }
 
+/* The largest count at the largest divider: count x divider x TSC rate
+ * passes 2^64, so the 128-bit arithmetic's high half is exercised; the
+ * count read back halfway is exact to a tick. */
+TEST timer_largest_count_and_divider(void)
+{
+	uint64_t start, fire;
+
+	vlapic_init(&l, 0, 3000000007ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x40);
+	MW(TIMER_DIV, 0xa); /* divide by 128 */
+	start = now;
+	MW(TIMER_INIT, 0xffffffffu);
+	fire = start + ticks_up(0xffffffffu, 128);
+	ASSERT((unsigned __int128)0xffffffffu * 128 * l.tsc_hz >> 64);
+	ASSERT_EQ_FMT(fire, vlapic_next_deadline(&l), "%" PRIu64);
+	now = start + ticks_up(0x80000000u, 128);
+	ASSERT_EQ(0x7fffffffu, mr(TIMER_CUR));
+	vlapic_update_timer(&l, fire - 1);
+	ASSERT_FALSE(irr_has(0x40));
+	vlapic_update_timer(&l, fire);
+	ASSERT(irr_has(0x40));
+	PASS();
+}
+
 TEST timer_current_count(void)
 {
 	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL); /* 4 TSC ticks a count at /2 */
@@ -565,6 +590,7 @@ SUITE(vlapic_timer)
 		SET_SETUP(setup, NULL);
 		RUN_TEST(timer_oneshot_every_divider);
 		RUN_TEST(timer_current_count);
+		RUN_TEST(timer_largest_count_and_divider);
 		RUN_TEST(timer_initial_count_starts_and_stops);
 		RUN_TEST(timer_periodic_no_drift);
 		RUN_TEST(timer_periodic_late_folds_missed);
