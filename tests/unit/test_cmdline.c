@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "greatest.h"
 #include "unit_order.h"
 #include "kernel/cmdline.h"
@@ -145,6 +147,24 @@ static const char *run_line(enum reply_mode mode, const char *s)
 	return cap.out;
 }
 
+/* argv ends with NULL when there is room, and nothing is written past
+ * max_args when the words fill it (a heap array of exactly that size, so
+ * the sanitizer sees a write past it). */
+TEST split_null_terminates_within_bounds(void)
+{
+	char **argv = malloc(3 * sizeof(*argv));
+	char words[] = "a b c", two[] = "a b";
+
+	ASSERT(argv);
+	ASSERT_EQ(3, cmdline_split(words, argv, 3, NULL));
+	ASSERT_STR_EQ("c", argv[2]);
+	argv[2] = words;
+	ASSERT_EQ(2, cmdline_split(two, argv, 3, NULL));
+	ASSERT_EQ(NULL, argv[2]);
+	free(argv);
+	PASS();
+}
+
 TEST find_commands(void)
 {
 	ASSERT_EQ(&table[0], command_find(table, ARRAY_SIZE(table), "log"));
@@ -235,6 +255,7 @@ SUITE(cmdline_split_suite)
 		RUN_TEST(split_escapes);
 		RUN_TEST(split_unterminated);
 		RUN_TEST(split_argument_limit);
+		RUN_TEST(split_null_terminates_within_bounds);
 	});
 }
 

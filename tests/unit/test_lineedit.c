@@ -283,6 +283,28 @@ TEST history_entries_are_whole_lines(void)
 	PASS();
 }
 
+/* Storing a line of the maximum length leaves the next ring slot (here
+ * the oldest line) alone. */
+TEST history_longest_line_spares_its_neighbour(void)
+{
+	char cmd[16], longest[LINEEDIT_MAX + 2];
+	int i;
+
+	for (i = 0; i < LINEEDIT_HISTORY; i++) {
+		snprintf(cmd, sizeof(cmd), "e%d\r", i);
+		feed(cmd);
+	}
+	memset(longest, 'm', LINEEDIT_MAX);
+	longest[LINEEDIT_MAX] = '\r';
+	longest[LINEEDIT_MAX + 1] = '\0';
+	feed(longest); /* replaces e0; e1 is now the oldest */
+	for (i = 0; i < LINEEDIT_HISTORY; i++)
+		feed(UP);
+	feed("\r");
+	ASSERT_STR_EQ("e1", lines[0]);
+	PASS();
+}
+
 /* The bytes that bound an escape sequence's parameters (ECMA-48 5.4): space to '?' continue it, a control or DEL ends it unused. */
 TEST escape_parameter_bounds(void)
 {
@@ -500,6 +522,7 @@ SUITE(lineedit_history)
 		RUN_TEST(history_wraps_keeping_newest);
 		RUN_TEST(history_full_down_past_newest_is_empty);
 		RUN_TEST(history_entries_are_whole_lines);
+		RUN_TEST(history_longest_line_spares_its_neighbour);
 	});
 }
 
