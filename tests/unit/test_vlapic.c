@@ -174,6 +174,24 @@ TEST self_ipi_x2apic(void)
 	PASS();
 }
 
+/* x2APIC logical destinations: cluster in bits 31:16, a member mask in
+ * 15:0 (SDM 11.12.10.2). APIC ID 0x23 is cluster 2, member bit 3. */
+TEST x2apic_logical_cluster_bits(void)
+{
+	vlapic_init(&l, 0x23, 3000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(true));
+	ASSERT_EQ(0x20008u, msr(X2(LDR)));
+	MSRW(X2(ICR_LO), 0x28008ULL << 32 | 0x860); /* members 15 and 3 of cluster 2 */
+	ASSERT(irr_has(0x60));
+	MSRW(X2(ICR_LO), 0x30008ULL << 32 | 0x861); /* cluster 3 */
+	ASSERT_FALSE(irr_has(0x61));
+	MSRW(X2(ICR_LO), 0x10008ULL << 32 | 0x862); /* cluster 1 */
+	ASSERT_FALSE(irr_has(0x62));
+	MSRW(X2(ICR_LO), 0x20004ULL << 32 | 0x863); /* cluster 2, another member */
+	ASSERT_FALSE(irr_has(0x63));
+	PASS();
+}
+
 TEST illegal_vectors_set_esr(void)
 {
 	CHECK_CALL(enable(false));
@@ -228,15 +246,20 @@ TEST vector_16_is_the_first_legal(void)
 	ASSERT_EQ(2, l.accepted);
 	MW(ESR, 0);
 	ASSERT_EQ(0, mr(ESR));
-	/* self IPIs: 15 is an error both ways, 16 arrives */
+	/* self IPIs on a fresh vLAPIC: 15 is an error both ways, 16 arrives */
+	setup(NULL);
+	CHECK_CALL(enable(false));
 	MW(ICR_LO, 0x40000 | 15);
 	MW(ESR, 0);
 	ASSERT_EQ(ESR_SEND_ILLEGAL | ESR_RECV_ILLEGAL, mr(ESR));
-	MW(ICR_LO, 0x40000 | 17);
-	ASSERT(irr_has(17));
+	ASSERT_FALSE(irr_has(15));
+	MW(ICR_LO, 0x40000 | 16);
+	ASSERT(irr_has(16));
 	MW(ESR, 0);
 	ASSERT_EQ(0, mr(ESR));
-	/* the error LVT at 16 delivers, at 15 it is an error of its own */
+	/* and the error LVT at 16 delivers */
+	setup(NULL);
+	CHECK_CALL(enable(false));
 	MW(LVT_ERROR, 16);
 	vlapic_accept(&l, 1);
 	ASSERT(irr_has(16));
@@ -577,6 +600,7 @@ SUITE(vlapic_irqs)
 		RUN_TEST(self_ipi_xapic);
 		RUN_TEST(logical_destinations_xapic);
 		RUN_TEST(self_ipi_x2apic);
+		RUN_TEST(x2apic_logical_cluster_bits);
 		RUN_TEST(illegal_vectors_set_esr);
 		RUN_TEST(illegal_vectors_x2apic);
 		RUN_TEST(vector_16_is_the_first_legal);
