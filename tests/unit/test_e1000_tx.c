@@ -66,8 +66,9 @@ TEST tx_init_and_post_on_dirty_descriptors(void)
 	uint8_t f[100];
 	uint32_t i;
 
-	memset(dev.mem + TXD_OFF, 0xff, 8 * sizeof(struct e1000_tx_desc));
+	memset(dev.mem + TXD_OFF, 0xff, 9 * sizeof(struct e1000_tx_desc));
 	ASSERT_EQ(0, tx_setup(8));
+	ASSERT_EQ(0xff, tx_desc(8)->status); /* the memory past the ring is not the driver's */
 	for (i = 0; i < 8; i++) {
 		struct e1000_tx_desc *d = tx_desc(i);
 

@@ -140,7 +140,7 @@ TEST missing_file(void)
 
 TEST file_rules(void)
 {
-	char buf[80];
+	char buf[80], want[32];
 
 	CHECK_CALL(fails_with("a/b.efi", "'a/b.efi'"));
 	CHECK_CALL(fails_with("a\\b.efi", "a\\b.efi"));
@@ -157,6 +157,8 @@ TEST file_rules(void)
 	ASSERT_STR_EQ(buf, spec.file);
 	repeat(buf, 'f', GUEST_FILE_MAX);
 	CHECK_CALL(fails_with(buf, "too long"));
+	snprintf(want, sizeof(want), "(max %d)", GUEST_FILE_MAX - 1);
+	CHECK_CALL(fails_with(buf, want));
 	PASS();
 }
 
