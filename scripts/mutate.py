@@ -13,9 +13,10 @@ survives when every test passes. Everything is built with ASan and UBSan,
 as the unit stage's second build is. Mutants that do not compile are not
 counted.
 
-The tests of module DIR/STEM.c are tests/unit/test_P*.c for the longest
+The tests of module DIR/STEM.c are tests/unit/test_P*.c for the shortest
 prefix P of STEM (cut at underscores) that has any: kernel/vlapic_timer.c
-is tested by test_vlapic*.c, net/e1000_ring.c by test_e1000_*.c.
+and vlapic_regs.c are tested by test_vlapic*.c, net/e1000_ring.c by
+test_e1000_*.c.
 test_netif.c (built against lwIP) is not used.
 
 Prints the caught share per module and every surviving mutant as
@@ -58,9 +59,11 @@ def pure_srcs(makefile):
 
 
 def tests_for(src):
-    """Unit test sources of module src: test_P*.c for the longest prefix P."""
+    """Unit test sources of module src: test_P*.c for the shortest prefix P
+    (whole words) that has any, so kernel/vlapic_regs.c is tried against
+    test_vlapic.c too, which drives its registers through the vLAPIC."""
     parts = os.path.splitext(os.path.basename(src))[0].split("_")
-    for n in range(len(parts), 0, -1):
+    for n in range(1, len(parts) + 1):
         prefix = "_".join(parts[:n])
         found = sorted(p for p in glob.glob("tests/unit/test_%s*.c" % prefix)
                        if os.path.basename(p)[:-2] not in EXCLUDED_TESTS)
