@@ -54,6 +54,42 @@ TEST reset_state(void)
 	PASS();
 }
 
+/* The divisor after reset is 1 (115200 baud), visible through DLAB. */
+TEST reset_divisor_is_one(void)
+{
+	vuart_write(&u, LCR, LCR_DLAB);
+	ASSERT_EQ(0x01, vuart_read(&u, DLL));
+	ASSERT_EQ(0x00, vuart_read(&u, DLM));
+	PASS();
+}
+
+/* Reading RBR with nothing received gives 0 and leaves the FIFO empty. */
+TEST read_of_empty_receiver(void)
+{
+	unsigned space = vuart_rx_space(&u);
+
+	ASSERT(vuart_receive(&u, 'A'));
+	ASSERT_EQ('A', vuart_read(&u, RBR));
+	ASSERT_EQ(0, vuart_read(&u, RBR));
+	ASSERT_EQ(0, vuart_read(&u, LSR) & 0x01); /* no data ready */
+	ASSERT_EQ(space, vuart_rx_space(&u));
+	PASS();
+}
+
+/* Rewriting MCR in loopback without changing a line reports no change. */
+TEST loopback_same_mcr_no_deltas(void)
+{
+	vuart_write(&u, MCR, MCR_LOOP);
+	vuart_read(&u, MSR); /* take the deltas of entering loopback */
+	vuart_write(&u, MCR, MCR_LOOP);
+	ASSERT_EQ(0x00, vuart_read(&u, MSR));
+	vuart_write(&u, MCR, MCR_LOOP | MCR_DTR);
+	vuart_read(&u, MSR);
+	vuart_write(&u, MCR, MCR_LOOP | MCR_DTR);
+	ASSERT_EQ(0x20, vuart_read(&u, MSR)); /* DSR only, no deltas */
+	PASS();
+}
+
 TEST dlab_divisor_latch(void)
 {
 	vuart_write(&u, LCR, LCR_DLAB | LCR_8N1);
@@ -366,6 +402,9 @@ SUITE(vuart)
 		RUN_TEST(lsr_read_does_not_clear_thre_irq);
 		RUN_TEST(loopback_routes_tx_to_rx);
 		RUN_TEST(loopback_msr_mirrors_mcr);
+		RUN_TEST(reset_divisor_is_one);
+		RUN_TEST(read_of_empty_receiver);
+		RUN_TEST(loopback_same_mcr_no_deltas);
 		RUN_TEST(loopback_rx_interrupt);
 	});
 }
