@@ -159,6 +159,22 @@ TEST ept_without_ad_means_no_pml(void)
 	PASS();
 }
 
+/* INVVPID counts only with VPID: the capability bit alone (SDM A.10,
+ * bit 32) means nothing when the VPID control is not allowed. */
+TEST invvpid_needs_vpid(void)
+{
+	struct vmx_msrs m = bochs_msrs();
+	struct vmx_caps c;
+
+	m.procbased2 &= ~ALLOW1(5);
+	vmxcap_decode(&m, &c);
+	ASSERT_FALSE(c.vpid);
+	ASSERT_FALSE(c.invvpid);
+	ASSERT(m.ept_vpid_cap & BIT(32)); /* the bit itself is still set */
+	ASSERT(c.ept && c.invept);
+	PASS();
+}
+
 TEST pml_and_ug_need_ept(void)
 {
 	struct vmx_msrs m = bochs_msrs();
@@ -297,6 +313,7 @@ SUITE(vmxcap)
 		RUN_TEST(no_secondary_controls);
 		RUN_TEST(ept_without_ad_means_no_pml);
 		RUN_TEST(pml_and_ug_need_ept);
+		RUN_TEST(invvpid_needs_vpid);
 		RUN_TEST(ept_vpid_cap_missing);
 		RUN_TEST(ept_cap_bits_one_at_a_time);
 		RUN_TEST(true_msrs_used_only_when_present);
