@@ -45,13 +45,14 @@ static void echo_write(void *ctx, const char *s, size_t n)
 		kwrite(s, n);
 }
 
-/* Bounds of the command table the linker gathers (linker.ld). */
-extern const struct command __commands_start[], __commands_end[];
+/* Bounds of the command table the linker gathers (linker.ld; host linkers
+ * define these for any section named like a C identifier). */
+extern const struct command __start_hv_commands[], __stop_hv_commands[];
 
 const struct command *commands_table(size_t *n)
 {
-	*n = (size_t)(__commands_end - __commands_start);
-	return __commands_start;
+	*n = (size_t)(__stop_hv_commands - __start_hv_commands);
+	return __start_hv_commands;
 }
 
 void console_set_mode(enum reply_mode m)

@@ -13,7 +13,11 @@ for bin in "$@"; do
 	corpus="$build/fuzz/corpus/$name"
 	mkdir -p "$corpus"
 	log="$build/fuzz/$name.log"
-	if "$bin" -max_total_time="$secs" -print_final_stats=1 \
+	# a target's dictionary (tests/fuzz/NAME.dict) helps it reach real commands
+	dict=""
+	[ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
+	# shellcheck disable=SC2086
+	if "$bin" $dict -max_total_time="$secs" -print_final_stats=1 \
 		-artifact_prefix="$build/fuzz/artifacts/$name-" "$corpus" >"$log" 2>&1; then
 		runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
 		echo "ok   fuzz $name: ${runs:-?} inputs in ${secs}s, no findings"

@@ -14,7 +14,10 @@
  * (p, r, word index), so a page lost, stale (older round) or misplaced
  * (another page's data) is caught by verification.
  *
- * Output: "PROGRESS workload round=R pages=N mib_written=M ..." per round,
+ * Output: first "MODULE index=I size=BYTES fnv1a=0xHASH name=STRING" for
+ * each multiboot module (FNV-1a 32-bit over its bytes, so a test can see
+ * the module arrived whole), "PROGRESS workload modules=N"; then
+ * "PROGRESS workload round=R pages=N mib_written=M ..." per round,
  * then "RESULT workload ok rounds=.. pages=.. mib_written=.." or
  * "RESULT workload fail reason=mismatch round=.. page=.. addr=.. ...".
  */
@@ -107,6 +110,42 @@ static void round_verify(const struct workload *wl, uint32_t round)
 	}
 }
 
+/* FNV-1a, 32 bits, over n bytes at p. */
+static uint32_t fnv1a(const uint8_t *p, uint32_t n)
+{
+	uint32_t h = 0x811c9dc5u;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 0x01000193u;
+	}
+	return h;
+}
+
+/* Report each multiboot module the loader handed over (Multiboot 0.6.96,
+ * section 3.3: mods_addr points at mods_count {start, end, string}). */
+static void workload_modules(const struct mb_info *mbi)
+{
+	const struct mb_module *mods;
+	uint32_t i, n = 0;
+
+	if (mbi && (mbi->flags & MB_INFO_MODS)) {
+		n = mbi->mods_count;
+		mods = (const struct mb_module *)mbi->mods_addr;
+		for (i = 0; i < n; i++) {
+			uint32_t size = mods[i].end - mods[i].start;
+
+			if (mods[i].end < mods[i].start)
+				guest_fail("reason=bad-module index=%u start=0x%x end=0x%x",
+					   i, mods[i].start, mods[i].end);
+			printf("MODULE index=%u size=%u fnv1a=0x%08x name=%s\n", i, size,
+			       fnv1a((const uint8_t *)mods[i].start, size),
+			       mods[i].string ? (const char *)mods[i].string : "");
+		}
+	}
+	printf("PROGRESS workload modules=%u\n", n);
+}
+
 static void workload_setup(struct workload *wl)
 {
 	uint64_t ram_end = mbi_ram_end();
@@ -145,8 +184,8 @@ int main(uint32_t magic, const struct mb_info *mbi)
 	uint32_t round;
 
 	(void)magic;
-	(void)mbi;
 	guest_start("workload");
+	workload_modules(mbi);
 	workload_setup(&wl);
 	for (round = 0; !wl.rounds || round < wl.rounds; round++) {
 		uint64_t t0 = rdtsc(), t1;

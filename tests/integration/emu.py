@@ -38,6 +38,8 @@ VGABIOS_PATHS = ("/usr/share/vgabios/vgabios.bin",)
 CONNECT_TIMEOUT = 30.0
 # Largest copy of the emulator's own output/log kept on disk.
 LOG_CAP = 32 << 20
+# Seconds the QMP reader gets to deliver QEMU's last event after it exited.
+QMP_EVENT_WAIT = 10.0
 # Default deadline for one console reply: Bochs is much slower than QEMU.
 REPLY_TIMEOUT = {"bochs": 30.0, "qemu": 15.0, "kvm": 15.0}
 
@@ -62,16 +64,18 @@ class EmulatorError(Exception):
     """The emulator could not be started or stopped as asked."""
 
 
-def boot(group, kinds=None, mem_mib=None, cpus=None):
+def boot(group, kinds=None, mem_mib=None, cpus=None, qemu_extra=None):
     """Mark a test as running in the shared boot `group`.
 
     Tests of one group run in source order against one emulator start per
-    emulator kind; `kinds` limits the kinds the test applies to.
+    emulator kind; `kinds` limits the kinds the test applies to;
+    `qemu_extra` adds QEMU arguments (devices) to the group's machine.
     """
     def mark(fn):
         fn.boot_group = group
         fn.boot_kinds = tuple(kinds) if kinds else KINDS
-        fn.boot_opts = {k: v for k, v in (("mem_mib", mem_mib), ("cpus", cpus)) if v}
+        fn.boot_opts = {k: v for k, v in (("mem_mib", mem_mib), ("cpus", cpus),
+                                          ("qemu_extra", qemu_extra)) if v}
         return fn
     return mark
 
@@ -225,6 +229,7 @@ class Qmp:
     def __init__(self, sock):
         self.sock = sock
         self.events = []
+        self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._reader, daemon=True)
         self._thread.start()
 
@@ -253,14 +258,24 @@ class Qmp:
             except OSError:
                 pass
         elif "event" in msg:
-            self.events.append(msg)
+            with self._cond:
+                self.events.append(msg)
+                self._cond.notify_all()
 
-    def shutdown_reason(self):
-        """The reason of the last SHUTDOWN event ("guest-shutdown", ...), or None."""
-        for ev in reversed(self.events):
-            if ev.get("event") == "SHUTDOWN":
-                return ev.get("data", {}).get("reason")
-        return None
+    def shutdown_reason(self, timeout=0.0):
+        """The reason of the last SHUTDOWN event ("guest-shutdown", ...), or
+        None if none arrived within timeout seconds or before QEMU closed
+        the socket (the event is read by a thread: it may lag the exit)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for ev in reversed(self.events):
+                    if ev.get("event") == "SHUTDOWN":
+                        return ev.get("data", {}).get("reason")
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._thread.is_alive():
+                    return None
+                self._cond.wait(min(left, 0.2))
 
     def close(self):
         """Close the socket."""
@@ -426,6 +441,18 @@ class Emulator:
         """Seconds since the emulator process was started."""
         return time.monotonic() - self.started_at
 
+    def cpu_seconds(self):
+        """CPU time (user + system, all threads) the emulator has used so
+        far: unlike wall time it does not grow while other processes hold
+        the cores. None once the process is gone."""
+        try:
+            with open("/proc/%d/stat" % self.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, AttributeError, IndexError):
+            return None
+        # fields[0] is field 3 (state): utime and stime are fields 14, 15
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def alive(self):
         """True while the emulator process runs."""
         return self.proc is not None and self.proc.poll() is None
@@ -471,7 +498,11 @@ class Emulator:
         "guest-reset" (reset, triple fault, reboot), "emulator-panic" (Bochs),
         other QEMU reasons, or None while it runs on."""
         if self.kind != "bochs":
-            return self.qmp.shutdown_reason() if self.qmp else None
+            if not self.qmp:
+                return None
+            # Once QEMU has exited its last event is on its way: wait for
+            # the reader to take it (or for the socket to close).
+            return self.qmp.shutdown_reason(0.0 if self.alive() else QMP_EVENT_WAIT)
         if not self.monitor:
             return None
         # The shutdown port logs itself as a panic: only others are real.

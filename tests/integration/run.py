@@ -7,8 +7,9 @@ one emulator start, in source order. Each emulator kind runs in its own
 thread, so Bochs and QEMU boot side by side.
 
 Prints "PASS name (1.2s)", "FAIL name: reason" or "SKIP name: reason" per
-test, then the counts, and writes "PASSED FAILED" to BUILD/results/
-integration.result. Exits non-zero when a test failed.
+test, then the skip reasons grouped and the counts, and writes "PASSED
+FAILED SKIPPED" to BUILD/results/integration.result and the skip reasons to
+integration.skips. Exits non-zero when a test failed.
 """
 
 import argparse
@@ -45,6 +46,7 @@ class Session:
         self.run_dir = os.path.join(args.build, "run", "%s-%s" % (group, kind))
         self.emu = None
         self.boot_seconds = None
+        self.boot_cpu_seconds = None  # CPU time the emulator took to the prompt
         self.boot_output = ""
         self.boot_error = None
         self.dead = None  # why the console can no longer be used
@@ -72,6 +74,7 @@ class Session:
             self.boot_error = str(e).split("\n")[0]
             raise
         self.boot_seconds = self.emu.elapsed()
+        self.boot_cpu_seconds = self.emu.cpu_seconds()
         return self.boot_seconds
 
     @property
@@ -122,7 +125,7 @@ class Runner:
     def __init__(self, args):
         self.args = args
         self.lock = threading.Lock()
-        self.results = []  # (status, name)
+        self.results = []  # (status, name, detail)
 
     def report(self, status, name, detail, seconds=None, notes=(), extra=""):
         """Print one result line (and details) atomically."""
@@ -134,7 +137,7 @@ class Runner:
         if extra:
             text += ["    | " + l for l in extra.rstrip("\n").split("\n")]
         with self.lock:
-            self.results.append((status, name))
+            self.results.append((status, name, detail))
             print("\n".join(text), flush=True)
 
     def run_kind(self, kind, groups):
@@ -294,20 +297,38 @@ def _interrupted(signum, frame):
 
 
 def summarize(results, build, seconds):
-    """Print the counts, write the results file, return the exit status."""
-    passed = sum(1 for s, _ in results if s == "PASS")
-    failed = sum(1 for s, _ in results if s == "FAIL")
-    skipped = sum(1 for s, _ in results if s == "SKIP")
-    for status, name in results:
+    """Print the counts and the skip reasons grouped, write the results
+    files (integration.result "PASSED FAILED SKIPPED", integration.skips
+    "COUNT<TAB>REASON" lines), return the exit status."""
+    passed = sum(1 for s, _, _ in results if s == "PASS")
+    failed = sum(1 for s, _, _ in results if s == "FAIL")
+    skips = skip_groups(results)
+    skipped = sum(len(names) for names in skips.values())
+    for status, name, _ in results:
         if status == "FAIL":
             print("failed: %s" % name)
+    for reason, names in skips.items():
+        print("skipped %d: %s (%s)" % (len(names), reason, ", ".join(names[:4]) +
+                                      (", ..." if len(names) > 4 else "")))
     print("integration: %d passed, %d failed, %d skipped (%.0fs)"
           % (passed, failed, skipped, seconds))
     out = os.path.join(build, "results")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "integration.result"), "w") as f:
-        f.write("%d %d\n" % (passed, failed))
+        f.write("%d %d %d\n" % (passed, failed, skipped))
+    with open(os.path.join(out, "integration.skips"), "w") as f:
+        for reason, names in skips.items():
+            f.write("%d\t%s\n" % (len(names), reason.replace("\n", " ")))
     return 1 if failed or not results else 0
+
+
+def skip_groups(results):
+    """{reason: [test names]} of the skipped tests, most frequent reason first."""
+    groups = {}
+    for status, name, detail in results:
+        if status == "SKIP":
+            groups.setdefault(detail.split("\n")[0] or "no reason given", []).append(name)
+    return dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
 
 
 if __name__ == "__main__":

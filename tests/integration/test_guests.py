@@ -6,6 +6,7 @@ Guest output reaches the console as lines "[NAME] TEXT"; the test guests
 Tests of the "guests" group share one boot per emulator and run in order.
 """
 
+import os
 import re
 import time
 
@@ -68,6 +69,16 @@ def assert_progress(s, name, mark, timeout=GUEST_WAIT):
         time.sleep(0.5)
 
 
+def wait_uptime(s, ms, timeout=60.0):
+    """Wait until the hypervisor's uptime has grown by ms milliseconds."""
+    t0 = s.json("uptime")["ms"]
+    deadline = time.monotonic() + timeout
+    while s.json("uptime")["ms"] - t0 < ms:
+        assert time.monotonic() < deadline, "uptime grew less than %d ms in %.0fs" % (
+            ms, timeout)
+        time.sleep(0.5)
+
+
 @boot("guests", kinds=VMX_KINDS, mem_mib=512)
 def test_guest_workload_runs_to_completion(s):
     mark = s.console.mark()
@@ -78,13 +89,39 @@ def test_guest_workload_runs_to_completion(s):
     assert g["state"] == "stopped" and g["exited"] is True and g["exit_status"] == 0, g
 
 
+def fnv1a(data):
+    """FNV-1a, 32 bits: what the workload guest reports for each module."""
+    h = 0x811c9dc5
+    for b in data:
+        h = ((h ^ b) * 0x01000193) & 0xffffffff
+    return h
+
+
 @boot("guests", kinds=VMX_KINDS, mem_mib=512)
 def test_guest_with_module_runs(s):
+    """The modules reach the guest whole and in order: it reports each
+    one's name, size and checksum, which must match the files on the ESP."""
+    mods = ("cpuid_bench.elf", "apic_timer.elf")
     mark = s.console.mark()
-    start(s, "workload.elf name=wm mem=8 mod=cpuid_bench.elf -- rounds=1 pages=64")
+    start(s, "workload.elf name=wm mem=8 %s -- rounds=1 pages=64"
+          % " ".join("mod=" + m for m in mods))
+    for i, mod in enumerate(mods):
+        with open(os.path.join(s.args.esp or os.path.join(s.args.build, "esp"),
+                               "guests", mod), "rb") as f:
+            data = f.read()
+        m = wait_for(s, r"^\[wm\] MODULE index=%d size=(\d+) fnv1a=0x([0-9a-f]{8}) name=(.*)$"
+                     % i, mark)
+        assert m.group(3).strip() == mod, "module %d is named %r" % (i, m.group(3))
+        assert int(m.group(1)) == len(data), "%s: %s bytes in the guest, %d in the file" % (
+            mod, m.group(1), len(data))
+        assert int(m.group(2), 16) == fnv1a(data), "%s: contents differ (fnv1a 0x%s, file 0x%08x)" \
+            % (mod, m.group(2), fnv1a(data))
+    wait_for(s, r"^\[wm\] PROGRESS workload modules=%d$" % len(mods), mark)
     wait_for(s, r"^\[wm\] RESULT workload ok", mark)
+    wait_for(s, r"guest wm: stopped: exited with status 0", mark, 30)
     g = guest(s, "wm")
-    assert g["modules"] == ["cpuid_bench.elf"] and g["exit_status"] == 0, g
+    assert g["state"] == "stopped" and g["exited"] is True and g["exit_status"] == 0, g
+    assert g["modules"] == list(mods), g
 
 
 @boot("guests", kinds=VMX_KINDS, mem_mib=512)
@@ -97,8 +134,11 @@ def test_guest_two_workloads_both_progress(s):
     mark = s.console.mark()
     assert_progress(s, "bg1", mark)
     assert_progress(s, "bg2", mark)
-    s.json("guest stop bg2")
-    assert guest(s, "bg2")["state"] == "stopped"
+    mark = s.console.mark()
+    assert s.json("guest stop bg2")["state"] == "stopped"
+    wait_for(s, r"guest bg2: stopped: stopped from the console", mark, 30)
+    g = guest(s, "bg2")
+    assert g["state"] == "stopped" and g["exited"] is False, g
 
 
 def contained(s, hostile, expect):
@@ -178,7 +218,8 @@ def test_guest_cpuid_exit_count_matches_guest(s):
     mark = s.console.mark()
     start(s, "cpuid_bench.elf mem=8 -- n=500")
     m = wait_for(s, r"^\[cpuid_bench\] COUNT cpuid=(\d+)", mark)
-    wait_for(s, r"guest cpuid_bench: stopped", mark, 60)
+    wait_for(s, r"^\[cpuid_bench\] RESULT cpuid_bench ok", mark)
+    wait_for(s, r"guest cpuid_bench: stopped: exited with status 0", mark, 60)
     g = guest(s, "cpuid_bench")
     assert g["exits"].get("cpuid") == int(m.group(1)), (m.group(0), g["exits"])
 
@@ -186,14 +227,28 @@ def test_guest_cpuid_exit_count_matches_guest(s):
 @boot("guests", kinds=VMX_KINDS, mem_mib=512)
 def test_guest_pause_resume_info_console(s):
     assert s.json("guest pause bg1")["state"] == "paused"
-    time.sleep(2)
+    paused = s.json("guest info bg1")
     mark = s.console.mark()
-    time.sleep(6)
-    assert rounds(s, "bg1", mark) == 0, "a paused guest made progress"
+    # Let 3 s of the hypervisor's own time pass (it runs on while bg1 waits):
+    # a paused guest's run time, exit count and RIP must not move meanwhile.
+    wait_uptime(s, 3000)
     info = s.json("guest info bg1")
     assert info["state"] == "paused" and "registers" in info and "controls" in info, info
+    moved = [k for k in ("run_ms", "exits_total", "rip") if info[k] != paused[k]]
+    assert not moved, "paused guest's %s moved: %r then %r" % (
+        ", ".join(moved), {k: paused[k] for k in moved}, {k: info[k] for k in moved})
+    assert rounds(s, "bg1", mark) == 0, "a paused guest made progress"
     assert int(info["registers"]["cr0"], 16) & 1, info  # protected mode
     assert s.json("guest resume bg1")["state"] == "running"
+    deadline = time.monotonic() + 60
+    while True:
+        now = s.json("guest info bg1")
+        if now["run_ms"] > info["run_ms"] and now["exits_total"] > info["exits_total"]:
+            break
+        assert time.monotonic() < deadline, "resumed guest's counters still: %r" % now
+        time.sleep(0.5)
+    s.note("paused: run_ms %d, exits %d unchanged over 3 s of uptime; resumed: %d, %d"
+           % (info["run_ms"], info["exits_total"], now["run_ms"], now["exits_total"]))
     assert_progress(s, "bg1", s.console.mark())
     s.set_mode("text")
     mark = s.console.mark()

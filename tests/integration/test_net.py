@@ -20,14 +20,74 @@ from console import parse_json_reply
 from emu import boot
 
 ADDR = ("10.0.9.1", "10.0.9.2")
+# An 82540EM on a QEMU hub port with nothing else on the hub: a NIC with
+# its link up and no peer, so nothing leaves the emulator.
+NIC_ALONE = ("-netdev", "hubport,id=n0,hubid=0", "-device", "e1000,netdev=n0")
 PINGS = 100
 NETBENCH_MIB = 16
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# bxhub -ports=N -base=B binds UDP B+1, B+3, ... (one per port, on every
+# address); the Bochs instance on port i binds B+2i (ethdev=B+2i) and sends
+# to B+2i+1. Seen with Debian's bochs 2.7 package: `ss -ulpn` while bxhub
+# -ports=2 -base=41000 ran showed 0.0.0.0:41001 and 0.0.0.0:41003.
+# Bases are drawn below Linux's ephemeral range (32768-60999), so no
+# connection of this machine is handed one of them meanwhile.
+HUB_BASES = range(20000, 32000, 16)
+HUB_WAIT = 10.0  # seconds bxhub gets to bind its ports
+
+
+def udp_ports_bound():
+    """Local UDP ports bound on this machine (IPv4 and IPv6)."""
+    ports = set()
+    for path in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(path) as f:
+                next(f)
+                ports |= {int(l.split()[1].rsplit(":", 1)[1], 16) for l in f}
+        except (OSError, StopIteration):
+            pass
+    return ports
+
+
+def udp_range_free(base, count):
+    """True when UDP ports base..base+count-1 can all be bound right now."""
+    socks = []
+    try:
+        for port in range(base, base + count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            socks.append(sock)
+            sock.bind(("0.0.0.0", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def start_hub(ports, rng=random.SystemRandom()):
+    """Start bxhub for `ports` Bochs instances on a base whose 2*ports UDP
+    ports were all free; wait until bxhub has bound its own. (process, base)."""
+    for _ in range(8):
+        base = rng.choice(HUB_BASES)
+        if not udp_range_free(base, 2 * ports):
+            continue
+        hub = subprocess.Popen(["bxhub", "-ports=%d" % ports, "-base=%d" % base],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        want = {base + 2 * i + 1 for i in range(ports)}
+        deadline = time.monotonic() + HUB_WAIT
+        while hub.poll() is None and not want <= udp_ports_bound():
+            if time.monotonic() > deadline:
+                hub.kill()
+                hub.wait()
+                raise AssertionError("bxhub did not bind UDP %s within %.0fs"
+                                     % (sorted(want), HUB_WAIT))
+            time.sleep(0.05)
+        if hub.poll() is None:
+            return hub, base
+        hub.wait()  # it lost a race for a port: try another base
+    raise AssertionError("no free UDP port range for bxhub after 8 tries")
 
 
 class Pair:
@@ -44,37 +104,46 @@ class Pair:
     def __enter__(self):
         base = os.path.join(self.s.args.build, "run", "net-%s-%s" % (self.kind, self.model))
         shutil.rmtree(base, ignore_errors=True)
+        link, port = [], 0
         if self.kind == "bochs":
-            port = free_port() & ~1
-            self.hub = subprocess.Popen(["bxhub", "-ports=2", "-base=%d" % port],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        else:
-            port = free_port()
-        for i in range(2):
-            extra = {}
-            mac = "52:54:00:12:34:%02x" % (0x10 + i)
-            if self.kind == "bochs":
-                extra["bochs_extra"] = ["e1000: enabled=1, mac=%s, ethmod=socket, ethdev=%d" %
-                                        (mac, port + 2 * i)]
-            elif self.tap:
-                extra["qemu_extra"] = self.tap.qemu_args(i, self.model, mac)
-                extra["pass_fds"] = [self.tap.fds[i]]
-            else:
-                role = "listen" if i == 0 else "connect"
-                extra["qemu_extra"] = ["-netdev", "socket,id=n0,%s=127.0.0.1:%d" % (role, port),
-                                       "-device", "%s,netdev=n0,mac=%s" % (self.model, mac)]
-            e = emulib.Emulator(self.kind, self.s.args.build, os.path.join(base, str(i)),
-                                mem_mib=256, **extra)
-            self.emus.append(e)
-            e.start()
-            if i == 0 and self.kind != "bochs" and not self.tap:
-                time.sleep(1)  # the listening side first
+            self.hub, port = start_hub(2)
+        elif not self.tap:
+            # QEMU's socket netdev over a connected pair handed to each side:
+            # no port to pick, no listener that must exist before its peer.
+            link = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            for i in range(2):
+                self._start(i, base, port, link)
+        finally:
+            for sock in link:
+                sock.close()  # the emulators hold their own copies
         for i, e in enumerate(self.emus):
             e.console.read_until_prompt(240)
             e.console.command("mode json")
             obj = self.json(i, "net set eth0 static %s/24" % ADDR[i])
             assert obj["ok"], obj
         return self
+
+    def _start(self, i, base, port, link):
+        """Start hypervisor i on the link (kept in self.emus, so __exit__
+        kills it even when its start fails)."""
+        extra = {}
+        mac = "52:54:00:12:34:%02x" % (0x10 + i)
+        if self.kind == "bochs":
+            extra["bochs_extra"] = ["e1000: enabled=1, mac=%s, ethmod=socket, ethdev=%d" %
+                                    (mac, port + 2 * i)]
+        elif self.tap:
+            extra["qemu_extra"] = self.tap.qemu_args(i, self.model, mac)
+            extra["pass_fds"] = [self.tap.fds[i]]
+        else:
+            fd = link[i].fileno()
+            extra["qemu_extra"] = ["-netdev", "socket,id=n0,fd=%d" % fd,
+                                   "-device", "%s,netdev=n0,mac=%s" % (self.model, mac)]
+            extra["pass_fds"] = [fd]
+        e = emulib.Emulator(self.kind, self.s.args.build, os.path.join(base, str(i)),
+                            mem_mib=256, **extra)
+        self.emus.append(e)
+        e.start()
 
     def json(self, i, line, timeout=60):
         return parse_json_reply(self.emus[i].console.command(line, timeout))
@@ -257,26 +326,25 @@ def read_frames(conn, until):
 def test_net_hostile_frames_are_dropped(s):
     """A peer that is this test: garbage frames in, then a real ping must
     still be answered and the console still work."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    port = listener.getsockname()[1]
+    # the test's end of a connected pair is the peer: nothing to accept
+    conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     run_dir = os.path.join(s.args.build, "run", "net-hostile")
     shutil.rmtree(run_dir, ignore_errors=True)
     e = emulib.Emulator("qemu", s.args.build, run_dir, mem_mib=256, qemu_extra=[
-        "-netdev", "socket,id=n0,connect=127.0.0.1:%d" % port,
-        "-device", "e1000,netdev=n0,mac=52:54:00:12:34:66"])
+        "-netdev", "socket,id=n0,fd=%d" % theirs.fileno(),
+        "-device", "e1000,netdev=n0,mac=52:54:00:12:34:66"], pass_fds=[theirs.fileno()])
     try:
         e.start()
-        conn, _ = listener.accept()
+        theirs.close()
         e.console.read_until_prompt(240)
         e.console.command("mode json")
         assert parse_json_reply(e.console.command("net set eth0 static 10.0.9.1/24"))["ok"]
         mac_hv, mac_me = bytes.fromhex("525400123466"), bytes.fromhex("020000000002")
         rng = random.Random(7)
-        for f in frames_evil(rng, mac_hv, mac_me):
+        evil = frames_evil(rng, mac_hv, mac_me)
+        for f in evil:
             conn.sendall(struct.pack("!I", len(f)) + f)
-        time.sleep(2)
+        # the console answers while (or after) the driver eats the garbage
         assert parse_json_reply(e.console.command("version"))["ok"]
         # a well-formed echo request still gets its reply (after ARP for us)
         req = mac_hv + mac_me + b"\x08\x00" + ipv4("10.0.9.2", "10.0.9.1", 1, echo_request(0x7777, 9))
@@ -297,11 +365,11 @@ def test_net_hostile_frames_are_dropped(s):
         assert got, "no echo reply after the garbage"
         net = parse_json_reply(e.console.command("net"))["interfaces"][0]
         s.note("after %d hostile frames: rx_frames %d, rx_dropped %d, resets %d" % (
-            213, net["rx_frames"], net["rx_dropped"], net["resets"]))
-        conn.close()
+            len(evil), net["rx_frames"], net["rx_dropped"], net["resets"]))
     finally:
         e.kill()
-        listener.close()
+        conn.close()
+        theirs.close()
 
 
 @boot("net-config", kinds=("qemu",))
@@ -318,8 +386,7 @@ def test_net_configured_from_hv_cfg(s):
     subprocess.run(["sh", "scripts/mkimg.sh", esp, disk], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     e = emulib.Emulator("qemu", s.args.build, os.path.join(run_dir, "emu"), mem_mib=256,
-                        disk=disk, qemu_extra=["-netdev", "socket,id=n0,listen=127.0.0.1:%d" % free_port(),
-                                               "-device", "e1000,netdev=n0"])
+                        disk=disk, qemu_extra=NIC_ALONE)
     try:
         e.start()
         e.console.read_until_prompt(240)
@@ -334,14 +401,51 @@ def test_net_configured_from_hv_cfg(s):
         e.kill()
 
 
-@boot("net-errors", kinds=("qemu",))
+# Bad input for the network commands and the error each must give. The
+# machine has a NIC (eth0, set to 10.0.9.1/24 first), so every `net set`
+# reaches the validation of its settings rather than "no interface".
+NET_ERRORS = (
+    ("net set eth9 static 10.0.0.1/24", r"no interface 'eth9'"),
+    ("net set eth0 static 300.1.1.1/24", r"bad network settings: static 300\.1\.1\.1/24"),
+    ("net set eth0 static 10.0.0.1/33", r"bad network settings: static 10\.0\.0\.1/33"),
+    ("net set eth0 static 10.0.0.1", r"bad network settings: static 10\.0\.0\.1"),
+    ("net set eth0 static 10.0.0.1/24 10.0.0.999",
+     r"bad network settings: static 10\.0\.0\.1/24"),
+    ("net set eth0 bogus", r"bad network settings: bogus"),
+    ("net set eth0 static", r"bad network settings: static"),
+    ("net set eth0 dhcp 10.0.0.1/24", r"bad network settings: dhcp 10\.0\.0\.1/24"),
+    ("net set eth0", r"usage: net set IF static .*"),
+    # past the command table's argument limit: the console's own usage line
+    ("net set eth0 static 10.0.0.1/24 10.0.0.254 extra", r"usage: net \[set IF static .*"),
+    ("net frob", r"usage: net \| net set IF \.\.\."),
+    ("ping 999.1.1.1", r"'999\.1\.1\.1' is not an IPv4 address"),
+    ("ping 10.0.0.1 0", r"'0' is not a count from 1 to \d+"),
+    ("ping 10.0.0.1 x", r"'x' is not a count from 1 to \d+"),
+    ("netbench 1.2.3", r"'1\.2\.3' is not an IPv4 address"),
+    ("netbench 10.0.0.1 0", r"'0' is not a count from 1 to \d+"),
+    ("netbench server extra", r"usage: netbench server"),
+)
+
+
+@boot("net-errors", kinds=("qemu",), qemu_extra=NIC_ALONE)
 def test_net_command_errors(s):
-    cases = ("net set eth9 static 10.0.0.1/24", "net set eth0 static 300.1.1.1/24",
-             "net set eth0 static 10.0.0.1/33", "net set eth0 bogus", "net set eth0 static",
-             "ping 999.1.1.1", "ping 10.0.0.1 0", "ping 10.0.0.1 x", "netbench 1.2.3",
-             "netbench 10.0.0.1 0", "net frob")
-    for line in cases:
+    ok = s.json("net set eth0 static 10.0.9.1/24")
+    assert ok["ok"] is True and ok["address"] == "10.0.9.1", ok
+    before = s.json("net")["interfaces"]
+    assert [(n["name"], n["mode"], n["address"], n["netmask"]) for n in before] == \
+        [("eth0", "static", "10.0.9.1", "255.255.255.0")], before
+    for line, error in NET_ERRORS:
         obj = s.json(line)
-        assert obj["ok"] is False and obj["error"], (line, obj)
-    # no NIC in this machine: the list is empty and still answers
-    assert s.json("net")["interfaces"] == []
+        assert obj["ok"] is False, (line, obj)
+        assert re.fullmatch(error, obj["error"]), "%r: error %r, expected /%s/" % (
+            line, obj["error"], error)
+        # a refused setting leaves the interface as it was
+        now = s.json("net")["interfaces"][0]
+        assert (now["mode"], now["address"], now["netmask"]) == \
+            ("static", "10.0.9.1", "255.255.255.0"), (line, now)
+    # and good settings still go through
+    obj = s.json("net set eth0 static 10.0.9.5/16 10.0.0.254")
+    assert obj["ok"] is True and obj["address"] == "10.0.9.5", obj
+    n = s.json("net")["interfaces"][0]
+    assert (n["netmask"], n["gateway"]) == ("255.255.0.0", "10.0.0.254"), n
+    assert s.json("net set eth0 none")["mode"] == "none"

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "net/e1000_ring.h"
 
 #define DMA_BASE 0x123400000ULL

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "greatest.h"
+#include "unit_order.h"
 #include "net/chksum.h"
 
 /* RFC 1071 4.1, over little-endian 16-bit words as lwIP sums them on x86. */
@@ -70,8 +71,10 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_TEST(rfc1071_example);
-	RUN_TEST(every_length_and_offset);
-	RUN_TEST(carries_are_not_lost);
+	SHUFFLED_TESTS({
+		RUN_TEST(rfc1071_example);
+		RUN_TEST(every_length_and_offset);
+		RUN_TEST(carries_are_not_lost);
+	});
 	GREATEST_MAIN_END();
 }

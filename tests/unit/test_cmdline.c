@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/cmdline.h"
 #include "tests/fuzz/json_check.h"
 
@@ -144,6 +147,24 @@ static const char *run_line(enum reply_mode mode, const char *s)
 	return cap.out;
 }
 
+/* argv ends with NULL when there is room, and nothing is written past
+ * max_args when the words fill it (a heap array of exactly that size, so
+ * the sanitizer sees a write past it). */
+TEST split_null_terminates_within_bounds(void)
+{
+	char **argv = malloc(3 * sizeof(*argv));
+	char words[] = "a b c", two[] = "a b";
+
+	ASSERT(argv);
+	ASSERT_EQ(3, cmdline_split(words, argv, 3, NULL));
+	ASSERT_STR_EQ("c", argv[2]);
+	argv[2] = words;
+	ASSERT_EQ(2, cmdline_split(two, argv, 3, NULL));
+	ASSERT_EQ(NULL, argv[2]);
+	free(argv);
+	PASS();
+}
+
 TEST find_commands(void)
 {
 	ASSERT_EQ(&table[0], command_find(table, ARRAY_SIZE(table), "log"));
@@ -227,23 +248,28 @@ TEST dispatch_unlimited_and_hidden(void)
 
 SUITE(cmdline_split_suite)
 {
-	RUN_TEST(split_spaces_and_tabs);
-	RUN_TEST(split_blank);
-	RUN_TEST(split_quotes);
-	RUN_TEST(split_escapes);
-	RUN_TEST(split_unterminated);
-	RUN_TEST(split_argument_limit);
+	SHUFFLED_TESTS({
+		RUN_TEST(split_spaces_and_tabs);
+		RUN_TEST(split_blank);
+		RUN_TEST(split_quotes);
+		RUN_TEST(split_escapes);
+		RUN_TEST(split_unterminated);
+		RUN_TEST(split_argument_limit);
+		RUN_TEST(split_null_terminates_within_bounds);
+	});
 }
 
 SUITE(cmdline_dispatch_suite)
 {
-	RUN_TEST(find_commands);
-	RUN_TEST(dispatch_runs_with_arguments);
-	RUN_TEST(dispatch_blank_line_does_nothing);
-	RUN_TEST(dispatch_unknown);
-	RUN_TEST(dispatch_unknown_binary_name);
-	RUN_TEST(dispatch_argument_counts);
-	RUN_TEST(dispatch_unlimited_and_hidden);
+	SHUFFLED_TESTS({
+		RUN_TEST(find_commands);
+		RUN_TEST(dispatch_runs_with_arguments);
+		RUN_TEST(dispatch_blank_line_does_nothing);
+		RUN_TEST(dispatch_unknown);
+		RUN_TEST(dispatch_unknown_binary_name);
+		RUN_TEST(dispatch_argument_counts);
+		RUN_TEST(dispatch_unlimited_and_hidden);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -251,7 +277,9 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(cmdline_split_suite);
-	RUN_SUITE(cmdline_dispatch_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(cmdline_split_suite);
+		RUN_SUITE(cmdline_dispatch_suite);
+	});
 	GREATEST_MAIN_END();
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/config.h"
 
 #define MAX_ERRS 32
@@ -416,24 +417,26 @@ TEST garbage_never_breaks_invariants(void)
 
 SUITE(config)
 {
-	RUN_TEST(defaults);
-	RUN_TEST(every_key_valid);
-	RUN_TEST(other_valid_values);
-	RUN_TEST(bad_hostname);
-	RUN_TEST(bad_enums);
-	RUN_TEST(bad_addresses);
-	RUN_TEST(parse_ipv4_directly);
-	RUN_TEST(bad_guests);
-	RUN_TEST(unknown_and_malformed_keys);
-	RUN_TEST(comments_and_blanks);
-	RUN_TEST(crlf_and_no_final_newline);
-	RUN_TEST(nul_bytes);
-	RUN_TEST(long_lines);
-	RUN_TEST(last_wins);
-	RUN_TEST(guests_append_and_overflow);
-	RUN_TEST(error_numbers_and_limits);
-	RUN_TEST(parse_applies_on_top);
-	RUN_TEST(garbage_never_breaks_invariants);
+	SHUFFLED_TESTS({
+		RUN_TEST(defaults);
+		RUN_TEST(every_key_valid);
+		RUN_TEST(other_valid_values);
+		RUN_TEST(bad_hostname);
+		RUN_TEST(bad_enums);
+		RUN_TEST(bad_addresses);
+		RUN_TEST(parse_ipv4_directly);
+		RUN_TEST(bad_guests);
+		RUN_TEST(unknown_and_malformed_keys);
+		RUN_TEST(comments_and_blanks);
+		RUN_TEST(crlf_and_no_final_newline);
+		RUN_TEST(nul_bytes);
+		RUN_TEST(long_lines);
+		RUN_TEST(last_wins);
+		RUN_TEST(guests_append_and_overflow);
+		RUN_TEST(error_numbers_and_limits);
+		RUN_TEST(parse_applies_on_top);
+		RUN_TEST(garbage_never_breaks_invariants);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -441,6 +444,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(config);
+	SHUFFLED_SUITES({
+		RUN_SUITE(config);
+	});
 	GREATEST_MAIN_END();
 }

@@ -1,6 +1,7 @@
 /* Tests for arch/x86/cpuid_filter.c: what guests may and may not see. */
 #include <string.h>
 #include "greatest.h"
+#include "unit_order.h"
 #include "arch/x86/cpuid_filter.h"
 
 static const struct cpuid_guest_info info = { 3, 2000000, 100000, false };
@@ -68,6 +69,12 @@ TEST hypervisor_leaves(void)
 	ASSERT_EQ(0U, r[2] | r[3]);
 	run(0x40000005, 0, 1, 2, 3, 4, r);
 	ASSERT_EQ(0U, r[0] | r[1] | r[2] | r[3]);
+	/* the hypervisor range ends at 0x4000ffff: the next leaf is the host's */
+	run(0x4000ffff, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(0U, r[0] | r[1] | r[2] | r[3]);
+	run(0x40010000, 0, 1, 2, 3, 4, r);
+	ASSERT_EQ(1U, r[0]);
+	ASSERT_EQ(4U, r[3]);
 	PASS();
 }
 
@@ -104,7 +111,7 @@ TEST hidden_leaves_are_zero(void)
 
 TEST topology_is_one_thread(void)
 {
-	uint32_t r[4];
+	uint32_t r[4], r1f[4], sub;
 
 	run(0xb, 0, 9, 9, 9, 9, r);
 	ASSERT_EQ(1U, r[1]);
@@ -115,6 +122,12 @@ TEST topology_is_one_thread(void)
 	run(0xb, 2, 9, 9, 9, 9, r);
 	ASSERT_EQ(0U, r[1]);
 	ASSERT_EQ(2U, r[2]);
+	/* leaf 0x1f (V2 extended topology) says the same as 0xb */
+	for (sub = 0; sub < 3; sub++) {
+		run(0xb, sub, 9, 9, 9, 9, r);
+		run(0x1f, sub, 9, 9, 9, 9, r1f);
+		ASSERT_MEM_EQ(r, r1f, sizeof(r));
+	}
 	PASS();
 }
 
@@ -172,15 +185,17 @@ TEST cr4_allowed_follows_the_offered_features(void)
 
 SUITE(cpuid_filter_suite)
 {
-	RUN_TEST(leaf1_hides_vmx_and_xsave_and_sets_hypervisor);
-	RUN_TEST(leaf1_adds_x2apic_even_when_host_lacks_it);
-	RUN_TEST(hypervisor_leaves);
-	RUN_TEST(leaf7_keeps_only_allowed_features);
-	RUN_TEST(hidden_leaves_are_zero);
-	RUN_TEST(topology_is_one_thread);
-	RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
-	RUN_TEST(other_leaves_pass_through);
-	RUN_TEST(cr4_allowed_follows_the_offered_features);
+	SHUFFLED_TESTS({
+		RUN_TEST(leaf1_hides_vmx_and_xsave_and_sets_hypervisor);
+		RUN_TEST(leaf1_adds_x2apic_even_when_host_lacks_it);
+		RUN_TEST(hypervisor_leaves);
+		RUN_TEST(leaf7_keeps_only_allowed_features);
+		RUN_TEST(hidden_leaves_are_zero);
+		RUN_TEST(topology_is_one_thread);
+		RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
+		RUN_TEST(other_leaves_pass_through);
+		RUN_TEST(cr4_allowed_follows_the_offered_features);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -188,6 +203,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(cpuid_filter_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(cpuid_filter_suite);
+	});
 	GREATEST_MAIN_END();
 }

@@ -3,6 +3,8 @@
  * reaping and frames sent in place, against the fake device in
  * e1000_fake.h.
  */
+#include <stdlib.h>
+
 #include "e1000_fake.h"
 
 TEST tx_queue_fills_descriptor_and_tail(void)
@@ -52,6 +54,71 @@ TEST tx_pads_short_frames(void)
 	ASSERT_MEM_EQ(f, dev.sent[0], sizeof(f));
 	ASSERT_MEM_EQ(zeros, dev.sent[0] + sizeof(f), E1000_TX_MIN_FRAME - sizeof(f));
 	ASSERT_EQ(20, st.tx_bytes); /* the caller's bytes, not the padding */
+	/* the padding stops at the minimum frame: the rest of the slot is untouched */
+	ASSERT_EQ(0xaa, dev.mem[TXB_OFF + E1000_TX_MIN_FRAME]);
+	PASS();
+}
+
+/* Init clears whatever the descriptor memory held, and a posted
+ * descriptor carries no checksum offload request (CSO, CSS 0). */
+TEST tx_init_and_post_on_dirty_descriptors(void)
+{
+	uint8_t f[100];
+	uint32_t i;
+
+	memset(dev.mem + TXD_OFF, 0xff, 9 * sizeof(struct e1000_tx_desc));
+	ASSERT_EQ(0, tx_setup(8));
+	ASSERT_EQ(0xff, tx_desc(8)->status); /* the memory past the ring is not the driver's */
+	for (i = 0; i < 8; i++) {
+		struct e1000_tx_desc *d = tx_desc(i);
+
+		ASSERT_EQ(DMA_BASE + TXB_OFF + (uint64_t)i * BUF, d->addr);
+		ASSERT(!d->length && !d->cso && !d->cmd && !d->status && !d->css && !d->special);
+	}
+	memset(dev.mem + TXD_OFF, 0xff, 8 * sizeof(struct e1000_tx_desc));
+	frame_fill(f, sizeof(f), 5);
+	ASSERT_EQ(0, e1000_tx_queue(&tx, f, sizeof(f)));
+	ASSERT_EQ(sizeof(f), tx_desc(0)->length);
+	ASSERT(!tx_desc(0)->cso && !tx_desc(0)->css && !tx_desc(0)->special &&
+	       !tx_desc(0)->status);
+	PASS();
+}
+
+/* Buffers from the minimum frame to 16 KiB are accepted, no further. */
+TEST tx_init_buffer_size_bounds(void)
+{
+	static const uint32_t ok[] = { E1000_TX_MIN_FRAME, BUF };
+	static const uint32_t bad[] = { E1000_TX_MIN_FRAME - 1, 16385 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		ASSERT_EQ(0, e1000_tx_init(&tx, &ops, dev.mem + TXD_OFF, DMA_BASE + TXD_OFF,
+					   dev.mem + TXB_OFF, DMA_BASE + TXB_OFF, 8, ok[i], &st));
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ASSERT_EQ(-EINVAL, e1000_tx_init(&tx, &ops, dev.mem + TXD_OFF, DMA_BASE + TXD_OFF,
+						 dev.mem + TXB_OFF, DMA_BASE + TXB_OFF, 8, bad[i],
+						 &st));
+	/* 16 KiB itself (8 of them fit the fake's buffer window) */
+	ASSERT_EQ(0, e1000_tx_init(&tx, &ops, dev.mem + TXD_OFF, DMA_BASE + TXD_OFF,
+				   dev.mem + TXB_OFF, DMA_BASE + TXB_OFF, 8, 16384, &st));
+	PASS();
+}
+
+/* Every cookie slot, the last included, starts empty. */
+TEST tx_use_refs_clears_every_cookie(void)
+{
+	void **cookies = malloc(8 * sizeof(*cookies));
+	size_t i;
+
+	ASSERT(cookies);
+	for (i = 0; i < 8; i++)
+		cookies[i] = &dev;
+	ASSERT_EQ(0, tx_setup(8));
+	e1000_tx_use_refs(&tx, cookies, NULL, NULL);
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(NULL, cookies[i]);
+	e1000_tx_use_refs(&tx, NULL, NULL, NULL);
+	free(cookies);
 	PASS();
 }
 
@@ -241,16 +308,21 @@ TEST tx_reaps_in_order_only(void)
 
 SUITE(e1000_tx)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(tx_queue_fills_descriptor_and_tail);
-	RUN_TEST(tx_kicks_itself_every_batch);
-	RUN_TEST(tx_ref_frames_are_sent_in_place_and_given_back);
-	RUN_TEST(tx_ref_full_ring);
-	RUN_TEST(tx_pads_short_frames);
-	RUN_TEST(tx_rejects_bad_lengths);
-	RUN_TEST(tx_full_ring_refuses_until_reaped);
-	RUN_TEST(tx_wraps_around);
-	RUN_TEST(tx_reaps_in_order_only);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(tx_queue_fills_descriptor_and_tail);
+		RUN_TEST(tx_kicks_itself_every_batch);
+		RUN_TEST(tx_ref_frames_are_sent_in_place_and_given_back);
+		RUN_TEST(tx_ref_full_ring);
+		RUN_TEST(tx_pads_short_frames);
+		RUN_TEST(tx_rejects_bad_lengths);
+		RUN_TEST(tx_full_ring_refuses_until_reaped);
+		RUN_TEST(tx_wraps_around);
+		RUN_TEST(tx_reaps_in_order_only);
+		RUN_TEST(tx_init_and_post_on_dirty_descriptors);
+		RUN_TEST(tx_init_buffer_size_bounds);
+		RUN_TEST(tx_use_refs_clears_every_cookie);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -258,6 +330,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(e1000_tx);
+	SHUFFLED_SUITES({
+		RUN_SUITE(e1000_tx);
+	});
 	GREATEST_MAIN_END();
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "tests/unit/ept_model.h"
 
 /* compare 64-bit values, printing them in hex on failure */
@@ -522,29 +523,31 @@ TEST model_check_across_pml4_boundary(void)
 
 SUITE(ept_suite)
 {
-	SET_SETUP(fx_setup, NULL);
-	SET_TEARDOWN(fx_teardown, NULL);
-	RUN_TEST(init_and_eptp_format);
-	RUN_TEST(init_out_of_memory);
-	RUN_TEST(map_uses_2m_exactly_where_aligned);
-	RUN_TEST(map_misaligned_hpa_uses_4k);
-	RUN_TEST(map_top_of_space);
-	RUN_TEST(map_rejects_invalid_arguments);
-	RUN_TEST(map_eexist_changes_nothing);
-	RUN_TEST(unmap_splits_and_frees_empty_tables);
-	RUN_TEST(protect_one_page_splits_and_keeps_rest);
-	RUN_TEST(protect_without_split_when_possible);
-	RUN_TEST(split_preserves_everything);
-	RUN_TEST(harvest_reports_exactly_the_dirty_pages);
-	RUN_TEST(harvest_partial_large_leaf_keeps_dirty);
-	RUN_TEST(split_then_harvest_loses_no_page);
-	RUN_TEST(clear_accessed_at_every_level);
-	RUN_TEST(lookup_agrees_with_reference);
-	RUN_TEST(out_of_memory_single_ops_change_nothing);
-	RUN_TEST(out_of_memory_model);
-	RUN_TEST(destroy_frees_every_table);
-	RUN_TEST(model_check_64m_10k_ops);
-	RUN_TEST(model_check_across_pml4_boundary);
+	SHUFFLED_TESTS({
+		SET_SETUP(fx_setup, NULL);
+		SET_TEARDOWN(fx_teardown, NULL);
+		RUN_TEST(init_and_eptp_format);
+		RUN_TEST(init_out_of_memory);
+		RUN_TEST(map_uses_2m_exactly_where_aligned);
+		RUN_TEST(map_misaligned_hpa_uses_4k);
+		RUN_TEST(map_top_of_space);
+		RUN_TEST(map_rejects_invalid_arguments);
+		RUN_TEST(map_eexist_changes_nothing);
+		RUN_TEST(unmap_splits_and_frees_empty_tables);
+		RUN_TEST(protect_one_page_splits_and_keeps_rest);
+		RUN_TEST(protect_without_split_when_possible);
+		RUN_TEST(split_preserves_everything);
+		RUN_TEST(harvest_reports_exactly_the_dirty_pages);
+		RUN_TEST(harvest_partial_large_leaf_keeps_dirty);
+		RUN_TEST(split_then_harvest_loses_no_page);
+		RUN_TEST(clear_accessed_at_every_level);
+		RUN_TEST(lookup_agrees_with_reference);
+		RUN_TEST(out_of_memory_single_ops_change_nothing);
+		RUN_TEST(out_of_memory_model);
+		RUN_TEST(destroy_frees_every_table);
+		RUN_TEST(model_check_64m_10k_ops);
+		RUN_TEST(model_check_across_pml4_boundary);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -552,6 +555,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(ept_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(ept_suite);
+	});
 	GREATEST_MAIN_END();
 }

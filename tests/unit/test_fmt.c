@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/fmt.h"
 
 #define GUARD 0xa5
@@ -153,12 +154,14 @@ TEST signed_conversions_match_libc(void)
 {
 	size_t li;
 
+	n_checks = 0;
 	n_mismatch = 0;
 	for (li = 0; li < ARRAY_SIZE(lengths); li++)
 		cmp_conv('d', "-0+ ", lengths[li]);
 	cmp_conv('i', "-0+ ", "");
 	cmp_conv('i', "-0+ ", "ll");
-	ASSERT(n_checks > 1000);
+	/* every flag x width x precision x length x value x size ran */
+	ASSERT(n_checks > 1000000);
 	ASSERT_EQ(0, n_mismatch);
 	PASS();
 }
@@ -168,11 +171,12 @@ TEST unsigned_conversions_match_libc(void)
 	static const char convs[] = "uxXo";
 	size_t li, ci;
 
+	n_checks = 0;
 	n_mismatch = 0;
 	for (ci = 0; convs[ci]; ci++)
 		for (li = 0; li < ARRAY_SIZE(lengths); li++)
 			cmp_conv(convs[ci], "-0#", lengths[li]);
-	ASSERT(n_checks > 1000);
+	ASSERT(n_checks > 1000000);
 	ASSERT_EQ(0, n_mismatch);
 	PASS();
 }
@@ -185,6 +189,7 @@ TEST strings_and_chars_match_libc(void)
 	char f[32];
 	size_t wi, pi, si;
 
+	n_checks = 0;
 	n_mismatch = 0;
 	for (wi = 0; wi < ARRAY_SIZE(wspecs); wi++) {
 		for (pi = 0; pi < ARRAY_SIZE(prec_specs) - 1; pi++) {
@@ -201,7 +206,9 @@ TEST strings_and_chars_match_libc(void)
 			CMP_ONE(f, 1, 12, 1, -1, strs[si]);
 		}
 	}
-	ASSERT(n_checks > 1000);
+	ASSERT_EQ((long)(ARRAY_SIZE(wspecs) * ((ARRAY_SIZE(prec_specs) - 1) * ARRAY_SIZE(strs) +
+				    ARRAY_SIZE(chars) + 2 * ARRAY_SIZE(strs)) *
+			   ARRAY_SIZE(sizes)), n_checks);
 	ASSERT_EQ(0, n_mismatch);
 	PASS();
 }
@@ -214,11 +221,12 @@ TEST pointers_match_libc(void)
 			       (void *)0xdeadbeef };
 	size_t i, k;
 
+	n_checks = 0;
 	n_mismatch = 0;
 	for (i = 0; i < ARRAY_SIZE(specs); i++)
 		for (k = 0; k < ARRAY_SIZE(ptrs); k++)
 			CMP_ONE(specs[i], 0, 0, 0, 0, ptrs[k]);
-	ASSERT(n_checks > 1000);
+	ASSERT_EQ((long)(ARRAY_SIZE(specs) * ARRAY_SIZE(ptrs) * ARRAY_SIZE(sizes)), n_checks);
 	ASSERT_EQ(0, n_mismatch);
 	PASS();
 }
@@ -322,20 +330,24 @@ TEST vsnprintf_measure_then_write(void)
 
 SUITE(fmt_vs_libc)
 {
-	RUN_TEST(signed_conversions_match_libc);
-	RUN_TEST(unsigned_conversions_match_libc);
-	RUN_TEST(strings_and_chars_match_libc);
-	RUN_TEST(pointers_match_libc);
-	RUN_TEST(several_arguments_and_literals);
+	SHUFFLED_TESTS({
+		RUN_TEST(signed_conversions_match_libc);
+		RUN_TEST(unsigned_conversions_match_libc);
+		RUN_TEST(strings_and_chars_match_libc);
+		RUN_TEST(pointers_match_libc);
+		RUN_TEST(several_arguments_and_literals);
+	});
 }
 
 SUITE(fmt_edges)
 {
-	RUN_TEST(null_string_and_pointer);
-	RUN_TEST(unknown_conversion_shown_verbatim);
-	RUN_TEST(size_zero_writes_nothing);
-	RUN_TEST(huge_fields_are_clamped);
-	RUN_TEST(vsnprintf_measure_then_write);
+	SHUFFLED_TESTS({
+		RUN_TEST(null_string_and_pointer);
+		RUN_TEST(unknown_conversion_shown_verbatim);
+		RUN_TEST(size_zero_writes_nothing);
+		RUN_TEST(huge_fields_are_clamped);
+		RUN_TEST(vsnprintf_measure_then_write);
+	});
 }
 
 struct parse_case {
@@ -406,8 +418,10 @@ TEST parse_u64_round_trips(void)
 
 SUITE(fmt_parse)
 {
-	RUN_TEST(parse_u64_table);
-	RUN_TEST(parse_u64_round_trips);
+	SHUFFLED_TESTS({
+		RUN_TEST(parse_u64_table);
+		RUN_TEST(parse_u64_round_trips);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -415,8 +429,10 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(fmt_vs_libc);
-	RUN_SUITE(fmt_edges);
-	RUN_SUITE(fmt_parse);
+	SHUFFLED_SUITES({
+		RUN_SUITE(fmt_vs_libc);
+		RUN_SUITE(fmt_edges);
+		RUN_SUITE(fmt_parse);
+	});
 	GREATEST_MAIN_END();
 }

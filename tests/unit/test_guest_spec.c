@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/guest_spec.h"
 
 static struct guest_spec spec;
@@ -100,6 +101,14 @@ TEST name_rules(void)
 	CHECK_CALL(fails_with("k name=a+b", "name=a+b"));
 	CHECK_CALL(fails_with("k name=\xc3\xa9t\xc3\xa9", "name="));
 	CHECK_CALL(fails_with("k name=", "name"));
+	/* each range's ends are in, the characters just outside are not */
+	ASSERT_EQ(0, parse("k name=azAZ09"));
+	ASSERT_STR_EQ("azAZ09", spec.name);
+	CHECK_CALL(fails_with("k name=a`", "name=a`"));
+	CHECK_CALL(fails_with("k name=a{", "name=a{"));
+	CHECK_CALL(fails_with("k name=a@", "name=a@"));
+	CHECK_CALL(fails_with("k name=a[", "name=a["));
+	CHECK_CALL(fails_with("k name=a:", "name=a:"));
 	repeat(word, 'n', GUEST_NAME_MAX - 1);
 	snprintf(buf, sizeof(buf), "k name=%s", word);
 	ASSERT_EQ(0, parse(buf));
@@ -131,18 +140,25 @@ TEST missing_file(void)
 
 TEST file_rules(void)
 {
-	char buf[80];
+	char buf[80], want[32];
 
 	CHECK_CALL(fails_with("a/b.efi", "'a/b.efi'"));
 	CHECK_CALL(fails_with("a\\b.efi", "a\\b.efi"));
 	CHECK_CALL(fails_with("..", "'..'"));
 	CHECK_CALL(fails_with("k\x01", "control character"));
 	CHECK_CALL(fails_with("k -- a\x7f", "control character"));
+	/* '!' and '~' are the first and last printable file characters */
+	ASSERT_EQ(0, parse("!k~"));
+	ASSERT_STR_EQ("!k~", spec.file);
+	CHECK_CALL(fails_with("k\x7f", "control character 0x7f"));
+	CHECK_CALL(fails_with("*k", "*k")); /* the first character is checked too */
 	repeat(buf, 'f', GUEST_FILE_MAX - 1);
 	ASSERT_EQ(0, parse(buf));
 	ASSERT_STR_EQ(buf, spec.file);
 	repeat(buf, 'f', GUEST_FILE_MAX);
 	CHECK_CALL(fails_with(buf, "too long"));
+	snprintf(want, sizeof(want), "(max %d)", GUEST_FILE_MAX - 1);
+	CHECK_CALL(fails_with(buf, want));
 	PASS();
 }
 
@@ -259,20 +275,22 @@ TEST argv_form(void)
 
 SUITE(guest_spec)
 {
-	RUN_TEST(file_only_gets_defaults);
-	RUN_TEST(all_parts_with_odd_spacing);
-	RUN_TEST(everything_after_double_dash_is_args);
-	RUN_TEST(mem_bounds_and_syntax);
-	RUN_TEST(name_rules);
-	RUN_TEST(unknown_options_and_extra_words);
-	RUN_TEST(missing_file);
-	RUN_TEST(file_rules);
-	RUN_TEST(default_name_from_file);
-	RUN_TEST(args_length_limit);
-	RUN_TEST(error_leaves_output_alone);
-	RUN_TEST(long_bad_word_is_quoted_shortly);
-	RUN_TEST(argv_form);
-	RUN_TEST(modules_in_order_and_limited);
+	SHUFFLED_TESTS({
+		RUN_TEST(file_only_gets_defaults);
+		RUN_TEST(all_parts_with_odd_spacing);
+		RUN_TEST(everything_after_double_dash_is_args);
+		RUN_TEST(mem_bounds_and_syntax);
+		RUN_TEST(name_rules);
+		RUN_TEST(unknown_options_and_extra_words);
+		RUN_TEST(missing_file);
+		RUN_TEST(file_rules);
+		RUN_TEST(default_name_from_file);
+		RUN_TEST(args_length_limit);
+		RUN_TEST(error_leaves_output_alone);
+		RUN_TEST(long_bad_word_is_quoted_shortly);
+		RUN_TEST(argv_form);
+		RUN_TEST(modules_in_order_and_limited);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -280,6 +298,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(guest_spec);
+	SHUFFLED_SUITES({
+		RUN_SUITE(guest_spec);
+	});
 	GREATEST_MAIN_END();
 }

@@ -9,6 +9,7 @@
 
 #include "arch/x86/insn.h"
 #include "greatest.h"
+#include "unit_order.h"
 #include "tests/unit/insn_cases.h"
 
 #define TAIL 16
@@ -621,23 +622,25 @@ TEST moffs_forms(void)
 
 SUITE(insn)
 {
-	RUN_TEST(table_cases_decode_exactly);
-	RUN_TEST(table_rejects);
-	RUN_TEST(other_opcodes_rejected);
-	RUN_TEST(imm_forms_need_slash0);
-	RUN_TEST(bad_arguments);
-	RUN_TEST(modrm_sib_all_forms_16_32);
-	RUN_TEST(modrm_sib_all_forms_64);
-	RUN_TEST(prefix_limit_is_15_bytes);
-	RUN_TEST(merge_read_rules);
-	RUN_TEST(write_value_rules);
-	RUN_TEST(paging_off_is_identity);
-	RUN_TEST(paging_32bit);
-	RUN_TEST(paging_pae);
-	RUN_TEST(paging_4level);
-	RUN_TEST(paging_4level_not_present_each_level);
-	RUN_TEST(fetch_across_pages);
-	RUN_TEST(moffs_forms);
+	SHUFFLED_TESTS({
+		RUN_TEST(table_cases_decode_exactly);
+		RUN_TEST(table_rejects);
+		RUN_TEST(other_opcodes_rejected);
+		RUN_TEST(imm_forms_need_slash0);
+		RUN_TEST(bad_arguments);
+		RUN_TEST(modrm_sib_all_forms_16_32);
+		RUN_TEST(modrm_sib_all_forms_64);
+		RUN_TEST(prefix_limit_is_15_bytes);
+		RUN_TEST(merge_read_rules);
+		RUN_TEST(write_value_rules);
+		RUN_TEST(paging_off_is_identity);
+		RUN_TEST(paging_32bit);
+		RUN_TEST(paging_pae);
+		RUN_TEST(paging_4level);
+		RUN_TEST(paging_4level_not_present_each_level);
+		RUN_TEST(fetch_across_pages);
+		RUN_TEST(moffs_forms);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -648,7 +651,9 @@ int main(int argc, char **argv)
 	if (!tail_buf)
 		return 1;
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(insn);
+	SHUFFLED_SUITES({
+		RUN_SUITE(insn);
+	});
 	GREATEST_MAIN_END();
 	free(tail_buf);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/json.h"
 
 /* ---------------------------------------------------------- validator */
@@ -488,21 +489,25 @@ TEST finish_with_zero_capacity(void)
 
 SUITE(json_validator)
 {
-	RUN_TEST(validator_accepts_and_rejects);
+	SHUFFLED_TESTS({
+		RUN_TEST(validator_accepts_and_rejects);
+	});
 }
 
 SUITE(json_writer)
 {
-	RUN_TEST(scalars_exact);
-	RUN_TEST(top_level_scalar);
-	RUN_TEST(every_byte_escaped_exactly);
-	RUN_TEST(all_bytes_round_trip);
-	RUN_TEST(keys_are_escaped);
-	RUN_TEST(nesting_exact);
-	RUN_TEST(depth_limit);
-	RUN_TEST(misuse_fails);
-	RUN_TEST(overflow_at_every_size);
-	RUN_TEST(finish_with_zero_capacity);
+	SHUFFLED_TESTS({
+		RUN_TEST(scalars_exact);
+		RUN_TEST(top_level_scalar);
+		RUN_TEST(every_byte_escaped_exactly);
+		RUN_TEST(all_bytes_round_trip);
+		RUN_TEST(keys_are_escaped);
+		RUN_TEST(nesting_exact);
+		RUN_TEST(depth_limit);
+		RUN_TEST(misuse_fails);
+		RUN_TEST(overflow_at_every_size);
+		RUN_TEST(finish_with_zero_capacity);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -510,7 +515,9 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(json_validator);
-	RUN_SUITE(json_writer);
+	SHUFFLED_SUITES({
+		RUN_SUITE(json_validator);
+		RUN_SUITE(json_writer);
+	});
 	GREATEST_MAIN_END();
 }

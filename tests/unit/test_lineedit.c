@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/lineedit.h"
 
 #define PROMPT "hv> "
@@ -241,6 +242,84 @@ TEST history_wraps_keeping_newest(void)
 	PASS();
 }
 
+/* Past the newest entry is an empty line, also when the ring is full
+ * (the slot after the newest then holds the oldest line). */
+TEST history_full_down_past_newest_is_empty(void)
+{
+	char cmd[16];
+	int i;
+
+	for (i = 0; i < LINEEDIT_HISTORY + 1; i++) {
+		snprintf(cmd, sizeof(cmd), "c%d\r", i);
+		feed(cmd);
+	}
+	feed(UP DOWN "\r");
+	ASSERT_EQ(1, nevents);
+	ASSERT_STR_EQ("", lines[0]);
+	PASS();
+}
+
+/* A short line stored over a longer one in the same ring slot comes back
+ * alone, and a line of the maximum length comes back whole. */
+TEST history_entries_are_whole_lines(void)
+{
+	char longest[LINEEDIT_MAX + 2];
+	int i;
+
+	feed("abcdefgh\r");
+	for (i = 1; i < LINEEDIT_HISTORY; i++)
+		feed(i % 2 ? "p\r" : "q\r");
+	feed("xy\r"); /* lands in abcdefgh's slot */
+	feed(UP "\r");
+	ASSERT_STR_EQ("xy", lines[0]);
+	memset(longest, 'm', LINEEDIT_MAX);
+	longest[LINEEDIT_MAX] = '\r';
+	longest[LINEEDIT_MAX + 1] = '\0';
+	feed(longest);
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	feed(UP "\r");
+	ASSERT_EQ(LINEEDIT_MAX, (int)strlen(lines[0]));
+	ASSERT_EQ('m', lines[0][LINEEDIT_MAX - 1]);
+	PASS();
+}
+
+/* Storing a line of the maximum length leaves the next ring slot (here
+ * the oldest line) alone. */
+TEST history_longest_line_spares_its_neighbour(void)
+{
+	char cmd[16], longest[LINEEDIT_MAX + 2];
+	int i;
+
+	for (i = 0; i < LINEEDIT_HISTORY; i++) {
+		snprintf(cmd, sizeof(cmd), "e%d\r", i);
+		feed(cmd);
+	}
+	memset(longest, 'm', LINEEDIT_MAX);
+	longest[LINEEDIT_MAX] = '\r';
+	longest[LINEEDIT_MAX + 1] = '\0';
+	feed(longest); /* replaces e0; e1 is now the oldest */
+	for (i = 0; i < LINEEDIT_HISTORY; i++)
+		feed(UP);
+	feed("\r");
+	ASSERT_STR_EQ("e1", lines[0]);
+	PASS();
+}
+
+/* The bytes that bound an escape sequence's parameters (ECMA-48 5.4): space to '?' continue it, a control or DEL ends it unused. */
+TEST escape_parameter_bounds(void)
+{
+	feed("x\x1b[ A\r"); /* space is a parameter: "A" is then no arrow */
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("x", lines[0]);
+	feed("xy\x1b[\x7f\r"); /* DEL abandons the sequence and erases */
+	ASSERT_STR_EQ("x", lines[0]);
+	feed("x\x1b[\x1f\r"); /* a control abandons it and is itself binary */
+	ASSERT_EQ(LINEEDIT_BINARY, events[0]);
+	feed("x\x1b[?~\r"); /* '?' is still a parameter, '~' ends the sequence */
+	ASSERT_STR_EQ("x", lines[0]);
+	PASS();
+}
+
 TEST too_long_rejected(void)
 {
 	char s[LINEEDIT_MAX + 3];
@@ -346,21 +425,44 @@ static bool line_printable(const char *s)
 	return true;
 }
 
+/*
+ * Random bytes: every event fits the byte that caused it (Ctrl-C cancels,
+ * only CR or LF ends a line), the editor is ready for a new line after
+ * each event, lines are printable and bounded, and every kind of event
+ * turns up.
+ */
 TEST random_bytes_never_break_it(void)
 {
 	int pass, i, nlines = 0;
+	int seen[LINEEDIT_BINARY + 1] = { 0 };
 
-	for (pass = 0; pass < 2; pass++) {
+	rng_state = 88172645463325252ULL; /* the same bytes alone or in a suite */
+	/* uniform bytes, interesting bytes, long printable lines */
+	for (pass = 0; pass < 3; pass++) {
 		lineedit_init(&le, PROMPT, echo_cb, NULL);
 		for (i = 0; i < 100000; i++) {
 			const char *line = NULL;
 			enum lineedit_event ev;
+			uint8_t b = random_byte(pass == 1);
+
+			if (pass == 2)
+				b = rng() % 400 ? (uint8_t)(' ' + rng() % 95) : '\r';
 
 			if (echo_len > sizeof(echo_buf) / 2)
 				reset_echo();
-			ev = lineedit_feed(&le, random_byte(pass == 1), &line);
-			ASSERT(ev >= LINEEDIT_NONE && ev <= LINEEDIT_BINARY);
+			ev = lineedit_feed(&le, b, &line);
 			ASSERT(le.len <= LINEEDIT_MAX);
+			if (ev == LINEEDIT_NONE)
+				continue;
+			if (ev == LINEEDIT_CANCEL)
+				ASSERT_EQ(0x03, b);
+			else
+				ASSERT(b == '\r' || b == '\n');
+			ASSERT(ev == LINEEDIT_LINE || ev == LINEEDIT_CANCEL ||
+			       ev == LINEEDIT_TOO_LONG || ev == LINEEDIT_BINARY);
+			ASSERT_EQ(0, le.len);
+			ASSERT_FALSE(le.too_long || le.binary);
+			seen[ev]++;
 			if (ev != LINEEDIT_LINE)
 				continue;
 			ASSERT(line);
@@ -369,6 +471,9 @@ TEST random_bytes_never_break_it(void)
 		}
 	}
 	ASSERT(nlines > 1000); /* the biased pass really produced lines */
+	ASSERT(seen[LINEEDIT_CANCEL] > 0);
+	ASSERT(seen[LINEEDIT_TOO_LONG] > 0);
+	ASSERT(seen[LINEEDIT_BINARY] > 0);
 	PASS();
 }
 
@@ -387,36 +492,46 @@ TEST null_echo_and_prompt(void)
 
 SUITE(lineedit_basic)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(typing_and_echo);
-	RUN_TEST(empty_line);
-	RUN_TEST(backspace_and_delete);
-	RUN_TEST(backspace_at_empty_line);
-	RUN_TEST(ctrl_c_drops_line);
-	RUN_TEST(ctrl_u_erases_line);
-	RUN_TEST(line_end_pairing);
-	RUN_TEST(pairing_needs_adjacent_bytes);
-	RUN_TEST(too_long_rejected);
-	RUN_TEST(binary_rejected);
-	RUN_TEST(escape_sequences_swallowed);
-	RUN_TEST(escape_abandoned_by_controls);
-	RUN_TEST(null_echo_and_prompt);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(typing_and_echo);
+		RUN_TEST(empty_line);
+		RUN_TEST(backspace_and_delete);
+		RUN_TEST(backspace_at_empty_line);
+		RUN_TEST(ctrl_c_drops_line);
+		RUN_TEST(ctrl_u_erases_line);
+		RUN_TEST(line_end_pairing);
+		RUN_TEST(pairing_needs_adjacent_bytes);
+		RUN_TEST(too_long_rejected);
+		RUN_TEST(binary_rejected);
+		RUN_TEST(escape_sequences_swallowed);
+		RUN_TEST(escape_abandoned_by_controls);
+		RUN_TEST(escape_parameter_bounds);
+		RUN_TEST(null_echo_and_prompt);
+	});
 }
 
 SUITE(lineedit_history)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(history_up_down);
-	RUN_TEST(history_ss3_arrows_and_edit);
-	RUN_TEST(history_skips_empty_duplicates_and_rejects);
-	RUN_TEST(history_up_when_empty);
-	RUN_TEST(history_wraps_keeping_newest);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(history_up_down);
+		RUN_TEST(history_ss3_arrows_and_edit);
+		RUN_TEST(history_skips_empty_duplicates_and_rejects);
+		RUN_TEST(history_up_when_empty);
+		RUN_TEST(history_wraps_keeping_newest);
+		RUN_TEST(history_full_down_past_newest_is_empty);
+		RUN_TEST(history_entries_are_whole_lines);
+		RUN_TEST(history_longest_line_spares_its_neighbour);
+	});
 }
 
 SUITE(lineedit_random)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(random_bytes_never_break_it);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(random_bytes_never_break_it);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -424,8 +539,10 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(lineedit_basic);
-	RUN_SUITE(lineedit_history);
-	RUN_SUITE(lineedit_random);
+	SHUFFLED_SUITES({
+		RUN_SUITE(lineedit_basic);
+		RUN_SUITE(lineedit_history);
+		RUN_SUITE(lineedit_random);
+	});
 	GREATEST_MAIN_END();
 }

@@ -1,5 +1,6 @@
 /* Unit tests for kernel/log_level.c: level names both ways. */
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/log.h"
 
 TEST names(void)
@@ -42,9 +43,11 @@ TEST parse_rejects_others(void)
 
 SUITE(log_level)
 {
-	RUN_TEST(names);
-	RUN_TEST(parse_round_trips);
-	RUN_TEST(parse_rejects_others);
+	SHUFFLED_TESTS({
+		RUN_TEST(names);
+		RUN_TEST(parse_round_trips);
+		RUN_TEST(parse_rejects_others);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -52,6 +55,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(log_level);
+	SHUFFLED_SUITES({
+		RUN_SUITE(log_level);
+	});
 	GREATEST_MAIN_END();
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/memmap.h"
 
 #define PG(n) ((uint64_t)(n) << PAGE_SHIFT)
@@ -309,19 +310,21 @@ TEST summarize_reclaimable_counts_as_usable_top(void)
 
 SUITE(memmap)
 {
-	RUN_TEST(kind_from_efi_all_types);
-	RUN_TEST(kind_names);
-	RUN_TEST(normalize_sorts_unsorted_input);
-	RUN_TEST(normalize_merges_touching_same_kind_only);
-	RUN_TEST(normalize_drops_zero_length);
-	RUN_TEST(normalize_hole_splits_and_needs_room);
-	RUN_TEST(normalize_partial_overlaps);
-	RUN_TEST(normalize_chain_of_overlaps);
-	RUN_TEST(normalize_bad_kind_and_top_of_memory);
-	RUN_TEST(normalize_matches_page_model);
-	RUN_TEST(normalize_respects_capacity);
-	RUN_TEST(summarize_counts_and_tops);
-	RUN_TEST(summarize_reclaimable_counts_as_usable_top);
+	SHUFFLED_TESTS({
+		RUN_TEST(kind_from_efi_all_types);
+		RUN_TEST(kind_names);
+		RUN_TEST(normalize_sorts_unsorted_input);
+		RUN_TEST(normalize_merges_touching_same_kind_only);
+		RUN_TEST(normalize_drops_zero_length);
+		RUN_TEST(normalize_hole_splits_and_needs_room);
+		RUN_TEST(normalize_partial_overlaps);
+		RUN_TEST(normalize_chain_of_overlaps);
+		RUN_TEST(normalize_bad_kind_and_top_of_memory);
+		RUN_TEST(normalize_matches_page_model);
+		RUN_TEST(normalize_respects_capacity);
+		RUN_TEST(summarize_counts_and_tops);
+		RUN_TEST(summarize_reclaimable_counts_as_usable_top);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -329,6 +332,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(memmap);
+	SHUFFLED_SUITES({
+		RUN_SUITE(memmap);
+	});
 	GREATEST_MAIN_END();
 }

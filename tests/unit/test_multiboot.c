@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/multiboot.h"
 #include "tests/unit/multiboot_image.h"
 
@@ -554,29 +555,33 @@ TEST empty_and_tiny_images(void)
 
 SUITE(multiboot_errors)
 {
-	size_t i;
+	SHUFFLED_TESTS({
+		size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(err_cases); i++) {
-		greatest_set_test_suffix(err_cases[i].name);
-		RUN_TEST1(image_rejected, &err_cases[i]);
-	}
-	RUN_TEST(bad_module_lists);
-	RUN_TEST(empty_and_tiny_images);
+		for (i = 0; i < ARRAY_SIZE(err_cases); i++) {
+			greatest_set_test_suffix(err_cases[i].name);
+			RUN_TEST1(image_rejected, &err_cases[i]);
+		}
+		RUN_TEST(bad_module_lists);
+		RUN_TEST(empty_and_tiny_images);
+	});
 }
 
 SUITE(multiboot_load_ok)
 {
-	RUN_TEST(elf_one_segment);
-	RUN_TEST(elf_segments_and_modules);
-	RUN_TEST(elf_entry_follows_paddr);
-	RUN_TEST(aout_whole_file_with_bss);
-	RUN_TEST(aout_partial_file);
-	RUN_TEST(elf_with_kludge_loads_as_aout);
-	RUN_TEST(flags_accepted);
-	RUN_TEST(mmap_follows_ram_size);
-	RUN_TEST(header_last_slot_and_first_valid);
-	RUN_TEST(ram_exactly_enough);
-	RUN_TEST(small_error_buffer);
+	SHUFFLED_TESTS({
+		RUN_TEST(elf_one_segment);
+		RUN_TEST(elf_segments_and_modules);
+		RUN_TEST(elf_entry_follows_paddr);
+		RUN_TEST(aout_whole_file_with_bss);
+		RUN_TEST(aout_partial_file);
+		RUN_TEST(elf_with_kludge_loads_as_aout);
+		RUN_TEST(flags_accepted);
+		RUN_TEST(mmap_follows_ram_size);
+		RUN_TEST(header_last_slot_and_first_valid);
+		RUN_TEST(ram_exactly_enough);
+		RUN_TEST(small_error_buffer);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -584,7 +589,9 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(multiboot_load_ok);
-	RUN_SUITE(multiboot_errors);
+	SHUFFLED_SUITES({
+		RUN_SUITE(multiboot_load_ok);
+		RUN_SUITE(multiboot_errors);
+	});
 	GREATEST_MAIN_END();
 }

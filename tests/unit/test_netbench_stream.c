@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "net/netbench.h"
 #include "net/netbench_stream.h"
 
@@ -151,12 +152,14 @@ TEST byte_values_near_uniform(void)
 
 SUITE(netbench_stream)
 {
-	RUN_TEST(first_words_are_splitmix64_seed_zero);
-	RUN_TEST(bytes_past_4gib_use_the_whole_offset);
-	RUN_TEST(fill_matches_byte_at_any_alignment);
-	RUN_TEST(check_counts_each_wrong_byte);
-	RUN_TEST(no_period_up_to_2_20);
-	RUN_TEST(byte_values_near_uniform);
+	SHUFFLED_TESTS({
+		RUN_TEST(first_words_are_splitmix64_seed_zero);
+		RUN_TEST(bytes_past_4gib_use_the_whole_offset);
+		RUN_TEST(fill_matches_byte_at_any_alignment);
+		RUN_TEST(check_counts_each_wrong_byte);
+		RUN_TEST(no_period_up_to_2_20);
+		RUN_TEST(byte_values_near_uniform);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -164,6 +167,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(netbench_stream);
+	SHUFFLED_SUITES({
+		RUN_SUITE(netbench_stream);
+	});
 	GREATEST_MAIN_END();
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/clock.h"
 #include "lwip/dhcp.h"
 #include "lwip/netif.h"
@@ -699,31 +700,33 @@ TEST attach_refuses_past_table(void)
 
 SUITE(netif_suite)
 {
-	size_t i;
+	SHUFFLED_TESTS({
+		size_t i;
 
-	SET_SETUP(setup, NULL);
-	RUN_TEST(attach_takes_mac_and_mtu);
-	RUN_TEST(first_interface_is_default);
-	RUN_TEST(find_by_name_and_index);
-	RUN_TEST(configure_static_then_none);
-	RUN_TEST(configure_dhcp_discovers_and_static_stops_it);
-	RUN_TEST(arp_request_gets_reply);
-	RUN_TEST(arp_for_other_address_ignored);
-	RUN_TEST(icmp_echo_gets_reply);
-	for (i = 0; i < ARRAY_SIZE(bad_frames); i++)
-		RUN_TEST1(malformed_frame_dropped, &bad_frames[i]);
-	RUN_TEST(oversized_echo_answered_in_fragments);
-	RUN_TEST(rawframes_consumed_before_lwip);
-	RUN_TEST(link_follows_nic_after_interval);
-	RUN_TEST(full_ring_retried_after_poll);
-	RUN_TEST(retry_poll_delivers_pending_frames);
-	RUN_TEST(ring_still_full_after_retry_fails);
-	RUN_TEST(oversized_output_counted_as_tx_dropped);
-	RUN_TEST(pbuf_exhaustion_counts_rx_dropped);
-	RUN_TEST(in_place_frames_held_until_done);
-	RUN_TEST(in_place_refused_releases_pbuf);
-	RUN_TEST(in_place_only_for_owned_memory);
-	RUN_TEST(attach_refuses_past_table);
+		SET_SETUP(setup, NULL);
+		RUN_TEST(attach_takes_mac_and_mtu);
+		RUN_TEST(first_interface_is_default);
+		RUN_TEST(find_by_name_and_index);
+		RUN_TEST(configure_static_then_none);
+		RUN_TEST(configure_dhcp_discovers_and_static_stops_it);
+		RUN_TEST(arp_request_gets_reply);
+		RUN_TEST(arp_for_other_address_ignored);
+		RUN_TEST(icmp_echo_gets_reply);
+		for (i = 0; i < ARRAY_SIZE(bad_frames); i++)
+			RUN_TEST1(malformed_frame_dropped, &bad_frames[i]);
+		RUN_TEST(oversized_echo_answered_in_fragments);
+		RUN_TEST(rawframes_consumed_before_lwip);
+		RUN_TEST(link_follows_nic_after_interval);
+		RUN_TEST(full_ring_retried_after_poll);
+		RUN_TEST(retry_poll_delivers_pending_frames);
+		RUN_TEST(ring_still_full_after_retry_fails);
+		RUN_TEST(oversized_output_counted_as_tx_dropped);
+		RUN_TEST(pbuf_exhaustion_counts_rx_dropped);
+		RUN_TEST(in_place_frames_held_until_done);
+		RUN_TEST(in_place_refused_releases_pbuf);
+		RUN_TEST(in_place_only_for_owned_memory);
+		RUN_TEST(attach_refuses_past_table);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -731,6 +734,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(netif_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(netif_suite);
+	});
 	GREATEST_MAIN_END();
 }

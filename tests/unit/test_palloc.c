@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/palloc.h"
 
 #define PG(n) ((uint64_t)(n) << PAGE_SHIFT)
@@ -405,19 +406,21 @@ TEST stress_against_shadow_map(void)
 
 SUITE(palloc)
 {
-	RUN_TEST(init_has_nothing_free);
-	RUN_TEST(add_splits_into_maximal_aligned_blocks);
-	RUN_TEST(add_unaligned_and_clipped_ranges);
-	RUN_TEST(add_overlapping_ranges_count_once);
-	RUN_TEST(add_coalesces_with_free_buddies);
-	RUN_TEST(add_skips_allocated_frames);
-	RUN_TEST(alloc_every_order_aligned);
-	RUN_TEST(exhaust_then_recover_by_coalescing);
-	RUN_TEST(exhaust_large_order_then_recover);
-	RUN_TEST(bad_frees_change_nothing);
-	RUN_TEST(never_added_frames_are_rejected);
-	RUN_TEST(order_for_sizes);
-	RUN_TEST(stress_against_shadow_map);
+	SHUFFLED_TESTS({
+		RUN_TEST(init_has_nothing_free);
+		RUN_TEST(add_splits_into_maximal_aligned_blocks);
+		RUN_TEST(add_unaligned_and_clipped_ranges);
+		RUN_TEST(add_overlapping_ranges_count_once);
+		RUN_TEST(add_coalesces_with_free_buddies);
+		RUN_TEST(add_skips_allocated_frames);
+		RUN_TEST(alloc_every_order_aligned);
+		RUN_TEST(exhaust_then_recover_by_coalescing);
+		RUN_TEST(exhaust_large_order_then_recover);
+		RUN_TEST(bad_frees_change_nothing);
+		RUN_TEST(never_added_frames_are_rejected);
+		RUN_TEST(order_for_sizes);
+		RUN_TEST(stress_against_shadow_map);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -425,6 +428,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(palloc);
+	SHUFFLED_SUITES({
+		RUN_SUITE(palloc);
+	});
 	GREATEST_MAIN_END();
 }

@@ -1,6 +1,8 @@
 /* Unit tests for kernel/profile_table.c: counting, ranking, a full table. */
 #include <stdlib.h>
+#include <string.h>
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/profile_table.h"
 
 static struct profile_table table;
@@ -65,6 +67,46 @@ TEST full_table_drops_and_keeps_counting(void)
 	PASS();
 }
 
+/* Reset clears every slot (the first and last included) and the counters. */
+TEST reset_clears_everything(void)
+{
+	size_t i;
+
+	memset(&table, 0xa5, sizeof(table));
+	profile_table_reset(&table);
+	for (i = 0; i < PROFILE_SLOTS; i++) {
+		ASSERT_EQ(0u, table.slot[i].addr);
+		ASSERT_EQ(0u, table.slot[i].count);
+	}
+	ASSERT_EQ(0u, table.used);
+	ASSERT_EQ(0u, table.samples);
+	ASSERT_EQ(0u, table.dropped);
+	PASS();
+}
+
+/*
+ * Many distinct addresses use (nearly) every slot, and a top list as long
+ * as the table returns every used slot, each once, ranked: a slot the
+ * scan skips or the hash never reaches shows.
+ */
+TEST top_of_a_full_table_lists_every_slot(void)
+{
+	static struct profile_slot top[PROFILE_SLOTS];
+	uint64_t a;
+	size_t n, i;
+
+	profile_table_reset(&table);
+	for (a = 1; a <= 4 * PROFILE_SLOTS; a++)
+		profile_table_record(&table, 0x200000 + a * 24);
+	ASSERT(table.used > PROFILE_SLOTS - PROFILE_SLOTS / 16);
+	n = profile_table_top(&table, top, PROFILE_SLOTS);
+	ASSERT_EQ(table.used, n);
+	for (i = 1; i < n; i++)
+		ASSERT(top[i - 1].count > top[i].count ||
+		       (top[i - 1].count == top[i].count && top[i - 1].addr < top[i].addr));
+	PASS();
+}
+
 /* The top list against a brute-force ranking of random samples. */
 TEST top_matches_brute_force(void)
 {
@@ -104,9 +146,13 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_TEST(counts_and_ranks);
-	RUN_TEST(zero_address_is_dropped);
-	RUN_TEST(full_table_drops_and_keeps_counting);
-	RUN_TEST(top_matches_brute_force);
+	SHUFFLED_TESTS({
+		RUN_TEST(counts_and_ranks);
+		RUN_TEST(zero_address_is_dropped);
+		RUN_TEST(full_table_drops_and_keeps_counting);
+		RUN_TEST(top_matches_brute_force);
+		RUN_TEST(reset_clears_everything);
+		RUN_TEST(top_of_a_full_table_lists_every_slot);
+	});
 	GREATEST_MAIN_END();
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/reply.h"
 #include "tests/fuzz/json_check.h"
 
@@ -40,6 +41,7 @@ TEST empty_reply(void)
 {
 	reply_end(start(REPLY_TEXT, "noop"));
 	ASSERT_STR_EQ("ok\n", cap.out);
+	ASSERT_EQ(3, cap.len);
 	reply_end(start(REPLY_JSON, "noop"));
 	ASSERT_STR_EQ("{\"ok\":true,\"cmd\":\"noop\"}\n", cap.out);
 	PASS();
@@ -241,6 +243,49 @@ TEST strf_truncation_is_marked(void)
 	PASS();
 }
 
+/* The marker appears exactly when the value did not fit: at the
+ * buffer's size, not one below it. */
+TEST strf_truncation_boundary(void)
+{
+	char v[REPLY_ERROR_SIZE + 1];
+
+	memset(v, 'v', REPLY_ERROR_SIZE - 1);
+	v[REPLY_ERROR_SIZE - 1] = '\0'; /* fits exactly, with its NUL */
+	reply_strf(start(REPLY_TEXT, "x"), "k", "%s", v);
+	reply_end(&rep);
+	ASSERT_EQ(strlen("k: ") + REPLY_ERROR_SIZE - 1 + 1, cap.len);
+	ASSERT_EQ('v', cap.out[cap.len - 2]);
+	v[REPLY_ERROR_SIZE - 1] = 'v'; /* one more: cut and marked */
+	v[REPLY_ERROR_SIZE] = '\0';
+	reply_strf(start(REPLY_TEXT, "x"), "k", "%s", v);
+	reply_end(&rep);
+	ASSERT_EQ(strlen("k: ") + REPLY_ERROR_SIZE - 1 + 1, cap.len);
+	ASSERT_MEM_EQ("...\n", cap.out + cap.len - 4, 4);
+	PASS();
+}
+
+/* IPv4 addresses, each byte in its place (host byte order in). */
+TEST ipv4_dotted_quads(void)
+{
+	static const struct {
+		uint32_t addr;
+		const char *text;
+	} cases[] = {
+		{ 0, "0.0.0.0" }, { 0x01020304, "1.2.3.4" }, { 0xc0a8fe01, "192.168.254.1" },
+		{ 0xffffffff, "255.255.255.255" }, { 0x80008080, "128.0.128.128" },
+	};
+	char want[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		reply_ipv4(start(REPLY_TEXT, "x"), "a", cases[i].addr);
+		reply_end(&rep);
+		snprintf(want, sizeof(want), "a: %s\n", cases[i].text);
+		ASSERT_STR_EQ(want, cap.out);
+	}
+	PASS();
+}
+
 TEST overflow_becomes_error(void)
 {
 	enum reply_mode m;
@@ -296,13 +341,40 @@ TEST unclosed_containers_are_closed(void)
 	PASS();
 }
 
+/*
+ * A reply without a sink (NULL, or a sink without a write function) is
+ * rendered and dropped: no call through a NULL pointer in any mode or on
+ * the error path, and the next reply to a real sink comes out whole.
+ */
 TEST null_sink_is_harmless(void)
 {
-	cap.writes = 0;
-	reply_begin(&rep, REPLY_TEXT, NULL, "x");
-	reply_u64(&rep, "a", 1);
+	static const struct reply_sink no_write = { NULL, &cap };
+	const struct reply_sink *sinks[] = { NULL, &no_write };
+	enum reply_mode modes[] = { REPLY_TEXT, REPLY_JSON };
+	size_t si, mi;
+
+	for (si = 0; si < ARRAY_SIZE(sinks); si++) {
+		for (mi = 0; mi < ARRAY_SIZE(modes); mi++) {
+			cap.len = 0;
+			cap.writes = 0;
+			reply_begin(&rep, modes[mi], sinks[si], "x");
+			reply_u64(&rep, "a", 1);
+			reply_end(&rep);
+			ASSERT_FALSE(rep.failed);
+			reply_begin(&rep, modes[mi], sinks[si], "x");
+			reply_error(&rep, "boom");
+			reply_end(&rep);
+			ASSERT(rep.failed);
+			ASSERT_EQ(0, cap.writes);
+			ASSERT_EQ(0, cap.len);
+		}
+	}
+	reply_u64(start(REPLY_TEXT, "x"), "a", 1);
 	reply_end(&rep);
-	ASSERT_EQ(0, cap.writes);
+	ASSERT_STR_EQ("a: 1\n", cap.out);
+	reply_u64(start(REPLY_JSON, "x"), "a", 1);
+	reply_end(&rep);
+	ASSERT_STR_EQ("{\"ok\":true,\"cmd\":\"x\",\"a\":1}\n", cap.out);
 	PASS();
 }
 
@@ -548,24 +620,30 @@ TEST random_trees_render_equivalently(void)
 
 SUITE(reply_render)
 {
-	RUN_TEST(empty_reply);
-	RUN_TEST(scalars);
-	RUN_TEST(nested_objects);
-	RUN_TEST(arrays_of_objects_and_scalars);
-	RUN_TEST(nested_arrays_and_empty_containers);
-	RUN_TEST(unclosed_containers_are_closed);
-	RUN_TEST(null_sink_is_harmless);
-	RUN_TEST(random_trees_render_equivalently);
+	SHUFFLED_TESTS({
+		RUN_TEST(empty_reply);
+		RUN_TEST(scalars);
+		RUN_TEST(nested_objects);
+		RUN_TEST(arrays_of_objects_and_scalars);
+		RUN_TEST(nested_arrays_and_empty_containers);
+		RUN_TEST(unclosed_containers_are_closed);
+		RUN_TEST(null_sink_is_harmless);
+		RUN_TEST(random_trees_render_equivalently);
+	});
 }
 
 SUITE(reply_failures)
 {
-	RUN_TEST(error_discards_fields);
-	RUN_TEST(error_bytes_are_escaped);
-	RUN_TEST(long_cmd_truncated);
-	RUN_TEST(strf_truncation_is_marked);
-	RUN_TEST(overflow_becomes_error);
-	RUN_TEST(too_deep_becomes_error);
+	SHUFFLED_TESTS({
+		RUN_TEST(error_discards_fields);
+		RUN_TEST(error_bytes_are_escaped);
+		RUN_TEST(long_cmd_truncated);
+		RUN_TEST(strf_truncation_is_marked);
+		RUN_TEST(strf_truncation_boundary);
+		RUN_TEST(ipv4_dotted_quads);
+		RUN_TEST(overflow_becomes_error);
+		RUN_TEST(too_deep_becomes_error);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -573,7 +651,9 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(reply_render);
-	RUN_SUITE(reply_failures);
+	SHUFFLED_SUITES({
+		RUN_SUITE(reply_render);
+		RUN_SUITE(reply_failures);
+	});
 	GREATEST_MAIN_END();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "net/virtqueue.h"
 
 #define MEM_BYTES 8192
@@ -150,6 +151,7 @@ TEST init_checks_arguments(void)
 /* The interrupt advice lives in avail->flags, where the device reads it (2.6.7). */
 TEST interrupt_advice_in_avail_flags(void)
 {
+	ASSERT_EQ(0, setup(8));
 	ASSERT_EQ(0, vq.avail->flags);
 	vq_set_interrupts(&vq, false);
 	ASSERT_EQ(VIRTQ_AVAIL_F_NO_INTERRUPT, vq.avail->flags);
@@ -540,22 +542,24 @@ TEST steady_rx_wraps(void)
 
 SUITE(virtqueue)
 {
-	RUN_TEST(layout_alignment);
-	RUN_TEST(init_checks_arguments);
-	RUN_TEST(add_publish_and_kick);
-	RUN_TEST(interrupt_advice_in_avail_flags);
-	RUN_TEST(no_notify_flag);
-	RUN_TEST(chains_round_trip);
-	RUN_TEST(bad_chains_rejected);
-	RUN_TEST(exhaustion_and_refill);
-	RUN_TEST(hostile_ids);
-	RUN_TEST(hostile_duplicate_and_length);
-	RUN_TEST(hostile_used_idx);
-	RUN_TEST(scribbled_descriptors_do_not_matter);
-	RUN_TEST(long_run_wraps_size_1);
-	RUN_TEST(long_run_wraps_size_8);
-	RUN_TEST(long_run_wraps_size_256);
-	RUN_TEST(steady_rx_wraps);
+	SHUFFLED_TESTS({
+		RUN_TEST(layout_alignment);
+		RUN_TEST(init_checks_arguments);
+		RUN_TEST(add_publish_and_kick);
+		RUN_TEST(interrupt_advice_in_avail_flags);
+		RUN_TEST(no_notify_flag);
+		RUN_TEST(chains_round_trip);
+		RUN_TEST(bad_chains_rejected);
+		RUN_TEST(exhaustion_and_refill);
+		RUN_TEST(hostile_ids);
+		RUN_TEST(hostile_duplicate_and_length);
+		RUN_TEST(hostile_used_idx);
+		RUN_TEST(scribbled_descriptors_do_not_matter);
+		RUN_TEST(long_run_wraps_size_1);
+		RUN_TEST(long_run_wraps_size_8);
+		RUN_TEST(long_run_wraps_size_256);
+		RUN_TEST(steady_rx_wraps);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -563,6 +567,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(virtqueue);
+	SHUFFLED_SUITES({
+		RUN_SUITE(virtqueue);
+	});
 	GREATEST_MAIN_END();
 }

@@ -191,6 +191,24 @@ TEST self_ipi_x2apic(void)
 	PASS();
 }
 
+/* x2APIC logical destinations: cluster in bits 31:16, a member mask in
+ * 15:0 (SDM 11.12.10.2). APIC ID 0x23 is cluster 2, member bit 3. */
+TEST x2apic_logical_cluster_bits(void)
+{
+	vlapic_init(&l, 0x23, 3000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(true));
+	ASSERT_EQ(0x20008u, msr(X2(LDR)));
+	MSRW(X2(ICR_LO), 0x28008ULL << 32 | 0x860); /* members 15 and 3 of cluster 2 */
+	ASSERT(irr_has(0x60));
+	MSRW(X2(ICR_LO), 0x30008ULL << 32 | 0x861); /* cluster 3 */
+	ASSERT_FALSE(irr_has(0x61));
+	MSRW(X2(ICR_LO), 0x10008ULL << 32 | 0x862); /* cluster 1 */
+	ASSERT_FALSE(irr_has(0x62));
+	MSRW(X2(ICR_LO), 0x20004ULL << 32 | 0x863); /* cluster 2, another member */
+	ASSERT_FALSE(irr_has(0x63));
+	PASS();
+}
+
 TEST illegal_vectors_set_esr(void)
 {
 	CHECK_CALL(enable(false));
@@ -219,6 +237,63 @@ TEST illegal_vectors_set_esr(void)
 	ASSERT_EQ(0, l.irr[0]);
 	MW(ESR, 0);
 	ASSERT_EQ(ESR_RECV_ILLEGAL, mr(ESR));
+	PASS();
+}
+
+/*
+ * The legal range starts at 16 (SDM 11.5.2): every path that takes a
+ * vector (accept, LVT delivery, IPI) refuses 0-15 with an error and takes
+ * 16 and 255, on both sides of the boundary.
+ */
+TEST vector_16_is_the_first_legal(void)
+{
+	unsigned v;
+
+	CHECK_CALL(enable(false));
+	for (v = 0; v < 16; v++) {
+		vlapic_accept(&l, (uint8_t)v);
+		ASSERT_FALSE(irr_has(v));
+		MW(ESR, 0);
+		ASSERT_EQ(ESR_RECV_ILLEGAL, mr(ESR));
+		MW(ESR, 0);
+	}
+	vlapic_accept(&l, 16);
+	vlapic_accept(&l, 255);
+	ASSERT(irr_has(16) && irr_has(255));
+	ASSERT_EQ(2, l.accepted);
+	MW(ESR, 0);
+	ASSERT_EQ(0, mr(ESR));
+	/* self IPIs on a fresh vLAPIC: 15 is an error both ways, 16 arrives */
+	setup(NULL);
+	CHECK_CALL(enable(false));
+	MW(ICR_LO, 0x40000 | 15);
+	MW(ESR, 0);
+	ASSERT_EQ(ESR_SEND_ILLEGAL | ESR_RECV_ILLEGAL, mr(ESR));
+	ASSERT_FALSE(irr_has(15));
+	MW(ICR_LO, 0x40000 | 16);
+	ASSERT(irr_has(16));
+	MW(ESR, 0);
+	ASSERT_EQ(0, mr(ESR));
+	/* and the error LVT at 16 delivers */
+	setup(NULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_ERROR, 16);
+	vlapic_accept(&l, 1);
+	ASSERT(irr_has(16));
+	PASS();
+}
+
+/* A vLAPIC made with unknown clock rates (0) still runs its timer. */
+TEST zero_clock_rates_are_usable(void)
+{
+	vlapic_init(&l, 0, 0, 0);
+	ASSERT(l.tsc_hz > 0 && l.bus_hz > 0);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x30);
+	MW(TIMER_DIV, 0xb); /* divide by 1 */
+	MW(TIMER_INIT, 100);
+	ASSERT_EQ(now + ticks_up(100, 1), vlapic_next_deadline(&l));
+	ASSERT(vlapic_next_deadline(&l) > now);
 	PASS();
 }
 
@@ -266,6 +341,31 @@ TEST timer_oneshot_every_divider(void)
 		ASSERT_EQ(0, mr(TIMER_CUR));
 		ASSERT_EQ(777, mr(TIMER_INIT));
 	}
+	PASS();
+}
+
+/* The largest count at the largest divider: count x divider x TSC rate
+ * passes 2^64, so the 128-bit arithmetic's high half is exercised; the
+ * count read back halfway is exact to a tick. */
+TEST timer_largest_count_and_divider(void)
+{
+	uint64_t start, fire;
+
+	vlapic_init(&l, 0, 3000000007ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x40);
+	MW(TIMER_DIV, 0xa); /* divide by 128 */
+	start = now;
+	MW(TIMER_INIT, 0xffffffffu);
+	fire = start + ticks_up(0xffffffffu, 128);
+	ASSERT((unsigned __int128)0xffffffffu * 128 * l.tsc_hz >> 64);
+	ASSERT_EQ_FMT(fire, vlapic_next_deadline(&l), "%" PRIu64);
+	now = start + ticks_up(0x80000000u, 128);
+	ASSERT_EQ(0x7fffffffu, mr(TIMER_CUR));
+	vlapic_update_timer(&l, fire - 1);
+	ASSERT_FALSE(irr_has(0x40));
+	vlapic_update_timer(&l, fire);
+	ASSERT(irr_has(0x40));
 	PASS();
 }
 
@@ -508,41 +608,51 @@ TEST tiny_periods_clamped(void)
 
 SUITE(vlapic_irqs)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(pending_needs_enabled_apic);
-	RUN_TEST(tpr_blocks_and_ppr);
-	RUN_TEST(nested_isr_and_eoi_order);
-	RUN_TEST(ack_only_requested_vectors);
-	RUN_TEST(self_ipi_xapic);
-	RUN_TEST(nmi_self_ipi);
-	RUN_TEST(logical_destinations_xapic);
-	RUN_TEST(self_ipi_x2apic);
-	RUN_TEST(illegal_vectors_set_esr);
-	RUN_TEST(illegal_vectors_x2apic);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(pending_needs_enabled_apic);
+		RUN_TEST(tpr_blocks_and_ppr);
+		RUN_TEST(nested_isr_and_eoi_order);
+		RUN_TEST(ack_only_requested_vectors);
+		RUN_TEST(self_ipi_xapic);
+		RUN_TEST(logical_destinations_xapic);
+		RUN_TEST(self_ipi_x2apic);
+		RUN_TEST(x2apic_logical_cluster_bits);
+		RUN_TEST(illegal_vectors_set_esr);
+		RUN_TEST(illegal_vectors_x2apic);
+		RUN_TEST(vector_16_is_the_first_legal);
+		RUN_TEST(zero_clock_rates_are_usable);
+		RUN_TEST(nmi_self_ipi);
+	});
 }
 
 SUITE(vlapic_timer)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(timer_oneshot_every_divider);
-	RUN_TEST(timer_current_count);
-	RUN_TEST(timer_initial_count_starts_and_stops);
-	RUN_TEST(timer_periodic_no_drift);
-	RUN_TEST(timer_periodic_late_folds_missed);
-	RUN_TEST(timer_masked_rearms_without_irr);
-	RUN_TEST(timer_mode_change_disarms);
-	RUN_TEST(timer_tsc_deadline);
-	RUN_TEST(timer_divide_change_rescales);
-	RUN_TEST(timer_illegal_vector);
-	RUN_TEST(timer_x2apic_msrs);
-	RUN_TEST(tiny_periods_clamped);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(timer_oneshot_every_divider);
+		RUN_TEST(timer_current_count);
+		RUN_TEST(timer_largest_count_and_divider);
+		RUN_TEST(timer_initial_count_starts_and_stops);
+		RUN_TEST(timer_periodic_no_drift);
+		RUN_TEST(timer_periodic_late_folds_missed);
+		RUN_TEST(timer_masked_rearms_without_irr);
+		RUN_TEST(timer_mode_change_disarms);
+		RUN_TEST(timer_tsc_deadline);
+		RUN_TEST(timer_divide_change_rescales);
+		RUN_TEST(timer_illegal_vector);
+		RUN_TEST(timer_x2apic_msrs);
+		RUN_TEST(tiny_periods_clamped);
+	});
 }
 GREATEST_MAIN_DEFS();
 
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vlapic_irqs);
-	RUN_SUITE(vlapic_timer);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vlapic_irqs);
+		RUN_SUITE(vlapic_timer);
+	});
 	GREATEST_MAIN_END();
 }

@@ -282,17 +282,19 @@ TEST sw_disable_masks_lvts(void)
 
 SUITE(vlapic_regs)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(reset_state);
-	RUN_TEST(xapic_writable_bits);
-	RUN_TEST(xapic_rejected_accesses);
-	RUN_TEST(mmio_off_in_x2apic_or_disabled);
-	RUN_TEST(x2apic_register_map);
-	RUN_TEST(x2apic_gp_cases);
-	RUN_TEST(x2apic_msrs_fault_outside_x2apic);
-	RUN_TEST(apic_base_transitions);
-	RUN_TEST(disable_resets_registers);
-	RUN_TEST(sw_disable_masks_lvts);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(reset_state);
+		RUN_TEST(xapic_writable_bits);
+		RUN_TEST(xapic_rejected_accesses);
+		RUN_TEST(mmio_off_in_x2apic_or_disabled);
+		RUN_TEST(x2apic_register_map);
+		RUN_TEST(x2apic_gp_cases);
+		RUN_TEST(x2apic_msrs_fault_outside_x2apic);
+		RUN_TEST(apic_base_transitions);
+		RUN_TEST(disable_resets_registers);
+		RUN_TEST(sw_disable_masks_lvts);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -300,6 +302,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vlapic_regs);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vlapic_regs);
+	});
 	GREATEST_MAIN_END();
 }

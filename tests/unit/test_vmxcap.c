@@ -1,6 +1,7 @@
 /* Unit tests for arch/x86/vmxcap.c: decoding the VMX capability MSRs. */
 #include "arch/x86/vmxcap.h"
 #include "greatest.h"
+#include "unit_order.h"
 
 /*
  * basic, procbased, procbased2 and ept_vpid_cap are what a Bochs 2.7
@@ -173,6 +174,22 @@ TEST vpid_needs_invvpid(void)
 	PASS();
 }
 
+/* INVVPID counts only with VPID: the capability bit alone (SDM A.10,
+ * bit 32) means nothing when the VPID control is not allowed. */
+TEST invvpid_needs_vpid(void)
+{
+	struct vmx_msrs m = bochs_msrs();
+	struct vmx_caps c;
+
+	m.procbased2 &= ~ALLOW1(5);
+	vmxcap_decode(&m, &c);
+	ASSERT_FALSE(c.vpid);
+	ASSERT_FALSE(c.invvpid);
+	ASSERT(m.ept_vpid_cap & BIT(32)); /* the bit itself is still set */
+	ASSERT(c.ept && c.invept);
+	PASS();
+}
+
 TEST pml_and_ug_need_ept(void)
 {
 	struct vmx_msrs m = bochs_msrs();
@@ -304,17 +321,20 @@ TEST basic_fields_and_timer_rate(void)
 
 SUITE(vmxcap)
 {
-	RUN_TEST(bochs_skylake_has_everything);
-	RUN_TEST(no_vmx_reads_all_false);
-	RUN_TEST(feature_control_lock);
-	RUN_TEST(no_secondary_controls);
-	RUN_TEST(ept_without_ad_means_no_pml);
-	RUN_TEST(pml_and_ug_need_ept);
-	RUN_TEST(ept_vpid_cap_missing);
-	RUN_TEST(vpid_needs_invvpid);
-	RUN_TEST(ept_cap_bits_one_at_a_time);
-	RUN_TEST(true_msrs_used_only_when_present);
-	RUN_TEST(basic_fields_and_timer_rate);
+	SHUFFLED_TESTS({
+		RUN_TEST(bochs_skylake_has_everything);
+		RUN_TEST(no_vmx_reads_all_false);
+		RUN_TEST(feature_control_lock);
+		RUN_TEST(no_secondary_controls);
+		RUN_TEST(ept_without_ad_means_no_pml);
+		RUN_TEST(pml_and_ug_need_ept);
+		RUN_TEST(invvpid_needs_vpid);
+		RUN_TEST(ept_vpid_cap_missing);
+		RUN_TEST(ept_cap_bits_one_at_a_time);
+		RUN_TEST(true_msrs_used_only_when_present);
+		RUN_TEST(basic_fields_and_timer_rate);
+		RUN_TEST(vpid_needs_invvpid);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -322,6 +342,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vmxcap);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vmxcap);
+	});
 	GREATEST_MAIN_END();
 }

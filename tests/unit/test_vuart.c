@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/vuart.h"
 
 enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2,
@@ -50,6 +51,42 @@ TEST reset_state(void)
 	ASSERT_EQ(0xb0, vuart_read(&u, MSR) & 0xf0);
 	ASSERT_EQ(1, vuart_rx_space(&u)); /* FIFOs off: a 16450 buffer */
 	ASSERT_FALSE(vuart_irq_line(&u));
+	PASS();
+}
+
+/* The divisor after reset is 1 (115200 baud), visible through DLAB. */
+TEST reset_divisor_is_one(void)
+{
+	vuart_write(&u, LCR, LCR_DLAB);
+	ASSERT_EQ(0x01, vuart_read(&u, DLL));
+	ASSERT_EQ(0x00, vuart_read(&u, DLM));
+	PASS();
+}
+
+/* Reading RBR with nothing received gives 0 and leaves the FIFO empty. */
+TEST read_of_empty_receiver(void)
+{
+	unsigned space = vuart_rx_space(&u);
+
+	ASSERT(vuart_receive(&u, 'A'));
+	ASSERT_EQ('A', vuart_read(&u, RBR));
+	ASSERT_EQ(0, vuart_read(&u, RBR));
+	ASSERT_EQ(0, vuart_read(&u, LSR) & 0x01); /* no data ready */
+	ASSERT_EQ(space, vuart_rx_space(&u));
+	PASS();
+}
+
+/* Rewriting MCR in loopback without changing a line reports no change. */
+TEST loopback_same_mcr_no_deltas(void)
+{
+	vuart_write(&u, MCR, MCR_LOOP);
+	vuart_read(&u, MSR); /* take the deltas of entering loopback */
+	vuart_write(&u, MCR, MCR_LOOP);
+	ASSERT_EQ(0x00, vuart_read(&u, MSR));
+	vuart_write(&u, MCR, MCR_LOOP | MCR_DTR);
+	vuart_read(&u, MSR);
+	vuart_write(&u, MCR, MCR_LOOP | MCR_DTR);
+	ASSERT_EQ(0x20, vuart_read(&u, MSR)); /* DSR only, no deltas */
 	PASS();
 }
 
@@ -405,29 +442,34 @@ TEST load_clamps_a_fifo_state_it_cannot_hold(void)
 
 SUITE(vuart)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(reset_state);
-	RUN_TEST(dlab_divisor_latch);
-	RUN_TEST(scratch_and_readonly_registers);
-	RUN_TEST(polling_driver_transmits);
-	RUN_TEST(null_tx_callback_counts);
-	RUN_TEST(receive_sets_dr_and_reads_in_order);
-	RUN_TEST(fifo_fill_and_overflow);
-	RUN_TEST(fifo_off_holds_one_byte);
-	RUN_TEST(fcr_resets_fifo);
-	RUN_TEST(iir_fifo_bits);
-	RUN_TEST(iir_priority_rx_over_thre);
-	RUN_TEST(rx_interrupt_needs_ier);
-	RUN_TEST(irq_line_needs_out2);
-	RUN_TEST(thre_latched_on_enable_cleared_by_iir);
-	RUN_TEST(thre_relatched_after_thr_write);
-	RUN_TEST(lsr_read_does_not_clear_thre_irq);
-	RUN_TEST(loopback_routes_tx_to_rx);
-	RUN_TEST(loopback_msr_mirrors_mcr);
-	RUN_TEST(loopback_rx_interrupt);
-	RUN_TEST(save_and_load_keep_registers_fifo_and_wiring);
-	RUN_TEST(load_clamps_a_fifo_state_it_cannot_hold);
-	RUN_TEST(tx_busy_clears_thre_and_temt_only);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(reset_state);
+		RUN_TEST(dlab_divisor_latch);
+		RUN_TEST(scratch_and_readonly_registers);
+		RUN_TEST(polling_driver_transmits);
+		RUN_TEST(null_tx_callback_counts);
+		RUN_TEST(receive_sets_dr_and_reads_in_order);
+		RUN_TEST(fifo_fill_and_overflow);
+		RUN_TEST(fifo_off_holds_one_byte);
+		RUN_TEST(fcr_resets_fifo);
+		RUN_TEST(iir_fifo_bits);
+		RUN_TEST(iir_priority_rx_over_thre);
+		RUN_TEST(rx_interrupt_needs_ier);
+		RUN_TEST(irq_line_needs_out2);
+		RUN_TEST(thre_latched_on_enable_cleared_by_iir);
+		RUN_TEST(thre_relatched_after_thr_write);
+		RUN_TEST(lsr_read_does_not_clear_thre_irq);
+		RUN_TEST(loopback_routes_tx_to_rx);
+		RUN_TEST(loopback_msr_mirrors_mcr);
+		RUN_TEST(reset_divisor_is_one);
+		RUN_TEST(read_of_empty_receiver);
+		RUN_TEST(loopback_same_mcr_no_deltas);
+		RUN_TEST(loopback_rx_interrupt);
+		RUN_TEST(save_and_load_keep_registers_fifo_and_wiring);
+		RUN_TEST(load_clamps_a_fifo_state_it_cannot_hold);
+		RUN_TEST(tx_busy_clears_thre_and_temt_only);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -435,6 +477,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vuart);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vuart);
+	});
 	GREATEST_MAIN_END();
 }

@@ -8,6 +8,7 @@
 #define TESTS_UNIT_VLAPIC_FIXTURE_H
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "kernel/vlapic.h"
 
 /* xAPIC offsets (SDM table 11-1); the x2APIC MSR is X2(offset). */
