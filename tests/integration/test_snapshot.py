@@ -86,11 +86,16 @@ def test_guest_list_text_is_a_table(s):
 @boot(GROUP, **OPTS)
 def test_snapshot_clone_runs_beside_the_original(s):
     at = paused_round(s, "snap")
-    assert s.json("guest snapshot snap")["ok"] is True
+    snap = s.json("guest snapshot snap")
+    assert snap["ok"] is True, snap
     assert s.json("guest resume snap")["state"] == "running"
+    wait_for(s, r"^\[snap\] PROGRESS workload round=%d " % (at + 2), 0)
     mark = s.console.mark()
     c = s.json("guest clone snap twin")
     assert c["ok"] is True and c["name"] == "twin" and c["state"] == "running", c
+    # the clone's time continues from the snapshot's, behind the original's
+    twin_tsc, snap_tsc = s.json("guest info twin")["tsc"], s.json("guest info snap")["tsc"]
+    assert snap["guest_tsc"] <= twin_tsc < snap_tsc, (snap["guest_tsc"], twin_tsc, snap_tsc)
     assert first_round_after(s, "twin", mark) == at + 1
     wait_for(s, r"^\[twin\] PROGRESS workload round=%d " % (at + 2), mark)
     wait_for(s, r"^\[snap\] PROGRESS workload round=%d " % (at + 2), mark)
