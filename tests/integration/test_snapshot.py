@@ -88,8 +88,9 @@ def test_snapshot_clone_runs_beside_the_original(s):
     at = paused_round(s, "snap")
     snap = s.json("guest snapshot snap")
     assert snap["ok"] is True, snap
+    resumed = s.console.mark()
     assert s.json("guest resume snap")["state"] == "running"
-    wait_for(s, r"^\[snap\] PROGRESS workload round=%d " % (at + 2), 0)
+    wait_for(s, r"^\[snap\] PROGRESS workload round=%d " % (at + 1), resumed)
     mark = s.console.mark()
     c = s.json("guest clone snap twin")
     assert c["ok"] is True and c["name"] == "twin" and c["state"] == "running", c
