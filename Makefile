@@ -165,13 +165,33 @@ FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-$(BUILD)/unit/%: tests/unit/%.c $(PURE_SRCS) $(wildcard lib/*.h kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
-	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_SRCS) -o $@
+# The pure modules are compiled once per flavour into an archive each test
+# links against (the linker takes only what the test uses).
+PURE_HDRS := $(wildcard lib/*.h kernel/*.h arch/x86/*.h net/*.h tests/unit/*.h tests/fuzz/*.h)
+PURE_OBJS := $(patsubst %.c,$(BUILD)/unit/obj/%.o,$(PURE_SRCS))
+PURE_ASAN_OBJS := $(patsubst %.c,$(BUILD)/unit-asan/obj/%.o,$(PURE_SRCS))
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(PURE_SRCS) $(wildcard lib/*.h kernel/*.h arch/x86/*.h tests/unit/*.h tests/fuzz/*.h)
+$(BUILD)/unit/obj/%.o: %.c $(PURE_HDRS)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(PURE_SRCS) -o $@
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit-asan/obj/%.o: %.c $(PURE_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/unit/libpure.a: $(PURE_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/unit-asan/libpure.a: $(PURE_ASAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/unit/libpure.a $(PURE_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< $(BUILD)/unit/libpure.a -o $@
+
+$(BUILD)/unit-asan/%: tests/unit/%.c $(BUILD)/unit-asan/libpure.a $(PURE_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(BUILD)/unit-asan/libpure.a -o $@
 
 include tests/unit/lwip_host.mk
 

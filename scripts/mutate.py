@@ -49,13 +49,22 @@ EXCLUDED_TESTS = {"test_netif"}  # needs the lwIP host build (tests/unit/lwip_ho
 
 
 # ---------------------------------------------------------------- inputs
+def make_list(text, name, makefile):
+    """The words of variable name, $(OTHER) references expanded."""
+    m = re.search(r"^%s\s*:?=(.*)$" % name, text, re.M)
+    if not m:
+        raise SystemExit("mutate: no %s in %s" % (name, makefile))
+    words = []
+    for w in m.group(1).split():
+        ref = re.fullmatch(r"\$\((\w+)\)", w)
+        words += make_list(text, ref.group(1), makefile) if ref else [w]
+    return words
+
+
 def pure_srcs(makefile):
     """The PURE_SRCS list of the Makefile (continuation lines joined)."""
     text = open(makefile).read().replace("\\\n", " ")
-    m = re.search(r"^PURE_SRCS\s*:?=(.*)$", text, re.M)
-    if not m:
-        raise SystemExit("mutate: no PURE_SRCS in %s" % makefile)
-    return m.group(1).split()
+    return make_list(text, "PURE_SRCS", makefile)
 
 
 def tests_for(src):
