@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "arch/x86/pml.h"
 #include "kernel/dirty_bitmap.h"
 
@@ -132,13 +133,15 @@ TEST pml_drain_reads_from_the_top(void)
 
 SUITE(dirty_bitmap_suite)
 {
-	RUN_TEST(set_test_clear_count);
-	RUN_TEST(next_iterates_in_order);
-	RUN_TEST(set_range_covers_touched_frames);
-	RUN_TEST(or_and_move_count_new_frames);
-	RUN_TEST(or_ignores_frames_past_the_smaller);
-	RUN_TEST(pml_valid_entries_from_index);
-	RUN_TEST(pml_drain_reads_from_the_top);
+	SHUFFLED_TESTS({
+		RUN_TEST(set_test_clear_count);
+		RUN_TEST(next_iterates_in_order);
+		RUN_TEST(set_range_covers_touched_frames);
+		RUN_TEST(or_and_move_count_new_frames);
+		RUN_TEST(or_ignores_frames_past_the_smaller);
+		RUN_TEST(pml_valid_entries_from_index);
+		RUN_TEST(pml_drain_reads_from_the_top);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -146,6 +149,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(dirty_bitmap_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(dirty_bitmap_suite);
+	});
 	GREATEST_MAIN_END();
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "tests/unit/dirty_cpu.h"
 
 #define RAM MiB(8)
@@ -210,19 +211,21 @@ TEST start_out_of_memory_restores(void)
 
 SUITE(dirty_log_suite)
 {
-	GREATEST_SET_SETUP_CB(fx_setup, NULL);
-	GREATEST_SET_TEARDOWN_CB(fx_teardown, NULL);
-	RUN_TEST(split_range_then_merge_keeps_dirty);
-	RUN_TEST(merge_refuses_mixed_tables);
-	RUN_TEST(clear_dirty_single_page);
-	RUN_TEST(harvest_reports_errors);
-	RUN_TEST(modes_names_and_choice);
-	RUN_TEST(round_trip_ad);
-	RUN_TEST(round_trip_pml);
-	RUN_TEST(round_trip_wp);
-	RUN_TEST(pml_log_full_loses_nothing);
-	RUN_TEST(wp_fault_outside_log_is_refused);
-	RUN_TEST(start_out_of_memory_restores);
+	SHUFFLED_TESTS({
+		GREATEST_SET_SETUP_CB(fx_setup, NULL);
+		GREATEST_SET_TEARDOWN_CB(fx_teardown, NULL);
+		RUN_TEST(split_range_then_merge_keeps_dirty);
+		RUN_TEST(merge_refuses_mixed_tables);
+		RUN_TEST(clear_dirty_single_page);
+		RUN_TEST(harvest_reports_errors);
+		RUN_TEST(modes_names_and_choice);
+		RUN_TEST(round_trip_ad);
+		RUN_TEST(round_trip_pml);
+		RUN_TEST(round_trip_wp);
+		RUN_TEST(pml_log_full_loses_nothing);
+		RUN_TEST(wp_fault_outside_log_is_refused);
+		RUN_TEST(start_out_of_memory_restores);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -230,7 +233,9 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(dirty_log_suite);
+	SHUFFLED_SUITES({
+		RUN_SUITE(dirty_log_suite);
+	});
 	GREATEST_MAIN_END();
 	sim_fini(&cpu.sim);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "gs_fixture.h"
 
 #define HEADER 12
@@ -304,18 +305,20 @@ TEST boundary_values_are_accepted(void)
 
 SUITE(guest_state)
 {
-	RUN_TEST(crc32_matches_the_standard_check_value);
-	RUN_TEST(sections_have_the_documented_sizes_and_order);
-	RUN_TEST(round_trip_reproduces_every_field);
-	RUN_TEST(encode_refuses_a_short_buffer);
-	RUN_TEST(every_truncation_is_refused_and_leaves_nothing);
-	RUN_TEST(every_flipped_bit_is_refused);
-	RUN_TEST(corrupted_record_names_the_checksum);
-	RUN_TEST(header_fields_are_checked);
-	RUN_TEST(section_headers_are_checked);
-	RUN_TEST(a_missing_section_is_refused);
-	RUN_TEST(values_out_of_range_are_refused);
-	RUN_TEST(boundary_values_are_accepted);
+	SHUFFLED_TESTS({
+		RUN_TEST(crc32_matches_the_standard_check_value);
+		RUN_TEST(sections_have_the_documented_sizes_and_order);
+		RUN_TEST(round_trip_reproduces_every_field);
+		RUN_TEST(encode_refuses_a_short_buffer);
+		RUN_TEST(every_truncation_is_refused_and_leaves_nothing);
+		RUN_TEST(every_flipped_bit_is_refused);
+		RUN_TEST(corrupted_record_names_the_checksum);
+		RUN_TEST(header_fields_are_checked);
+		RUN_TEST(section_headers_are_checked);
+		RUN_TEST(a_missing_section_is_refused);
+		RUN_TEST(values_out_of_range_are_refused);
+		RUN_TEST(boundary_values_are_accepted);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -323,6 +326,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(guest_state);
+	SHUFFLED_SUITES({
+		RUN_SUITE(guest_state);
+	});
 	GREATEST_MAIN_END();
 }

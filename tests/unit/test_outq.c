@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/outq.h"
 
 static char storage[8];
@@ -73,12 +74,14 @@ TEST take_from_empty_gives_nothing(void)
 
 SUITE(outq)
 {
-	SET_SETUP(setup, NULL);
-	RUN_TEST(put_take_keeps_order_across_the_wrap);
-	RUN_TEST(put_stops_at_full);
-	RUN_TEST(put_all_is_all_or_nothing_and_counts);
-	RUN_TEST(line_finds_the_first_newline_even_wrapped);
-	RUN_TEST(take_from_empty_gives_nothing);
+	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
+		RUN_TEST(put_take_keeps_order_across_the_wrap);
+		RUN_TEST(put_stops_at_full);
+		RUN_TEST(put_all_is_all_or_nothing_and_counts);
+		RUN_TEST(line_finds_the_first_newline_even_wrapped);
+		RUN_TEST(take_from_empty_gives_nothing);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -86,6 +89,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(outq);
+	SHUFFLED_SUITES({
+		RUN_SUITE(outq);
+	});
 	GREATEST_MAIN_END();
 }

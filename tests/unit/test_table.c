@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "lib/table.h"
 
 static struct table tab;
@@ -77,11 +78,13 @@ TEST long_cells_are_cut(void)
 
 SUITE(table)
 {
-	RUN_TEST(columns_align_and_numbers_go_right);
-	RUN_TEST(no_trailing_spaces_and_null_cells_are_empty);
-	RUN_TEST(full_table_refuses_rows);
-	RUN_TEST(render_cuts_at_the_buffer_and_says_how_much_it_needed);
-	RUN_TEST(long_cells_are_cut);
+	SHUFFLED_TESTS({
+		RUN_TEST(columns_align_and_numbers_go_right);
+		RUN_TEST(no_trailing_spaces_and_null_cells_are_empty);
+		RUN_TEST(full_table_refuses_rows);
+		RUN_TEST(render_cuts_at_the_buffer_and_says_how_much_it_needed);
+		RUN_TEST(long_cells_are_cut);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -89,6 +92,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(table);
+	SHUFFLED_SUITES({
+		RUN_SUITE(table);
+	});
 	GREATEST_MAIN_END();
 }

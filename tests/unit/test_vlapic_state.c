@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vlapic_fixture.h"
+#include "unit_order.h"
 
 #define VEC 0x40
 #define LATER 0x123456789aULL /* the guest time at which the state is loaded */
@@ -138,13 +139,15 @@ TEST statistics_are_not_state(void)
 
 SUITE(vlapic_state)
 {
-	GREATEST_SET_SETUP_CB(setup, NULL);
-	RUN_TEST(registers_survive_save_and_load);
-	RUN_TEST(oneshot_timer_fires_the_same_guest_time_later);
-	RUN_TEST(periodic_timer_keeps_its_rate_after_a_load);
-	RUN_TEST(tsc_deadline_stays_absolute);
-	RUN_TEST(idle_timer_stays_idle);
-	RUN_TEST(statistics_are_not_state);
+	SHUFFLED_TESTS({
+		GREATEST_SET_SETUP_CB(setup, NULL);
+		RUN_TEST(registers_survive_save_and_load);
+		RUN_TEST(oneshot_timer_fires_the_same_guest_time_later);
+		RUN_TEST(periodic_timer_keeps_its_rate_after_a_load);
+		RUN_TEST(tsc_deadline_stays_absolute);
+		RUN_TEST(idle_timer_stays_idle);
+		RUN_TEST(statistics_are_not_state);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -152,6 +155,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vlapic_state);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vlapic_state);
+	});
 	GREATEST_MAIN_END();
 }

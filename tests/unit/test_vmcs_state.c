@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "unit_order.h"
 #include "arch/x86/boot_state.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmcs_state.h"
@@ -168,10 +169,12 @@ TEST multiboot_state_is_flat_protected_mode(void)
 
 SUITE(vmcs_state)
 {
-	RUN_TEST(table_covers_every_guest_field_once);
-	RUN_TEST(save_then_load_reproduces_every_field);
-	RUN_TEST(saved_fields_land_in_the_named_members);
-	RUN_TEST(multiboot_state_is_flat_protected_mode);
+	SHUFFLED_TESTS({
+		RUN_TEST(table_covers_every_guest_field_once);
+		RUN_TEST(save_then_load_reproduces_every_field);
+		RUN_TEST(saved_fields_land_in_the_named_members);
+		RUN_TEST(multiboot_state_is_flat_protected_mode);
+	});
 }
 
 GREATEST_MAIN_DEFS();
@@ -179,6 +182,8 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
-	RUN_SUITE(vmcs_state);
+	SHUFFLED_SUITES({
+		RUN_SUITE(vmcs_state);
+	});
 	GREATEST_MAIN_END();
 }
