@@ -12,17 +12,10 @@
 
 #include "kernel/config.h"
 #include "kernel/guest_spec.h"
+#include "tests/fuzz/fuzz_check.h"
 
 #define MAX_ERRS 8
 #define MAX_WORDS 512
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                           \
-		}                                                          \
-	} while (0)
 
 static void check_str(const char *s, size_t size)
 {

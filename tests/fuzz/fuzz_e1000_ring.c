@@ -17,14 +17,7 @@
 #include <string.h>
 
 #include "net/e1000_ring.h"
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                           \
-		}                                                          \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define DMA_RX_DESC 0x10000000ULL
 #define DMA_RX_BUF 0x20000000ULL

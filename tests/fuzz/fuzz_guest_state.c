@@ -14,14 +14,7 @@
 #include <string.h>
 
 #include "../unit/gs_fixture.h"
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                           \
-		}                                                          \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static struct guest_state s;
 static uint8_t rec[GUEST_STATE_ENCODED_MAX], again[GUEST_STATE_ENCODED_MAX];

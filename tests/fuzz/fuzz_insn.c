@@ -14,14 +14,7 @@
 #include <string.h>
 
 #include "arch/x86/insn.h"
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                           \
-		}                                                          \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define SEL_PAGING 0x80
 #define SEL_MODE 0x03

@@ -15,14 +15,7 @@
 
 #include "kernel/multiboot.h"
 #include "tests/unit/multiboot_image.h"
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                           \
-		}                                                          \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define RAM_BACKED MiB(4)
 #define MOD_BYTES 0x4000

@@ -15,14 +15,7 @@
 #include <string.h>
 
 #include "kernel/vlapic.h"
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                           \
-		}                                                          \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define EN (1ULL << 11)
 #define EXTD (1ULL << 10)
