@@ -19,6 +19,8 @@
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
+#define MSR_MCG_CAP 0x179    /* machine check, SDM Vol. 3B 17.3.1 */
+#define MSR_MCG_STATUS 0x17a
 #define MSR_MISC_ENABLE 0x1a0
 #define MSR_DEBUGCTL 0x1d9
 #define MSR_PAT 0x277
@@ -64,6 +66,9 @@ static int read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_SYSENTER_ESP: *val = vmcs_read(VMCS_GUEST_SYSENTER_ESP); return 0;
 	case MSR_SYSENTER_EIP: *val = vmcs_read(VMCS_GUEST_SYSENTER_EIP); return 0;
 	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
+	/* no reporting banks and no MCG_CTL: the bank MSRs stay #GP */
+	case MSR_MCG_CAP: *val = 0; return 0;
+	case MSR_MCG_STATUS: *val = 0; return 0;
 	case MSR_DEBUGCTL: *val = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL); return 0;
 	case MSR_PAT: *val = vmcs_read(VMCS_GUEST_IA32_PAT); return 0;
 	case MSR_EFER: *val = vmcs_read(VMCS_GUEST_IA32_EFER); return 0;
@@ -117,6 +122,8 @@ static int write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_BIOS_SIGN_ID:
 	case MSR_MISC_ENABLE:
 		return 0; /* accepted without effect */
+	case MSR_MCG_STATUS:
+		return val ? -EINVAL : 0; /* no machine check is ever in progress */
 	case MSR_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val); return 0;
 	case MSR_SYSENTER_ESP: vmcs_write(VMCS_GUEST_SYSENTER_ESP, val); return 0;
 	case MSR_SYSENTER_EIP: vmcs_write(VMCS_GUEST_SYSENTER_EIP, val); return 0;
