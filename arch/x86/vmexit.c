@@ -21,6 +21,7 @@
 #define CR4_PAE_BIT (1ULL << 5)
 #define CR4_PCIDE_BIT (1ULL << 17)
 #define SEG_AR_L (1ULL << 13) /* 64-bit code segment, SDM Vol. 3C 25.4.1 */
+#define RFLAGS_RF (1ULL << 16)
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v, uint64_t qual);
 
@@ -65,14 +66,26 @@ void vmexit_set_reg(struct vcpu *v, unsigned n, uint64_t val)
 		v->gpr[n & 15] = val;
 }
 
+/*
+ * A fault reported for the exiting instruction pushes RFLAGS with RF set,
+ * as the CPU does for faults (SDM Vol. 3A 18.3.1.1); VM entry pushes the
+ * guest-state RFLAGS as it is, so set RF there.
+ */
+static void set_rf(void)
+{
+	vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | RFLAGS_RF);
+}
+
 static enum exit_action inject_ud(struct vcpu *v, uint64_t qual)
 {
+	set_rf();
 	vcpu_inject_exception(v, VEC_UD, false, 0);
 	return EXIT_RESUME;
 }
 
 static enum exit_action inject_gp(struct vcpu *v, uint64_t qual)
 {
+	set_rf();
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 	return EXIT_RESUME;
 }

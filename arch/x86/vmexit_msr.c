@@ -146,6 +146,8 @@ static enum exit_action msr_fault(struct vcpu *v, const char *op, uint32_t msr)
 {
 	v->unknown_msr++;
 	log_debug("guest %s: %s of MSR 0x%x: #GP", vcpu_name(v), op, msr);
+	/* a fault: the pushed RFLAGS has RF set, SDM Vol. 3A 18.3.1.1 */
+	vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | (1ULL << 16));
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 	return EXIT_RESUME;
 }
