@@ -117,7 +117,13 @@ class Result:
 
 # ---------------------------------------------------------------- QEMU/TCG
 def run_qemu(build, test):
-    """The reference column: the test as QEMU's own multiboot kernel."""
+    """The reference column: the test as QEMU's own multiboot kernel.
+
+    No -append: QEMU's multiboot command line is "KERNEL-PATH APPEND" and
+    the tests split it into argv as it is, so the guest sees argc 1 and
+    argv[0] the kernel, as under the hypervisor (command line NAME) and as
+    kvm-unit-tests' own x86/run does for tests without extra parameters.
+    """
     flat = os.path.join(build, "kut", "bin", test.arch, test.name + ".flat")
     work = os.path.join(build, "run", "kut-qemu")
     os.makedirs(work, exist_ok=True)
@@ -128,7 +134,7 @@ def run_qemu(build, test):
            "-smp", "1", "-display", "none", "-vga", "none", "-nodefaults",
            "-no-reboot", "-serial", "stdio", "-monitor", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
-           "-kernel", flat, "-initrd", env, "-append", test.name]
+           "-kernel", flat, "-initrd", env]
     start = time.monotonic()
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
