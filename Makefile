@@ -66,6 +66,7 @@ MIGRATE_SRCS :=
 DEPS_STAMP := $(BUILD)/.deps-ok
 include net/lwip.mk
 include tests/guests/guests.mk
+include tests/kut/kut.mk
 
 IMAGE_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(PURE_SRCS) \
         $(NET_SRCS) $(MIGRATE_SRCS)
@@ -76,10 +77,10 @@ ESP_GUESTS := $(patsubst $(BUILD)/guests/%,$(BUILD)/esp/guests/%,$(GUEST_ELFS))
 DISK    := $(BUILD)/hv.img
 
 .PHONY: all deps esp image run run-bochs run-qemu run-kvm test test-unit \
-        test-integration fuzz mutate bench check-headers clean distclean help
+        test-integration kut test-kut test-kut-fast fuzz mutate bench check-headers clean distclean help
 .DEFAULT_GOAL := all
 
-all: $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS) $(DISK)
+all: $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS) $(DISK) kut
 
 help:
 	@echo "make            build the ESP tree ($(BUILD)/esp) and disk image ($(DISK))"
@@ -88,6 +89,8 @@ help:
 	@echo "make test       unit + sanitizer + fuzz smoke + emulator tests, ends 'N passed, M failed, K skipped'"
 	@echo "make test-unit  host unit tests, plain and under ASan/UBSan"
 	@echo "make test-integration  boot tests in Bochs, QEMU/TCG (and QEMU/KVM when nested VMX exists)"
+	@echo "make kut        build kvm-unit-tests (x86_64, i386) into $(BUILD)/kut"
+	@echo "make test-kut   every kvm-unit-test under the hypervisor in Bochs (KUT_EMU=qemu: QEMU/TCG)"
 	@echo "make fuzz       run the libFuzzer targets longer (FUZZ_SECONDS=60)"
 	@echo "make mutate     mutation testing of the pure modules (MUTATE_CAP per module, MUTATE_SEED)"
 	@echo "make bench      benchmarks (bench/), tables of ratios"
@@ -237,6 +240,7 @@ test: $(DEPS_STAMP)
 	-@$(MAKE) --no-print-directory test-unit
 	-@$(MAKE) --no-print-directory test-fuzz-smoke
 	-@$(MAKE) --no-print-directory test-integration
+	-@$(MAKE) --no-print-directory test-kut-fast
 	@sh scripts/test-summary.sh $(BUILD)/results
 
 check-headers:
@@ -250,7 +254,8 @@ bench: all
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/unit $(BUILD)/unit-asan \
-		$(BUILD)/fuzz $(BUILD)/hv.so $(DISK) $(BUILD)/results $(BUILD)/run
+		$(BUILD)/fuzz $(BUILD)/hv.so $(DISK) $(BUILD)/results $(BUILD)/run \
+		$(BUILD)/kut
 
 distclean:
 	rm -rf $(BUILD)

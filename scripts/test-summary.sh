@@ -9,7 +9,7 @@
 set -u
 dir=$1
 passed=0; failed=0; skipped=0
-for stage in headers unit fuzz integration; do
+for stage in headers unit fuzz integration kut; do
 	f="$dir/$stage.result"
 	if [ ! -s "$f" ]; then
 		echo "stage $stage: no results (it failed to run)"

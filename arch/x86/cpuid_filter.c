@@ -12,7 +12,9 @@
 #define EDX 3
 
 /* leaf 1 ECX */
+#define L1C_DTES64 (1U << 2)
 #define L1C_MONITOR (1U << 3)
+#define L1C_DS_CPL (1U << 4)
 #define L1C_VMX (1U << 5)
 #define L1C_SMX (1U << 6)
 #define L1C_FMA (1U << 12)
@@ -35,6 +37,7 @@
 #define L1D_FXSR (1U << 24)
 #define L1D_SSE (1U << 25)
 #define L1D_MCE (1U << 7)
+#define L1D_DS (1U << 21) /* debug store: IA32_DS_AREA is #GP for guests */
 #define L1D_APIC (1U << 9)
 #define L1D_MTRR (1U << 12)
 #define L1D_MCA (1U << 14)
@@ -70,11 +73,12 @@
 
 static void basic_leaf1(const struct cpuid_guest_info *g, uint32_t *r)
 {
-	/* FMA and F16C operate on AVX state, which is hidden with XSAVE */
-	r[ECX] &= ~(L1C_MONITOR | L1C_VMX | L1C_SMX | L1C_PDCM | L1C_XSAVE | L1C_OSXSAVE | L1C_AVX |
-		    L1C_FMA | L1C_F16C);
+	/* FMA and F16C operate on AVX state, which is hidden with XSAVE; the
+	 * debug store is hidden too (its MSRs #GP) */
+	r[ECX] &= ~(L1C_DTES64 | L1C_MONITOR | L1C_DS_CPL | L1C_VMX | L1C_SMX | L1C_PDCM |
+		    L1C_XSAVE | L1C_OSXSAVE | L1C_AVX | L1C_FMA | L1C_F16C);
 	r[ECX] |= L1C_X2APIC | L1C_TSC_DEADLINE | L1C_HYPERVISOR;
-	r[EDX] &= ~(L1D_MCE | L1D_MTRR | L1D_MCA | L1D_ACPI | L1D_HTT);
+	r[EDX] &= ~(L1D_MCE | L1D_MTRR | L1D_DS | L1D_MCA | L1D_ACPI | L1D_HTT);
 	r[EDX] |= L1D_APIC;
 	/* EBX[31:24] initial APIC ID, [23:16] logical processors (1) */
 	r[EBX] = (r[EBX] & 0x0000ffff) | (g->apic_id << 24) | (1U << 16);

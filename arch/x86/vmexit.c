@@ -20,6 +20,9 @@
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 #define CR4_PAE_BIT (1ULL << 5)
+#define CR4_PCIDE_BIT (1ULL << 17)
+#define SEG_AR_L (1ULL << 13) /* 64-bit code segment, SDM Vol. 3C 25.4.1 */
+#define RFLAGS_RF (1ULL << 16)
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v, uint64_t qual);
 
@@ -69,14 +72,26 @@ void vmexit_set_reg(struct vcpu *v, unsigned n, uint64_t val)
 		v->gpr[n & 15] = val;
 }
 
+/*
+ * A fault reported for the exiting instruction pushes RFLAGS with RF set,
+ * as the CPU does for faults (SDM Vol. 3A 18.3.1.1); VM entry pushes the
+ * guest-state RFLAGS as it is, so set RF there.
+ */
+static void set_rf(void)
+{
+	vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | RFLAGS_RF);
+}
+
 static enum exit_action inject_ud(struct vcpu *v, uint64_t qual)
 {
+	set_rf();
 	vcpu_inject_exception(v, VEC_UD, false, 0);
 	return EXIT_RESUME;
 }
 
 static enum exit_action inject_gp(struct vcpu *v, uint64_t qual)
 {
+	set_rf();
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 	return EXIT_RESUME;
 }
@@ -190,6 +205,10 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
 	uint64_t entry = vmcs_read(VMCS_ENTRY_CTLS);
 
 	if ((val & CR0_RESERVED_HIGH) || ((val & CR0_PG) && !(val & CR0_PE)))
+		return inject_gp(v, 0);
+	/* clearing PG with CR4.PCIDE=1 or from 64-bit code is #GP, SDM Vol. 2B MOV CR */
+	if (!(val & CR0_PG) && ((vmexit_guest_cr4() & CR4_PCIDE_BIT) ||
+	    ((efer & EFER_LMA) && (vmcs_read(VMCS_GUEST_CS_AR) & SEG_AR_L))))
 		return inject_gp(v, 0);
 	/* turning paging on with EFER.LME enters IA-32e mode, SDM Vol. 3A 10.8.5 */
 	if ((val & CR0_PG) && (efer & EFER_LME)) {

@@ -16,8 +16,16 @@ enum exit_action {
 	EXIT_STOP,   /* the guest was stopped */
 };
 
-/* CR4 bits guests may not set: VMXE (no nested VMX), OSXSAVE (XSAVE is not offered). */
-#define VMEXIT_CR4_GUEST_FORBIDDEN ((1ULL << 13) | (1ULL << 18))
+/*
+ * CR4 bits guests may not set, because CPUID (arch/x86/cpuid_filter.c)
+ * does not offer their features: UMIP (11), LA57 (12), VMXE (13, no
+ * nested VMX), SMXE (14), OSXSAVE (18, XSAVE is not offered), KL (19),
+ * PKE (22), CET (23), PKS (24), UINTR (25), LAM_SUP (28). SDM Vol. 3A 2.5:
+ * setting a bit for an unsupported feature is #GP.
+ */
+#define VMEXIT_CR4_GUEST_FORBIDDEN ((1ULL << 11) | (1ULL << 12) | (1ULL << 13) | \
+	(1ULL << 14) | (1ULL << 18) | (1ULL << 19) | (1ULL << 22) | (1ULL << 23) | \
+	(1ULL << 24) | (1ULL << 25) | (1ULL << 28))
 
 /*
  * The CR4 bits a guest may set: those of the features its CPUID offers

@@ -66,6 +66,7 @@ static int read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_SYSENTER_ESP: *val = vmcs_read(VMCS_GUEST_SYSENTER_ESP); return 0;
 	case MSR_SYSENTER_EIP: *val = vmcs_read(VMCS_GUEST_SYSENTER_EIP); return 0;
 	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
+	/* no reporting banks and no MCG_CTL: the bank MSRs stay #GP */
 	case MSR_MCG_CAP: *val = 0; return 0;
 	case MSR_MCG_STATUS: *val = 0; return 0;
 	case MSR_DEBUGCTL: *val = vmcs_read(VMCS_GUEST_IA32_DEBUGCTL); return 0;
@@ -145,6 +146,8 @@ static enum exit_action msr_fault(struct vcpu *v, const char *op, uint32_t msr)
 {
 	v->unknown_msr++;
 	log_debug("guest %s: %s of MSR 0x%x: #GP", vcpu_name(v), op, msr);
+	/* a fault: the pushed RFLAGS has RF set, SDM Vol. 3A 18.3.1.1 */
+	vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | (1ULL << 16));
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 	return EXIT_RESUME;
 }

@@ -35,6 +35,8 @@ TEST leaf1_hides_vmx_and_xsave_and_sets_hypervisor(void)
 	ASSERT(r[2] & (1U << 24));                /* TSC deadline, emulated */
 	ASSERT_EQ(0U, r[3] & (1U << 12));         /* MTRR */
 	ASSERT_EQ(0U, r[3] & (1U << 28));         /* HTT */
+	ASSERT_EQ(0U, r[3] & (1U << 21));         /* DS: IA32_DS_AREA is #GP */
+	ASSERT_EQ(0U, r[2] & ((1U << 2) | (1U << 4))); /* DTES64, DS-CPL */
 	ASSERT(r[3] & (1U << 9));                 /* APIC */
 	ASSERT_EQ(3U, r[1] >> 24);                /* APIC ID */
 	ASSERT_EQ(1U, (r[1] >> 16) & 0xff);       /* one logical processor */
