@@ -186,6 +186,11 @@ static struct outq *source(int i, const char **who, uint64_t **reported)
 	return &g->out;
 }
 
+bool console_holding(void)
+{
+	return ready && (editing() || in_command);
+}
+
 bool console_interactive(void)
 {
 	/* more queued than queued lines may fill: a reply or echo is waiting */

@@ -36,6 +36,13 @@ void console_service_output(void);
 bool console_busy(void);
 
 /*
+ * True while queued lines are held back: the operator is typing a line,
+ * or a command is running (one that waits, like `dirty rate` or `ping`,
+ * can take seconds).
+ */
+bool console_holding(void);
+
+/*
  * True while someone waits on the console: input just arrived, or a reply
  * or echo is queued. The main loop then comes round often enough to keep
  * the UART busy; queued guest and log lines alone do not count (a guest

@@ -388,8 +388,13 @@ bool guest_console_full(struct guest *g)
 {
 	if (console_attached() == g)
 		return console_out_space() < 64;
-	/* room for one more whole line, as flush_line writes it */
-	return outq_space(&g->out) < GUEST_NAME_MAX + GUEST_LINE_MAX + 8;
+	/*
+	 * Room for one more whole line, as flush_line writes it. While the
+	 * console holds its output back (a command runs, perhaps for seconds)
+	 * the guest is not made to wait: its lines beyond the queue are
+	 * dropped and counted instead.
+	 */
+	return !console_holding() && outq_space(&g->out) < GUEST_NAME_MAX + GUEST_LINE_MAX + 8;
 }
 
 void guest_console_output(struct guest *g, uint8_t c)

@@ -20,7 +20,7 @@
 #define GUEST_CHUNK MiB(2) /* RAM is allocated and mapped in 2 MiB blocks */
 #define GUEST_LINE_MAX 160
 #define GUEST_REASON_MAX 192
-#define GUEST_OUT_QUEUE 2048 /* bytes of console lines a guest may have waiting */
+#define GUEST_OUT_QUEUE 4096 /* bytes of console lines a guest may have waiting */
 
 enum guest_status { GUEST_RUNNING, GUEST_PAUSED, GUEST_STOPPED };
 
