@@ -44,6 +44,7 @@ struct guest {
 	struct outq out;
 	char out_buf[GUEST_OUT_QUEUE];
 	uint64_t out_dropped_reported;
+	bool uart_yield; /* it polled a busy transmitter: end its slice (kernel/vio.c) */
 	struct gs_pic pic; /* the legacy PIC's mask registers */
 	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */

@@ -19,10 +19,21 @@ static bool is_uart(uint16_t port)
 	return port >= VUART_COM1_BASE && port < VUART_COM1_BASE + VUART_REGS;
 }
 
+bool vio_take_yield(struct guest *g)
+{
+	bool y = g->uart_yield;
+
+	g->uart_yield = false;
+	return y;
+}
+
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size)
 {
 	if (is_uart(port) && size == 1) {
 		g->uart.tx_busy = guest_console_full(g);
+		/* a guest waiting for the transmitter gives the CPU back, so the
+		 * main loop comes round and feeds the real UART */
+		g->uart_yield |= g->uart.tx_busy && port - VUART_COM1_BASE == VUART_REG_LSR;
 		return vuart_read(&g->uart, port - VUART_COM1_BASE);
 	}
 	if (port == VIO_PIC1_DATA && size == 1)

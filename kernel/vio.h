@@ -17,6 +17,10 @@ struct guest;
 /* Value for an IN of size (1, 2, 4) bytes from port. */
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size);
 
+/* Whether the guest's last port reads found its UART busy (then it should
+ * give up the CPU for now); reading clears it. */
+bool vio_take_yield(struct guest *g);
+
 /* An OUT of size bytes; returns false when the guest ended itself through the exit port (then stopped). */
 bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val);
 

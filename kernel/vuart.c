@@ -24,7 +24,7 @@
 #define UART_FCR 2 /* write */
 #define UART_LCR 3
 #define UART_MCR 4
-#define UART_LSR 5
+#define UART_LSR VUART_REG_LSR
 #define UART_MSR 6
 #define UART_SCR 7
 

@@ -18,6 +18,7 @@
 #define VUART_COM1_IRQ 4
 #define VUART_REGS 8
 #define VUART_RX_FIFO 16
+#define VUART_REG_LSR 5 /* line status register offset */
 
 struct vuart {
 	uint8_t ier, iir, lcr, mcr, lsr, msr, scr, dll, dlm, fcr;

@@ -70,7 +70,7 @@ static enum exit_action port_io_simple(struct vcpu *v, uint16_t port, unsigned s
 		return EXIT_STOP; /* it ended itself through the exit port */
 	}
 	vmexit_skip_instruction();
-	return EXIT_RESUME;
+	return in && vio_take_yield(v->guest) ? EXIT_YIELD : EXIT_RESUME;
 }
 
 struct string_io {
