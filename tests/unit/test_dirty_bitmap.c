@@ -1,5 +1,6 @@
 /* Unit tests for kernel/dirty_bitmap.c and the PML drain of arch/x86/pml.c. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "greatest.h"
 #include "unit_order.h"
@@ -8,6 +9,14 @@
 
 static uint64_t words[8];
 static struct dirty_bitmap bm;
+
+/* Every test starts from clean words: one test's frames must not leak into another's. */
+static void setup(void *arg)
+{
+	(void)arg;
+	memset(words, 0, sizeof(words));
+	memset(&bm, 0, sizeof(bm));
+}
 
 TEST set_test_clear_count(void)
 {
@@ -134,6 +143,7 @@ TEST pml_drain_reads_from_the_top(void)
 SUITE(dirty_bitmap_suite)
 {
 	SHUFFLED_TESTS({
+		SET_SETUP(setup, NULL);
 		RUN_TEST(set_test_clear_count);
 		RUN_TEST(next_iterates_in_order);
 		RUN_TEST(set_range_covers_touched_frames);
