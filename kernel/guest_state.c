@@ -129,6 +129,8 @@ static void cpu_fields(struct gs_io *io, struct guest_state *s)
 	io_u64(io, &c->sfmask);
 	io_u64(io, &c->kernel_gs_base);
 	io_u64(io, &c->mtrr_def_type);
+	io_u64(io, &c->misc_enable);
+	io_u64(io, &c->tsc_aux);
 	io_u64(io, &c->tsc);
 	io_u64(io, &c->tsc_adjust);
 	io_u64s(io, c->pdpte, 4);

@@ -17,7 +17,7 @@
 #include "lib/types.h"
 
 #define GUEST_STATE_MAGIC 0x53475648u /* "HVGS", little-endian */
-#define GUEST_STATE_VERSION 1
+#define GUEST_STATE_VERSION 2
 #define GUEST_STATE_MAX_VCPUS 1      /* one vCPU per guest today; sections are per vCPU */
 #define GUEST_STATE_FXSAVE_SIZE 512
 
@@ -44,6 +44,8 @@ struct gs_cpu {
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
 	uint64_t mtrr_def_type;
+	uint64_t misc_enable; /* IA32_MISC_ENABLE, SDM Vol. 4 table 2-2 */
+	uint64_t tsc_aux;     /* IA32_TSC_AUX, read by RDTSCP and RDPID */
 	uint64_t tsc;        /* the guest's TSC when the state was taken */
 	uint64_t tsc_adjust; /* IA32_TSC_ADJUST, SDM Vol. 3B 18.17.3 */
 	uint64_t pdpte[4];   /* PAE paging's PDPTEs as last loaded (SDM Vol. 3C 25.4.2) */

@@ -27,6 +27,8 @@ struct vcpu {
 	/* syscall MSRs: not in the VMCS, switched when another vCPU runs */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
 	uint64_t mtrr_def_type;
+	uint64_t misc_enable; /* IA32_MISC_ENABLE as the guest wrote it */
+	uint64_t tsc_aux;     /* IA32_TSC_AUX: live in the MSR while the vCPU is loaded */
 	/* guest time: the guest's TSC is the host's plus tsc_offset (wrapping),
 	 * SDM Vol. 3C 26.6.5; tsc_adjust is IA32_TSC_ADJUST as the guest sees it */
 	uint64_t tsc_offset, tsc_adjust;

@@ -22,6 +22,8 @@
 #define FXSAVE_MXCSR_INIT 0x1f80
 #define FXSAVE_MXCSR_OFFSET 24
 #define MSR_MTRR_DEF_TYPE_INIT 0 /* MTRRs disabled at reset */
+/* IA32_MISC_ENABLE: fast strings (0), BTS unavailable (11), PEBS unavailable (12) */
+#define MISC_ENABLE_POWER_ON ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))
 
 static void flat(struct gs_segment *s, uint16_t sel, uint32_t ar)
 {
@@ -53,6 +55,7 @@ void boot_state_multiboot(struct gs_cpu *c, uint32_t eip, uint32_t eax, uint32_t
 	c->gpr[3] = ebx; /* RBX */
 	c->pat = PAT_POWER_ON;
 	c->mtrr_def_type = MSR_MTRR_DEF_TYPE_INIT;
+	c->misc_enable = MISC_ENABLE_POWER_ON;
 	c->tsc = tsc;
 	memcpy(c->fxsave, &(uint16_t){ FXSAVE_FCW_INIT }, 2);
 	memcpy(c->fxsave + FXSAVE_MXCSR_OFFSET, &(uint32_t){ FXSAVE_MXCSR_INIT }, 4);

@@ -50,6 +50,7 @@
 #define L7B_SMEP (1U << 7)
 #define L7B_SMAP (1U << 20)
 #define L7C_UMIP (1U << 2)
+#define L7C_RDPID (1U << 22)
 /* CR4 bits, SDM Vol. 3A 2.5 */
 #define CR4_VME (1ULL << 0)
 #define CR4_PVI (1ULL << 1)
@@ -120,7 +121,8 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info
 	case 7:
 		if (subleaf == 0) {
 			regs[EBX] &= L7B_ALLOWED;
-			regs[ECX] = 0;
+			/* RDPID needs "enable RDTSCP" too, SDM Vol. 3C 26.3 */
+			regs[ECX] &= g->rdtscp ? L7C_RDPID : 0;
 			regs[EDX] = 0;
 			regs[EAX] = 0; /* no further subleaves */
 		} else {
@@ -138,7 +140,8 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info
 		break;
 	case 0x80000001:
 		regs[ECX] &= ~E1C_SVM;
-		regs[EDX] &= ~E1D_RDTSCP;
+		if (!g->rdtscp)
+			regs[EDX] &= ~E1D_RDTSCP;
 		break;
 	default:
 		break;

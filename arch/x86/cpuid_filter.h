@@ -16,13 +16,15 @@ struct cpuid_guest_info {
 	uint64_t tsc_khz;
 	uint64_t apic_bus_khz;
 	bool osxsave; /* guest CR4.OSXSAVE (never set: XSAVE is hidden) */
+	bool rdtscp;  /* the vCPU runs with "enable RDTSCP": RDTSCP and RDPID work */
 };
 
 /*
  * Edit regs[4] (EAX, EBX, ECX, EDX as the host CPU returned them for
  * leaf/subleaf) into what the guest sees: no VMX/SMX/SVM, no XSAVE/AVX
  * (nor FMA and F16C, which need AVX state),
- * MONITOR, MTRR, MCE/MCA, PMU, RDTSCP, INVPCID; x2APIC and TSC-deadline
+ * MONITOR, MTRR, MCE/MCA, PMU, INVPCID, and RDTSCP and RDPID unless
+ * g->rdtscp; x2APIC and TSC-deadline
  * offered (emulated); the hypervisor bit set; one logical processor with
  * the guest's APIC ID; hypervisor leaves 0x40000000 (signature) and
  * 0x40000010 (TSC and APIC bus kHz).

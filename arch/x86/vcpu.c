@@ -20,10 +20,24 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
 
 static struct vcpu *loaded; /* whose VMCS is current and whose FPU/MSRs are live */
 static hpa_t io_bitmap_a, io_bitmap_b, msr_bitmap;
 static uint16_t next_vpid = 1;
+
+bool vcpu_arch_rdtscp(void)
+{
+	static int offered = -1;
+	uint32_t a, b, c, d;
+
+	if (offered < 0) {
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+		/* the host has RDTSCP and IA32_TSC_AUX, and VMX lets guests use it */
+		offered = vmx_get_caps()->rdtscp && (d & (1U << 27));
+	}
+	return offered;
+}
 
 static void msr_bitmap_pass(uint32_t msr)
 {
@@ -55,6 +69,8 @@ static int bitmaps_init(void)
 	msr_bitmap_pass(MSR_CSTAR);
 	msr_bitmap_pass(MSR_SFMASK);
 	msr_bitmap_pass(MSR_KERNEL_GS_BASE);
+	if (vcpu_arch_rdtscp())
+		msr_bitmap_pass(MSR_TSC_AUX); /* switched with the vCPU like the syscall MSRs */
 	return 0;
 }
 
@@ -89,6 +105,8 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 
 	if (c->vpid)
 		proc2 |= PROC2_ENABLE_VPID;
+	if (vcpu_arch_rdtscp())
+		proc2 |= PROC2_ENABLE_RDTSCP;
 	err |= set_control(VMCS_PIN_BASED_CTLS, t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			   MSR_IA32_VMX_PINBASED_CTLS, pin, pin & ~PIN_VIRTUAL_NMIS);
 	err |= set_control(VMCS_PROC_BASED_CTLS, t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
@@ -126,6 +144,8 @@ static void save_loaded(void)
 	loaded->cstar = rdmsr(MSR_CSTAR);
 	loaded->sfmask = rdmsr(MSR_SFMASK);
 	loaded->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	if (vcpu_arch_rdtscp())
+		loaded->tsc_aux = rdmsr(MSR_TSC_AUX);
 	loaded = NULL;
 }
 
@@ -188,6 +208,8 @@ static int switch_to(struct vcpu *v)
 	wrmsr(MSR_CSTAR, v->cstar);
 	wrmsr(MSR_SFMASK, v->sfmask);
 	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+	if (vcpu_arch_rdtscp())
+		wrmsr(MSR_TSC_AUX, v->tsc_aux);
 	loaded = v;
 	return 0;
 }

@@ -26,6 +26,12 @@ int vcpu_arch_create(struct vcpu *v, uint64_t eptp);
 int vcpu_arch_select(struct vcpu *v);
 
 /*
+ * Whether guests get RDTSCP, RDPID and IA32_TSC_AUX: the host has them
+ * and its VMX offers "enable RDTSCP" (SDM Vol. 3C table 25-7).
+ */
+bool vcpu_arch_rdtscp(void);
+
+/*
  * Save v's whole CPU state into c (the VMCS fields through one table,
  * the rest from struct vcpu); c->tsc is the guest's TSC now. The local
  * APIC is saved by vlapic_save, not here. Returns 0 or -EIO.

@@ -73,6 +73,8 @@ int vcpu_arch_save_state(struct vcpu *v, struct gs_cpu *c)
 	c->sfmask = v->sfmask;
 	c->kernel_gs_base = v->kernel_gs_base;
 	c->mtrr_def_type = v->mtrr_def_type;
+	c->misc_enable = v->misc_enable;
+	c->tsc_aux = v->tsc_aux;
 	c->tsc = vcpu_guest_tsc(v, rdtsc());
 	c->tsc_adjust = v->tsc_adjust;
 	memcpy(c->fxsave, v->fpu, sizeof(c->fxsave));
@@ -105,6 +107,8 @@ int vcpu_arch_load_state(struct vcpu *v, const struct gs_cpu *c)
 	v->sfmask = c->sfmask;
 	v->kernel_gs_base = c->kernel_gs_base;
 	v->mtrr_def_type = c->mtrr_def_type;
+	v->misc_enable = c->misc_enable;
+	v->tsc_aux = c->tsc_aux;
 	v->tsc_adjust = c->tsc_adjust;
 	/* the guest's TSC continues from the record's value, SDM Vol. 3C 26.6.5 */
 	v->tsc_offset = c->tsc - rdtsc();

@@ -25,8 +25,9 @@
 #define MSR_DEBUGCTL 0x1d9
 #define MSR_PAT 0x277
 #define MSR_EFER 0xc0000080
-/* IA32_MISC_ENABLE: fast strings (0), BTS unavailable (11), PEBS unavailable (12) */
-#define MISC_ENABLE_VALUE ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))
+/* IA32_MISC_ENABLE bits the guest cannot change: performance monitoring
+ * available (7), BTS unavailable (11), PEBS unavailable (12), SDM Vol. 4 table 2-2 */
+#define MISC_ENABLE_READ_ONLY ((1ULL << 7) | (1ULL << 11) | (1ULL << 12))
 #define FEATURE_CONTROL_LOCKED_NO_VMX 0x1ULL
 /* EFER: SCE (0), LME (8), LMA (10), NXE (11); the rest are reserved for our guests */
 #define EFER_WRITABLE ((1ULL << 0) | (1ULL << 8) | (1ULL << 11))
@@ -65,7 +66,7 @@ static int read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_SYSENTER_CS: *val = vmcs_read(VMCS_GUEST_SYSENTER_CS); return 0;
 	case MSR_SYSENTER_ESP: *val = vmcs_read(VMCS_GUEST_SYSENTER_ESP); return 0;
 	case MSR_SYSENTER_EIP: *val = vmcs_read(VMCS_GUEST_SYSENTER_EIP); return 0;
-	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
+	case MSR_MISC_ENABLE: *val = v->misc_enable; return 0;
 	/* no reporting banks and no MCG_CTL: the bank MSRs stay #GP */
 	case MSR_MCG_CAP: *val = 0; return 0;
 	case MSR_MCG_STATUS: *val = 0; return 0;
@@ -120,8 +121,13 @@ static int write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 		write_tsc_adjust(v, val);
 		return 0;
 	case MSR_BIOS_SIGN_ID:
-	case MSR_MISC_ENABLE:
 		return 0; /* accepted without effect */
+	case MSR_MISC_ENABLE:
+		/* kept as written (as KVM does): the bits that would change CPUID or
+		 * enable monitoring have no effect on the virtual CPU */
+		v->misc_enable = (val & ~MISC_ENABLE_READ_ONLY) |
+				 (v->misc_enable & MISC_ENABLE_READ_ONLY);
+		return 0;
 	case MSR_MCG_STATUS:
 		return val ? -EINVAL : 0; /* writable only with 0, SDM Vol. 3B 16.3.1.2 */
 	case MSR_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val); return 0;

@@ -28,6 +28,7 @@
 
 /* Secondary processor-based VM-execution controls, SDM Vol. 3C table 24-7 */
 #define SECONDARY_EXEC_ENABLE_EPT (1U << 1)
+#define SECONDARY_EXEC_ENABLE_RDTSCP (1U << 3)
 #define SECONDARY_EXEC_ENABLE_VPID (1U << 5)
 #define SECONDARY_EXEC_UNRESTRICTED_GUEST (1U << 7)
 #define SECONDARY_EXEC_ENABLE_PML (1U << 17)
@@ -106,6 +107,7 @@ static void vmxcap_decode_secondary(const struct vmx_msrs *m, struct vmx_caps *c
 	sec = vmxcap_allowed1(m->procbased2);
 	c->ept = sec & SECONDARY_EXEC_ENABLE_EPT;
 	c->vpid = sec & SECONDARY_EXEC_ENABLE_VPID;
+	c->rdtscp = sec & SECONDARY_EXEC_ENABLE_RDTSCP;
 	c->unrestricted_guest = sec & SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	vmxcap_decode_ept(m, c);
 	/* VM entry requires EPT with unrestricted guest, SDM Vol. 3C 26.2.1.1. */

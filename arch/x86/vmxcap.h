@@ -60,6 +60,7 @@ struct vmx_caps {
 	uint8_t preemption_timer_shift; /* timer counts down every 2^shift TSC ticks */
 	bool ept, vpid, unrestricted_guest, pml;
 	bool ept_4level, ept_wb, ept_2m, ept_1g, ept_ad, invept, invvpid;
+	bool rdtscp; /* "enable RDTSCP" (also enables RDPID), SDM Vol. 3C table 25-7 */
 };
 
 /*

@@ -4,7 +4,7 @@
 #include "unit_order.h"
 #include "arch/x86/cpuid_filter.h"
 
-static const struct cpuid_guest_info info = { 3, 2000000, 100000, false };
+static const struct cpuid_guest_info info = { 3, 2000000, 100000, false, false };
 
 static void run(uint32_t leaf, uint32_t sub, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
 		uint32_t out[4])
@@ -144,6 +144,29 @@ TEST extended_leaf_hides_svm_and_rdtscp(void)
 	PASS();
 }
 
+/* With "enable RDTSCP" the host's RDTSCP and RDPID bits pass, and nothing else of leaf 7 ECX. */
+TEST rdtscp_and_rdpid_offered_with_their_control(void)
+{
+	struct cpuid_guest_info g = info;
+	uint32_t r[4] = { 0, 0, 0xffffffff, 0xffffffff };
+
+	g.rdtscp = true;
+	cpuid_filter(0x80000001, 0, &g, r);
+	ASSERT(r[3] & (1U << 27));
+	ASSERT_EQ(0U, r[2] & (1U << 2));
+	r[0] = r[1] = r[2] = r[3] = 0xffffffff;
+	cpuid_filter(7, 0, &g, r);
+	ASSERT_EQ(1U << 22, r[2]);
+	r[0] = r[1] = r[3] = 0;
+	r[2] = ~(1U << 22); /* a host without RDPID */
+	cpuid_filter(7, 0, &g, r);
+	ASSERT_EQ(0U, r[2]);
+	r[0] = r[1] = r[2] = r[3] = 0xffffffff;
+	cpuid_filter(7, 0, &info, r);
+	ASSERT_EQ(0U, r[2]);
+	PASS();
+}
+
 TEST other_leaves_pass_through(void)
 {
 	uint32_t r[4];
@@ -195,6 +218,7 @@ SUITE(cpuid_filter_suite)
 		RUN_TEST(hidden_leaves_are_zero);
 		RUN_TEST(topology_is_one_thread);
 		RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
+		RUN_TEST(rdtscp_and_rdpid_offered_with_their_control);
 		RUN_TEST(other_leaves_pass_through);
 		RUN_TEST(cr4_allowed_follows_the_offered_features);
 	});

@@ -21,7 +21,7 @@ struct expected_section {
 
 /* docs/guest-state.md, "Sections" */
 static const struct expected_section expected[] = {
-	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 581 }, { GS_SEC_FPU, 512 },
+	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 597 }, { GS_SEC_FPU, 512 },
 	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_PIC, 2 },
 };
 
@@ -185,7 +185,8 @@ static enum greatest_test_res refused(size_t at, const uint8_t *bytes, size_t nb
 TEST header_fields_are_checked(void)
 {
 	CHECK_CALL(refused(0, (const uint8_t *)"XXXX", 4, "not a guest-state record"));
-	CHECK_CALL(refused(4, (const uint8_t[]){ 2, 0 }, 2, "unsupported version 2"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 3, 0 }, 2, "unsupported version 3"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 1, 0 }, 2, "unsupported version 1"));
 	CHECK_CALL(refused(6, (const uint8_t[]){ 1, 0 }, 2, "unknown flags"));
 	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field"));
 	PASS();

@@ -62,6 +62,7 @@ TEST bochs_skylake_has_everything(void)
 	ASSERT(c.vpid);
 	ASSERT(c.unrestricted_guest);
 	ASSERT(c.pml);
+	ASSERT(c.rdtscp);
 	ASSERT(c.ept_4level);
 	ASSERT(c.ept_wb);
 	ASSERT(c.ept_2m);
@@ -134,6 +135,7 @@ TEST no_secondary_controls(void)
 	ASSERT_FALSE(c.pml);
 	ASSERT_FALSE(c.ept_ad);
 	ASSERT_FALSE(c.invvpid);
+	ASSERT_FALSE(c.rdtscp);
 
 	/* Bit 31 allowed but the MSR was not read: still nothing. */
 	m = bochs_msrs();
@@ -156,6 +158,20 @@ TEST ept_without_ad_means_no_pml(void)
 	ASSERT_FALSE(c.pml);
 	ASSERT(c.ept_2m);
 	ASSERT(c.unrestricted_guest);
+	PASS();
+}
+
+/* "Enable RDTSCP" is its own allowed-1 bit: nothing else implies it. */
+TEST rdtscp_only_with_its_control(void)
+{
+	struct vmx_msrs m = bochs_msrs();
+	struct vmx_caps c;
+
+	m.procbased2 &= ~ALLOW1(3);
+	vmxcap_decode(&m, &c);
+	ASSERT_FALSE(c.rdtscp);
+	ASSERT(c.ept);
+	ASSERT(c.vpid);
 	PASS();
 }
 
@@ -334,6 +350,7 @@ SUITE(vmxcap)
 		RUN_TEST(true_msrs_used_only_when_present);
 		RUN_TEST(basic_fields_and_timer_rate);
 		RUN_TEST(vpid_needs_invvpid);
+		RUN_TEST(rdtscp_only_with_its_control);
 	});
 }
 
