@@ -2,9 +2,11 @@
  * Multiboot 1 loader (Multiboot Specification 0.6.96). The kernel goes
  * where its header's a.out fields or its ELF program headers (p_paddr)
  * say, as with QEMU's -kernel; the modules follow it page-aligned, and the
- * boot information follows them on its own page. Unlike QEMU, which keeps
- * the info structure at 0x9000, nothing is placed below 1 MiB, so the
- * memory map can hand the guest its whole low 639 KiB.
+ * boot information follows them on its own page. A kernel may load into
+ * the low 639 KiB (kvm-unit-tests' realmode test does), but the modules
+ * and the info structure always go above 1 MiB: unlike QEMU, which keeps
+ * the info at 0x9000, the loader never takes low memory for itself, so
+ * the memory map can hand the guest its whole low 639 KiB.
  *
  * Everything is validated and placed on paper first (struct mb_plan, drawn
  * up from the image by multiboot_image.c, and struct mb_layout here); guest
@@ -86,6 +88,9 @@ static int mb_layout(struct mb_plan *p, const char *cmdline,
 {
 	uint64_t at = ALIGN_UP(p->load_end, PAGE_SIZE);
 	int i, rc;
+
+	if (at < MULTIBOOT_HIGH_MEM_START)
+		at = MULTIBOOT_HIGH_MEM_START; /* a kernel in low memory */
 
 	for (i = 0; i < nmods; i++) {
 		if (mods[i].size > p->limit || at + mods[i].size > p->limit)

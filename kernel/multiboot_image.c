@@ -144,9 +144,11 @@ static int mb_add_segment(struct mb_plan *p, const struct mb_seg *s)
 	if (s->memsz == 0)
 		return 0;
 	mb_seg_name(s, name, sizeof(name));
-	if (s->addr < MULTIBOOT_HIGH_MEM_START)
-		return mb_plan_fail(p, "%s at 0x%llx is below 1 MiB", name,
-				 ull(s->addr));
+	/* low RAM is the guest's (QEMU loads there too); the PC hole is not RAM */
+	if (s->addr < MULTIBOOT_HIGH_MEM_START && s->addr + s->memsz > MULTIBOOT_LOW_MEM_END)
+		return mb_plan_fail(p, "%s at 0x%llx-0x%llx reaches into the PC hole 0x%x-0x%x (BIOS data, VGA, ROMs)",
+				 name, ull(s->addr), ull(s->addr + s->memsz),
+				 MULTIBOOT_LOW_MEM_END, MULTIBOOT_HIGH_MEM_START);
 	if (s->memsz > p->limit || s->addr + s->memsz > p->limit)
 		return mb_plan_fail(p, "%s at 0x%llx-0x%llx is outside guest RAM (0x%llx bytes%s)",
 				 name, ull(s->addr), ull(s->addr + s->memsz),

@@ -233,6 +233,41 @@ TEST aout_whole_file_with_bss(void)
 	PASS();
 }
 
+/*
+ * A kernel in low memory (kvm-unit-tests' realmode is linked at 32 KiB)
+ * loads there; its modules and the boot information still go above 1 MiB,
+ * and the rest of low memory is left alone.
+ */
+TEST low_kernel_keeps_its_boot_information_high(void)
+{
+	struct multiboot_module m[3];
+	struct aout_spec s;
+	uint64_t next = 0x100000;
+	size_t n;
+
+	mods_init(m);
+	aout_default(&s);
+	s.load_addr = 0x9e000;
+	s.header_addr = 0x9e040;
+	s.entry = 0x9e080;
+	s.bss_end = 0x9fc00; /* ends exactly where the hole starts */
+	n = aout_build(&s);
+	ram_reset(MiB(3), MiB(3));
+	ASSERT_EQ(0, load(n, "low", m, 2));
+	ASSERT_EQ_FMT(0x9e080u, mbr.entry, "0x%x");
+	ASSERT_EQ_FMT(0x9e000u, mbr.load_start, "0x%x");
+	ASSERT_EQ_FMT(0x9fc00u, mbr.load_end, "0x%x");
+	CHECK_CALL(check_seg(0x9e000, 0, 0x1234, 0x1c00));
+	ASSERT_EQ_FMT(0x9e000u, (unsigned)fr.lowest, "0x%x");
+	ASSERT(all_bytes(0, 0x9e000, FILL));
+	ASSERT(all_bytes(0x9fc00, 0x100000 - 0x9fc00, FILL));
+	CHECK_CALL(check_mods(rd32(mbr.mbi + 24), rd32(mbr.mbi + 20), m, 2, &next));
+	ASSERT_EQ_FMT(next, (uint64_t)mbr.mbi, "0x%" PRIx64);
+	CHECK_CALL(check_str_at(rd32(mbr.mbi + 16), "low"));
+	CHECK_CALL(check_mmap(rd32(mbr.mbi + 48), rd32(mbr.mbi + 44)));
+	PASS();
+}
+
 /* load_end_addr set and text starting inside the file, no BSS. */
 TEST aout_partial_file(void)
 {
@@ -419,8 +454,8 @@ AOUT_MUT(a_text_before_file, s->header_addr = 0x100100)
 AOUT_MUT(a_load_end_below, s->load_end = 0xff000)
 AOUT_MUT(a_load_end_past_eof, s->load_end = 0x102000)
 AOUT_MUT(a_bss_below_load_end, s->bss_end = 0x101000)
-AOUT_MUT(a_below_1m, s->load_addr = 0x80000; s->header_addr = 0x80040;
-	 s->entry = 0x80080; s->bss_end = 0)
+AOUT_MUT(a_into_hole, s->load_addr = 0x9f000; s->header_addr = 0x9f040;
+	 s->entry = 0x9f080; s->bss_end = 0)
 AOUT_MUT(a_wraps, s->load_addr = 0xfffff000; s->header_addr = 0xfffff040;
 	 s->entry = 0xfffff080; s->bss_end = 0)
 AOUT_MUT(a_bss_beyond_ram, s->bss_end = 0x500000)
@@ -456,8 +491,8 @@ static const struct err_case err_cases[] = {
 	{ "phoff_wraps", e_phoff_wraps, NULL, "program headers (offset 0xffffffe0", 0 },
 	{ "no_load", e_no_load, NULL, "no loadable segments", 0 },
 	{ "beyond_ram", e_beyond_ram, NULL, "ELF segment 0 at 0x3ff000-0x402000 is outside guest RAM", 0 },
-	{ "below_1m", e_below_1m, NULL, "ELF segment 0 at 0xf0000 is below 1 MiB", 0 },
-	{ "across_1m", e_across_1m, NULL, "ELF segment 0 at 0xff000 is below 1 MiB", 0 },
+	{ "below_1m", e_below_1m, NULL, "ELF segment 0 at 0xf0000-0xf3000 reaches into the PC hole 0x9fc00-0x100000", 0 },
+	{ "across_1m", e_across_1m, NULL, "ELF segment 0 at 0xff000-0x102000 reaches into the PC hole", 0 },
 	{ "filesz_gt_memsz", e_filesz_gt_memsz, NULL, "p_filesz 0x1800 exceeds p_memsz 0x1000", 0 },
 	{ "data_past_eof", e_data_past_eof, NULL, "file data 0x2000+0x1800 is past the end", 0 },
 	{ "offset_wraps", e_offset_wraps, NULL, "file data 0xfffff000+0x1800 is past the end", 0 },
@@ -473,7 +508,7 @@ static const struct err_case err_cases[] = {
 	{ "aout_load_end_below", NULL, a_load_end_below, "load_end_addr 0xff000 is below", 0 },
 	{ "aout_load_end_past_eof", NULL, a_load_end_past_eof, "load_end_addr 0x102000 is past the end", 0 },
 	{ "aout_bss_below_load_end", NULL, a_bss_below_load_end, "bss_end_addr 0x101000 is below the load end 0x101234", 0 },
-	{ "aout_below_1m", NULL, a_below_1m, "a.out image at 0x80000 is below 1 MiB", 0 },
+	{ "aout_into_hole", NULL, a_into_hole, "a.out image at 0x9f000-0xa0234 reaches into the PC hole", 0 },
 	{ "aout_wraps", NULL, a_wraps, "a.out image at 0xfffff000-0x100000234 is outside", GiB(8) },
 	{ "aout_bss_beyond_ram", NULL, a_bss_beyond_ram, "a.out image at 0x100000-0x500000 is outside", 0 },
 	{ "aout_entry_outside", NULL, a_entry_outside, "entry point 0x200000", 0 },
@@ -575,6 +610,7 @@ SUITE(multiboot_load_ok)
 		RUN_TEST(elf_entry_follows_paddr);
 		RUN_TEST(aout_whole_file_with_bss);
 		RUN_TEST(aout_partial_file);
+		RUN_TEST(low_kernel_keeps_its_boot_information_high);
 		RUN_TEST(elf_with_kludge_loads_as_aout);
 		RUN_TEST(flags_accepted);
 		RUN_TEST(mmap_follows_ram_size);
