@@ -19,7 +19,7 @@
 
 #define VECTOR_FIRST_LEGAL 16 /* 11.5.2 */
 
-static bool vlapic_hw_enabled(const struct vlapic *l)
+bool vlapic_hw_enabled(const struct vlapic *l)
 {
 	return l->apic_base & APIC_BASE_EN;
 }

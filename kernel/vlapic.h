@@ -52,11 +52,15 @@ void vlapic_init(struct vlapic *l, uint32_t id, uint64_t tsc_hz, uint64_t bus_hz
 /* True when IA32_APIC_BASE has the APIC globally enabled, in x2APIC mode. */
 bool vlapic_x2apic_mode(const struct vlapic *l);
 
+/* IA32_APIC_BASE.EN: the APIC is on (in xAPIC or x2APIC mode). */
+bool vlapic_hw_enabled(const struct vlapic *l);
+
 /*
  * A 32-bit xAPIC MMIO access at offset (0-0xFFF) of the APIC page.
  * Returns 0, or -EINVAL for accesses the APIC rejects (unaligned,
- * reserved, in x2APIC mode or while globally disabled): reads then give 0,
- * writes are ignored.
+ * reserved, in x2APIC mode or while globally disabled): writes are then
+ * ignored and reads give 0, or all ones when the xAPIC is off (x2APIC
+ * mode or IA32_APIC_BASE.EN clear): no device answers at the page then.
  */
 int vlapic_mmio_read(struct vlapic *l, uint32_t offset, uint64_t now, uint32_t *val);
 int vlapic_mmio_write(struct vlapic *l, uint32_t offset, uint32_t val, uint64_t now);

@@ -107,8 +107,12 @@ static int vlapic_write_lvt(struct vlapic *l, uint32_t reg, uint32_t val, bool x
 	*lvt = val & writable;
 	if (!(l->svr & SVR_ENABLE))
 		*lvt |= LVT_MASKED; /* 11.4.7.2 */
-	if (reg == APIC_LVT_TIMER && vlapic_timer_mode(l) != old_mode) {
-		/* Changing the mode disarms the timer (11.5.4.1). */
+	if (reg == APIC_LVT_TIMER && vlapic_timer_mode(l) != old_mode &&
+	    (old_mode == TIMER_TSC_DEADLINE || vlapic_timer_mode(l) == TIMER_TSC_DEADLINE)) {
+		/* Entering or leaving TSC-deadline mode disarms the timer
+		 * (11.5.4.1); one-shot and periodic share the count, which
+		 * keeps running across a switch between them (as on hardware
+		 * and in KVM: kvm-unit-tests' apic checks it). */
 		l->timer_initial = 0;
 		l->timer_deadline = 0;
 		l->tsc_deadline = 0;
@@ -284,7 +288,8 @@ int vlapic_mmio_read(struct vlapic *l, uint32_t offset, uint64_t now, uint32_t *
 	uint64_t v = 0;
 	int r;
 
-	*val = 0;
+	/* with the xAPIC off nothing decodes the page: reads float high */
+	*val = vlapic_xapic_mode(l) ? 0 : 0xffffffffu;
 	if (!vlapic_mmio_ok(l, offset))
 		return -EINVAL;
 	vlapic_update_timer(l, now);

@@ -80,7 +80,10 @@ static void basic_leaf1(const struct cpuid_guest_info *g, uint32_t *r)
 		    L1C_XSAVE | L1C_OSXSAVE | L1C_AVX | L1C_FMA | L1C_F16C);
 	r[ECX] |= L1C_X2APIC | L1C_TSC_DEADLINE | L1C_HYPERVISOR;
 	r[EDX] &= ~(L1D_MCE | L1D_MTRR | L1D_DS | L1D_MCA | L1D_ACPI | L1D_HTT);
-	r[EDX] |= L1D_APIC;
+	if (g->apic_enabled)
+		r[EDX] |= L1D_APIC;
+	else
+		r[EDX] &= ~L1D_APIC;
 	/* EBX[31:24] initial APIC ID, [23:16] logical processors (1) */
 	r[EBX] = (r[EBX] & 0x0000ffff) | (g->apic_id << 24) | (1U << 16);
 }

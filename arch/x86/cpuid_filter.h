@@ -17,6 +17,7 @@ struct cpuid_guest_info {
 	uint64_t apic_bus_khz;
 	bool osxsave; /* guest CR4.OSXSAVE (never set: XSAVE is hidden) */
 	bool rdtscp;  /* the vCPU runs with "enable RDTSCP": RDTSCP and RDPID work */
+	bool apic_enabled; /* IA32_APIC_BASE.EN: CPUID.1:EDX.APIC follows it (SDM Vol. 3A 11.4.3) */
 };
 
 /*

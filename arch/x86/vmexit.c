@@ -142,6 +142,7 @@ static enum exit_action cpuid_exit(struct vcpu *v, uint64_t qual)
 		.tsc_khz = v->lapic.tsc_hz / 1000,
 		.apic_bus_khz = v->lapic.bus_hz / 1000,
 		.rdtscp = vcpu_arch_rdtscp(),
+		.apic_enabled = vlapic_hw_enabled(&v->lapic),
 	};
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX], sub = (uint32_t)v->gpr[GPR_RCX];
 	uint32_t r[4];

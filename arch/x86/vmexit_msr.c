@@ -109,8 +109,28 @@ static void write_tsc_adjust(struct vcpu *v, uint64_t val)
 	vmcs_write(VMCS_TSC_OFFSET, v->tsc_offset);
 }
 
+/* Physical-address bits at and above MAXPHYADDR (CPUID 0x80000008 EAX[7:0],
+ * which guests see unedited), reserved in IA32_APIC_BASE, SDM Vol. 3A 11.4.4 */
+static uint64_t above_maxphyaddr(void)
+{
+	static uint64_t mask;
+	uint32_t a, b, c, d, bits = 36;
+
+	if (!mask) {
+		cpuid(0x80000000, 0, &a, &b, &c, &d);
+		if (a >= 0x80000008) {
+			cpuid(0x80000008, 0, &a, &b, &c, &d);
+			bits = a & 0xff;
+		}
+		mask = ~0ULL << bits;
+	}
+	return mask;
+}
+
 static int write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	if (msr == MSR_IA32_APIC_BASE && (val & above_maxphyaddr()))
+		return -EINVAL;
 	if (is_lapic_msr(msr))
 		return vlapic_msr_write(&v->lapic, msr, val, vcpu_guest_tsc(v, rdtsc()));
 	switch (msr) {

@@ -4,7 +4,7 @@
 #include "unit_order.h"
 #include "arch/x86/cpuid_filter.h"
 
-static const struct cpuid_guest_info info = { 3, 2000000, 100000, false, false };
+static const struct cpuid_guest_info info = { 3, 2000000, 100000, false, false, true };
 
 static void run(uint32_t leaf, uint32_t sub, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
 		uint32_t out[4])
@@ -167,6 +167,23 @@ TEST rdtscp_and_rdpid_offered_with_their_control(void)
 	PASS();
 }
 
+/* A globally disabled APIC is absent from CPUID (SDM Vol. 3A 11.4.3). */
+TEST apic_bit_follows_apic_base_enable(void)
+{
+	struct cpuid_guest_info g = info;
+	uint32_t r[4] = { 0x906ea, 0, 0, 0xffffffff };
+
+	g.apic_enabled = false;
+	cpuid_filter(1, 0, &g, r);
+	ASSERT_EQ(0U, r[3] & (1U << 9));
+	ASSERT(r[3] & (1U << 0)); /* FPU and the rest untouched */
+	r[3] = 0;
+	g.apic_enabled = true;
+	cpuid_filter(1, 0, &g, r);
+	ASSERT_EQ(1U << 9, r[3]);
+	PASS();
+}
+
 TEST other_leaves_pass_through(void)
 {
 	uint32_t r[4];
@@ -219,6 +236,7 @@ SUITE(cpuid_filter_suite)
 		RUN_TEST(topology_is_one_thread);
 		RUN_TEST(extended_leaf_hides_svm_and_rdtscp);
 		RUN_TEST(rdtscp_and_rdpid_offered_with_their_control);
+		RUN_TEST(apic_bit_follows_apic_base_enable);
 		RUN_TEST(other_leaves_pass_through);
 		RUN_TEST(cr4_allowed_follows_the_offered_features);
 	});

@@ -486,18 +486,47 @@ TEST timer_masked_rearms_without_irr(void)
 	PASS();
 }
 
-TEST timer_mode_change_disarms(void)
+/* One-shot and periodic share the count: switching keeps it running. */
+TEST timer_oneshot_periodic_switch_keeps_count(void)
 {
+	uint64_t start, deadline;
+
+	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL); /* 4 TSC ticks a count */
 	CHECK_CALL(enable(false));
 	MW(LVT_TIMER, PERIODIC | 0x40);
+	start = now;
+	MW(TIMER_INIT, 100);
+	deadline = vlapic_next_deadline(&l);
+	ASSERT_EQ(start + 400, deadline);
+	MW(LVT_TIMER, PERIODIC | 0x41); /* same mode: keeps running */
+	ASSERT_EQ(deadline, vlapic_next_deadline(&l));
+	now = start + 200;
+	MW(LVT_TIMER, 0x41); /* to one-shot, half-way */
+	ASSERT_EQ(deadline, vlapic_next_deadline(&l));
+	ASSERT_EQ(100, mr(TIMER_INIT));
+	ASSERT_EQ(50, mr(TIMER_CUR));
+	vlapic_update_timer(&l, start + 400);
+	ASSERT(irr_has(0x41));
+	ASSERT_EQ(0, vlapic_next_deadline(&l)); /* one-shot: done */
+	now = start + 500;
+	ASSERT_EQ(0, mr(TIMER_CUR));
+	MW(LVT_TIMER, PERIODIC | 0x41); /* a finished count stays at 0 */
+	ASSERT_EQ(0, mr(TIMER_CUR));
+	ASSERT_EQ(0, vlapic_next_deadline(&l));
+	ASSERT_EQ(100, mr(TIMER_INIT));
+	PASS();
+}
+
+/* Entering or leaving TSC-deadline mode disarms the timer (SDM Vol. 3A 11.5.4.1). */
+TEST timer_tsc_deadline_switch_disarms(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x41);
 	MW(TIMER_INIT, 100);
 	ASSERT(vlapic_next_deadline(&l));
-	MW(LVT_TIMER, PERIODIC | 0x41); /* same mode: keeps running */
-	ASSERT(vlapic_next_deadline(&l));
-	MW(LVT_TIMER, 0x41);
+	MW(LVT_TIMER, TSC_DEADLINE | 0x41);
 	ASSERT_EQ(0, vlapic_next_deadline(&l));
 	ASSERT_EQ(0, mr(TIMER_INIT));
-	MW(LVT_TIMER, TSC_DEADLINE | 0x41);
 	MSRW(MSR_IA32_TSC_DEADLINE, now + 50);
 	ASSERT_EQ(now + 50, vlapic_next_deadline(&l));
 	MW(LVT_TIMER, 0x41);
@@ -637,7 +666,8 @@ SUITE(vlapic_timer)
 		RUN_TEST(timer_periodic_no_drift);
 		RUN_TEST(timer_periodic_late_folds_missed);
 		RUN_TEST(timer_masked_rearms_without_irr);
-		RUN_TEST(timer_mode_change_disarms);
+		RUN_TEST(timer_oneshot_periodic_switch_keeps_count);
+		RUN_TEST(timer_tsc_deadline_switch_disarms);
 		RUN_TEST(timer_tsc_deadline);
 		RUN_TEST(timer_divide_change_rescales);
 		RUN_TEST(timer_illegal_vector);

@@ -103,10 +103,12 @@ TEST mmio_off_in_x2apic_or_disabled(void)
 
 	CHECK_CALL(enable(true));
 	ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, SVR, now, &v));
+	ASSERT_EQ_FMT(0xffffffffu, v, "0x%x"); /* no device at the page */
 	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, TPR, 0x20, now));
 	ASSERT_EQ(0, l.tpr);
 	MSRW(MSR_IA32_APIC_BASE, VLAPIC_DEFAULT_BASE);
-	ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, SVR, now, &v));
+	ASSERT_EQ(-EINVAL, vlapic_mmio_read(&l, LVR, now, &v));
+	ASSERT_EQ_FMT(0xffffffffu, v, "0x%x");
 	ASSERT_EQ(-EINVAL, vlapic_mmio_write(&l, SVR, 0x1ff, now));
 	PASS();
 }
