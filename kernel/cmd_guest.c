@@ -33,6 +33,21 @@ static void start(struct reply *r, int argc, char **argv)
 	reply_u64(r, "mem_mib", g->ram_size >> 20);
 }
 
+/* The local APIC's timer and interrupt state, for finding a stuck or storming guest. */
+static void reply_lapic(struct reply *r, const struct vlapic *l)
+{
+	reply_obj_begin(r, "lapic");
+	reply_hex(r, "apic_base", l->apic_base);
+	reply_hex(r, "lvt_timer", l->lvt_timer);
+	reply_u64(r, "timer_initial", l->timer_initial);
+	reply_u64(r, "timer_deadline", l->timer_deadline);
+	reply_u64(r, "tsc_deadline", l->tsc_deadline);
+	reply_u64(r, "timer_fires", l->timer_fires);
+	reply_u64(r, "timer_missed", l->timer_missed);
+	reply_u64(r, "eois", l->eois);
+	reply_obj_end(r);
+}
+
 static void reply_guest(struct reply *r, struct guest *g)
 {
 	uint32_t i;
@@ -55,6 +70,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 		reply_u64(r, "exit_status", g->exit_status);
 	}
 	vcpu_report_stats(&g->vcpu, r);
+	reply_lapic(r, &g->vcpu.lapic);
 	reply_u64(r, "unclaimed_io", g->unclaimed_io);
 	reply_u64(r, "output_dropped", g->out.dropped_bytes);
 	reply_u64(r, "run_ms", g->run_ns / 1000000);

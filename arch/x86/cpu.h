@@ -7,7 +7,8 @@
 
 #include "lib/types.h"
 
-/* RFLAGS.IF, SDM Vol. 1 3.4.3 */
+/* RFLAGS.TF and IF, SDM Vol. 1 3.4.3 */
+#define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
 
 /* CR0 / CR4 bits, SDM Vol. 3A 2.5 */
@@ -101,6 +102,24 @@ DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
+
+#define DEFINE_DR_ACCESSORS(n)                                          \
+	static inline uint64_t read_dr##n(void)                         \
+	{                                                               \
+		uint64_t v;                                             \
+		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v));       \
+		return v;                                               \
+	}                                                               \
+	static inline void write_dr##n(uint64_t v)                      \
+	{                                                               \
+		__asm__ volatile("mov %0, %%db" #n : : "r"(v));         \
+	}
+DEFINE_DR_ACCESSORS(0)
+DEFINE_DR_ACCESSORS(1)
+DEFINE_DR_ACCESSORS(2)
+DEFINE_DR_ACCESSORS(3)
+DEFINE_DR_ACCESSORS(6)
+#undef DEFINE_DR_ACCESSORS
 
 static inline uint64_t read_rflags(void)
 {

@@ -99,8 +99,10 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 			PROC_USE_TSC_OFFSETTING | PROC_ACTIVATE_SECONDARY;
 	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING;
 	uint32_t exitc = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
-			 EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER;
-	uint32_t entry = ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER;
+			 EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER | EXIT_SAVE_DEBUG_CONTROLS;
+	/* DR7 and IA32_DEBUGCTL travel in the VMCS: a VM exit leaves the host
+	 * DR7 = 0x400 and DEBUGCTL = 0 (SDM Vol. 3C 28.3.1, 28.5.1) */
+	uint32_t entry = ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_DEBUG_CONTROLS;
 	int err = 0;
 
 	if (c->vpid)
@@ -114,9 +116,9 @@ static int setup_controls(struct vcpu *v, uint64_t eptp)
 	err |= set_control(VMCS_PROC_BASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2, proc2,
 			   PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST);
 	err |= set_control(VMCS_EXIT_CTLS, t ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
-			   exitc, EXIT_HOST_ADDR_SPACE_SIZE);
+			   exitc, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_DEBUG_CONTROLS);
 	err |= set_control(VMCS_ENTRY_CTLS, t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
-			   MSR_IA32_VMX_ENTRY_CTLS, entry, 0);
+			   MSR_IA32_VMX_ENTRY_CTLS, entry, ENTRY_LOAD_DEBUG_CONTROLS);
 	if (err)
 		return -ENODEV;
 	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
@@ -146,6 +148,8 @@ static void save_loaded(void)
 	loaded->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	if (vcpu_arch_rdtscp())
 		loaded->tsc_aux = rdmsr(MSR_TSC_AUX);
+	/* the CPU sets DR6 bits on the guest's #DBs; DR0-3 change only by MOV DR, which exits */
+	loaded->dr6 = read_dr6();
 	loaded = NULL;
 }
 
@@ -210,6 +214,13 @@ static int switch_to(struct vcpu *v)
 	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
 	if (vcpu_arch_rdtscp())
 		wrmsr(MSR_TSC_AUX, v->tsc_aux);
+	/* the host uses no breakpoints: the guest's DR0-3 and DR6 stay live
+	 * while it is loaded, armed by its DR7 from the VMCS */
+	write_dr0(v->dr[0]);
+	write_dr1(v->dr[1]);
+	write_dr2(v->dr[2]);
+	write_dr3(v->dr[3]);
+	write_dr6(v->dr6);
 	loaded = v;
 	return 0;
 }
@@ -422,6 +433,7 @@ void vcpu_snapshot(struct vcpu *v, struct vcpu_snapshot *s)
 	s->proc = (uint32_t)vmcs_read(VMCS_PROC_BASED_CTLS);
 	s->proc2 = (uint32_t)vmcs_read(VMCS_PROC_BASED_CTLS2);
 	s->entry = (uint32_t)vmcs_read(VMCS_ENTRY_CTLS);
+	s->tsc_offset = vmcs_read(VMCS_TSC_OFFSET);
 	s->exit = (uint32_t)vmcs_read(VMCS_EXIT_CTLS);
 	s->eptp = vmcs_read(VMCS_EPT_POINTER);
 }

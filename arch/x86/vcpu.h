@@ -76,6 +76,7 @@ struct vcpu_snapshot {
 	uint32_t cs, interruptibility, activity;
 	uint32_t pin, proc, proc2, entry, exit;
 	uint64_t eptp;
+	uint64_t tsc_offset; /* as the VMCS holds it */
 };
 void vcpu_snapshot(struct vcpu *v, struct vcpu_snapshot *s);
 

@@ -64,6 +64,7 @@ void vcpu_report_registers(struct vcpu *v, struct reply *r)
 	reply_hex(r, "entry", s.entry);
 	reply_hex(r, "exit", s.exit);
 	reply_hex(r, "eptp", s.eptp);
+	reply_hex(r, "tsc_offset", s.tsc_offset);
 	reply_hex(r, "interruptibility", s.interruptibility);
 	reply_obj_end(r);
 }

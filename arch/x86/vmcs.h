@@ -122,6 +122,7 @@
 #define VMCS_GUEST_RIP 0x681e
 #define VMCS_GUEST_RFLAGS 0x6820
 #define VMCS_GUEST_PENDING_DBG 0x6822
+#define PENDING_DBG_BS (1ULL << 14) /* a single-step trap is pending, SDM Vol. 3C 25.4.2 */
 #define VMCS_GUEST_SYSENTER_ESP 0x6824
 #define VMCS_GUEST_SYSENTER_EIP 0x6826
 #define VMCS_HOST_CR0 0x6c00

@@ -19,10 +19,15 @@
 #define CR0_RESERVED_HIGH 0xffffffff00000000ULL
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
+#define CR4_DE (1ULL << 3)
 #define CR4_PAE_BIT (1ULL << 5)
 #define CR4_PCIDE_BIT (1ULL << 17)
 #define SEG_AR_L (1ULL << 13) /* 64-bit code segment, SDM Vol. 3C 25.4.1 */
 #define RFLAGS_RF (1ULL << 16)
+/* debug registers, SDM Vol. 3A 18.2 */
+#define DR6_TRAP_BITS 0xfULL   /* B0-B3 */
+#define DR6_BD (1ULL << 13)
+#define DR7_GD (1ULL << 13)
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v, uint64_t qual);
 
@@ -37,6 +42,10 @@ void vmexit_skip_bytes(unsigned len)
 	/* an instruction completed: STI/MOV SS blocking ends with it, SDM Vol. 3C 25.4.2 */
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
 		   ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	/* single-stepping: the trap the CPU would raise after the instruction we
+	 * emulated, delivered at VM entry as a pending BS (SDM Vol. 3C 27.7.3) */
+	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
+		vmcs_write(VMCS_GUEST_PENDING_DBG, vmcs_read(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
 }
 
 /*
@@ -160,6 +169,11 @@ static enum exit_action cpuid_exit(struct vcpu *v, uint64_t qual)
 static enum exit_action hlt_exit(struct vcpu *v, uint64_t qual)
 {
 	vmexit_skip_instruction();
+	/* single-stepped, the HLT's own #DB trap is an event that ends the
+	 * halt at once (as KVM does); halting here would deliver the trap
+	 * only with the wake-up interrupt, whose injection drops it */
+	if (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
+		return EXIT_RESUME;
 	v->halted = true;
 	v->halted_with_if = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
 	return EXIT_HALT;
@@ -290,25 +304,66 @@ static enum exit_action cr_access(struct vcpu *v, uint64_t qual)
 	return stop_named(v, qual);
 }
 
+/* The exiting vCPU is the loaded one: its DR0-3 and DR6 are live in the CPU. */
+static uint64_t dr_read(unsigned dr)
+{
+	switch (dr) {
+	case 0: return read_dr0();
+	case 1: return read_dr1();
+	case 2: return read_dr2();
+	case 3: return read_dr3();
+	case 6: return read_dr6();
+	}
+	return vmcs_read(VMCS_GUEST_DR7);
+}
+
+static void dr_write(struct vcpu *v, unsigned dr, uint64_t val)
+{
+	switch (dr) {
+	case 0: write_dr0(val); break;
+	case 1: write_dr1(val); break;
+	case 2: write_dr2(val); break;
+	case 3: write_dr3(val); break;
+	case 6: write_dr6(val); v->dr6 = read_dr6(); return;
+	default: vmcs_write(VMCS_GUEST_DR7, val); return;
+	}
+	v->dr[dr] = val;
+}
+
 static enum exit_action mov_dr(struct vcpu *v, uint64_t qual)
 {
 	/* qualification: DR number 2:0, direction bit 4 (1 = from DR), register 11:8 (table 28-4) */
 	unsigned dr = qual & 7, reg = (qual >> 8) & 0xf;
 	bool from = qual & (1 << 4);
-	uint64_t *slot = dr < 4 ? &v->dr[dr] : &v->dr6;
+	uint64_t val, dr7 = vmcs_read(VMCS_GUEST_DR7);
 
-	if (dr == 7) {
-		if (from)
-			vmexit_set_reg(v, reg, vmcs_read(VMCS_GUEST_DR7));
-		else
-			vmcs_write(VMCS_GUEST_DR7, vmexit_get_reg(v, reg));
-	} else if (dr == 4 || dr == 5) {
-		/* DR4/5 alias DR6/7 only without CR4.DE; keep it simple: #UD as with CR4.DE=1 */
-		return inject_ud(v, qual);
-	} else if (from) {
-		vmexit_set_reg(v, reg, *slot);
+	/* the exit comes before the CPL check (SDM Vol. 3C 26.1.3): CPL is SS.DPL */
+	if ((vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3)
+		return inject_gp(v, qual);
+	if (dr7 & DR7_GD) {
+		/* general detect: a fault-like #DB that the exit also precedes; an
+		 * injected #DB updates neither DR6 nor DR7, so do what the CPU
+		 * would, SDM Vol. 3A 18.2.4 and 18.3.1.2 */
+		write_dr6((read_dr6() & ~DR6_TRAP_BITS) | DR6_BD);
+		vmcs_write(VMCS_GUEST_DR7, dr7 & ~DR7_GD);
+		set_rf();
+		vcpu_inject_exception(v, VEC_DB, false, 0);
+		return EXIT_RESUME;
+	}
+	if (dr == 4 || dr == 5) {
+		/* aliases of DR6 and DR7, reserved (#UD) with CR4.DE, SDM Vol. 3A 18.2.2 */
+		if (vmexit_guest_cr4() & CR4_DE)
+			return inject_ud(v, qual);
+		dr += 2;
+	}
+	if (from) {
+		vmexit_set_reg(v, reg, dr_read(dr));
 	} else {
-		*slot = vmexit_get_reg(v, reg);
+		val = vmexit_get_reg(v, reg);
+		/* DR6/DR7 bits 63:32 are reserved: #GP (SDM Vol. 2B, MOV to DR) */
+		if (dr >= 6 && (val >> 32))
+			return inject_gp(v, qual);
+		dr_write(v, dr, val);
 	}
 	vmexit_skip_instruction();
 	return EXIT_RESUME;

@@ -3,7 +3,7 @@
 
 Each test (built by `make kut` into BUILD/kut/bin/ARCH/NAME.flat) is a
 multiboot guest taking one module, an environment file (NR_CPUS=1,
-MEMSIZE=<guest MiB>, TEST_DEVICE=0, BOOTLOADER=1), and its name as the
+MEMSIZE=<guest MiB>, TEST_DEVICE=0), and its name as the
 command line. It prints PASS:/FAIL:/SKIP: lines and a SUMMARY: line on
 COM1 and writes a status to the isa-debug-exit port 0xF4: 0 all passed,
 1 a check failed, 38 (77 >> 1) everything skipped, 63 abort() (an assert
@@ -53,8 +53,12 @@ STATUS = {0: "pass", 1: "fail", 38: "skip", 63: "abort"}
 class Test:
     """One line of tests.cfg."""
 
-    def __init__(self, arch, name, mem, timeout, fast, expect_hv, expect_qemu):
+    def __init__(self, arch, name, mem, timeout, fast, expect_hv, expect_qemu,
+                 file=None, *args):
         self.arch, self.name = arch, name
+        # upstream's unittests.cfg runs some files once per argument
+        # (vmexit.flat as vmexit_cpuid, ...): the file and its arguments
+        self.file, self.args = file or name, list(args)
         self.mem, self.timeout = int(mem), float(timeout)
         self.fast = fast == "fast"
         self.expect = {"bochs": expect_hv, "kvm": expect_hv, "qemu": expect_qemu}
@@ -65,14 +69,14 @@ class Test:
 
 
 def load_table(path=TABLE):
-    """tests.cfg: arch name mem timeout fast|- expect-hv expect-qemu."""
+    """tests.cfg: arch name mem timeout fast|- expect-hv expect-qemu [file args...]."""
     tests = []
     with open(path) as f:
         for n, line in enumerate(f, 1):
             words = line.split("#", 1)[0].split()
             if not words:
                 continue
-            if len(words) != 7 or words[5] not in OUTCOMES + ("-",) \
+            if len(words) < 7 or words[5] not in OUTCOMES + ("-",) \
                     or words[6] not in OUTCOMES + ("-",):
                 raise SystemExit("%s:%d: bad line %r" % (path, n, line.strip()))
             tests.append(Test(*words))
@@ -81,7 +85,7 @@ def load_table(path=TABLE):
 
 def env_text(mem):
     """The environment module: kvm-unit-tests reads it instead of fw_cfg."""
-    return "NR_CPUS=1\nMEMSIZE=%d\nTEST_DEVICE=0\nBOOTLOADER=1\n" % mem
+    return "NR_CPUS=1\nMEMSIZE=%d\nTEST_DEVICE=0\n" % mem
 
 
 def summarize_lines(lines):
@@ -124,7 +128,7 @@ def run_qemu(build, test):
     argv[0] the kernel, as under the hypervisor (command line NAME) and as
     kvm-unit-tests' own x86/run does for tests without extra parameters.
     """
-    flat = os.path.join(build, "kut", "bin", test.arch, test.name + ".flat")
+    flat = os.path.join(build, "kut", "bin", test.arch, test.file + ".flat")
     work = os.path.join(build, "run", "kut-qemu")
     os.makedirs(work, exist_ok=True)
     env = os.path.join(work, "kut%d.env" % test.mem)
@@ -135,6 +139,8 @@ def run_qemu(build, test):
            "-no-reboot", "-serial", "stdio", "-monitor", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
            "-kernel", flat, "-initrd", env]
+    if test.args:
+        cmd += ["-append", " ".join(test.args)]
     start = time.monotonic()
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
@@ -165,7 +171,7 @@ def make_esp(build, batch, esp):
     shutil.copytree(os.path.join(build, "esp", "EFI"), os.path.join(esp, "EFI"))
     shutil.copy(os.path.join(build, "esp", "hv.cfg"), esp)
     for t in batch:
-        shutil.copy(os.path.join(build, "kut", "bin", t.arch, t.name + ".flat"), guests)
+        shutil.copy(os.path.join(build, "kut", "bin", t.arch, t.file + ".flat"), guests)
         with open(os.path.join(guests, "kut%d.env" % t.mem), "w") as f:
             f.write(env_text(t.mem))
 
@@ -178,7 +184,8 @@ def batches(tests):
         cur = []
         for t in (t for t in tests if t.arch == arch):
             mems = {x.mem for x in cur + [t]}
-            if len(cur) + 1 + len(mems) > ESP_MAX_FILES:
+            files = {x.file for x in cur + [t]}
+            if len(files) + len(mems) > ESP_MAX_FILES:
                 out.append(cur)
                 cur = []
             cur.append(t)
@@ -227,7 +234,8 @@ def run_hv_test(con, test, kind):
     mark = con.mark()
     start = time.monotonic()
     obj = con.json("guest start %s.flat name=%s mem=%d mod=kut%d.env -- %s"
-                   % (name, name, test.mem, test.mem, name))
+                   % (test.file, name, test.mem, test.mem,
+                      " ".join([test.file] + test.args)))
     if obj.get("ok") is not True:
         return Result(test, kind, "stop", "guest start failed: %s" % obj.get("error", obj),
                       [], 0.0)
@@ -292,7 +300,7 @@ def main(argv=None):
     tests = [t for t in load_table() if (t.fast or not args.fast)
              and (not args.k or any(k in t.id for k in args.k))]
     missing = [t.id for t in tests if not os.path.isfile(
-        os.path.join(args.build, "kut", "bin", t.arch, t.name + ".flat"))]
+        os.path.join(args.build, "kut", "bin", t.arch, t.file + ".flat"))]
     if missing:
         raise SystemExit("kut: not built (make kut): %s" % " ".join(missing))
     results = []
