@@ -70,15 +70,33 @@ def pure_srcs(makefile):
 def tests_for(src):
     """Unit test sources of module src: test_P*.c for the shortest prefix P
     (whole words) that has any, so kernel/vlapic_regs.c is tried against
-    test_vlapic.c too, which drives its registers through the vLAPIC."""
+    test_vlapic.c too, which drives its registers through the vLAPIC.
+    A module no test is named for (lib/crc32.c, arch/x86/pml.c) is tried
+    against the tests that include its header, directly or through a
+    header of tests/unit/."""
     parts = os.path.splitext(os.path.basename(src))[0].split("_")
+    usable = [p for p in sorted(glob.glob("tests/unit/test_*.c"))
+              if os.path.basename(p)[:-2] not in EXCLUDED_TESTS]
     for n in range(1, len(parts) + 1):
         prefix = "_".join(parts[:n])
-        found = sorted(p for p in glob.glob("tests/unit/test_%s*.c" % prefix)
-                       if os.path.basename(p)[:-2] not in EXCLUDED_TESTS)
+        found = [p for p in usable
+                 if os.path.basename(p).startswith("test_%s" % prefix)]
         if found:
             return found
-    return []
+    header = '#include "%s.h"' % os.path.splitext(src)[0]
+    return [p for p in usable if header in _with_local_headers(p)]
+
+
+def _with_local_headers(path, seen=None):
+    """The text of path and of the tests/unit/ headers it includes."""
+    seen = set() if seen is None else seen
+    if path in seen or not os.path.exists(path):
+        return ""
+    seen.add(path)
+    text = open(path).read()
+    for name in re.findall(r'^#include "(?:tests/unit/)?([\w.]+\.h)"', text, re.M):
+        text += _with_local_headers(os.path.join("tests/unit", name), seen)
+    return text
 
 
 def code_mask(text):
