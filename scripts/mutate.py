@@ -24,6 +24,7 @@ FILE:LINE, and writes the same to BUILD/mutate/report.txt.
 Python standard library only.
 
     scripts/mutate.py [--cap N] [--seed S] [--jobs 2] [--module SUBSTRING]
+    scripts/mutate.py --module lib/memmap --line 114   # every mutant of one line
 """
 
 import argparse
@@ -286,6 +287,9 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2, help="mutants tried at once (default 2)")
     ap.add_argument("--module", action="append", default=[],
                     help="only modules whose path contains this (repeatable)")
+    ap.add_argument("--line", type=int, action="append", default=[],
+                    help="try every mutant on this line of the chosen modules instead of "
+                         "a sample (repeatable): to reproduce a survivor")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
     srcs = pure_srcs("Makefile")
@@ -325,8 +329,11 @@ def mutate_module(base, src, tests, args):
     """Try a sample of src's mutants; (killed, counted, report lines)."""
     text = open(src).read()
     muts = mutants(text)
-    rng = random.Random("%d:%s" % (args.seed, src))
-    sample = rng.sample(muts, min(args.cap, len(muts)))
+    if args.line:
+        sample = [m for m in muts if describe(text, m)[0] in args.line]
+    else:
+        rng = random.Random("%d:%s" % (args.seed, src))
+        sample = rng.sample(muts, min(args.cap, len(muts)))
     sample.sort()
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
