@@ -229,13 +229,18 @@ TEST wp_fault_outside_log_is_refused(void)
 	PASS();
 }
 
-/* Pages written before the start (their D flags set) do not show in the first harvest. */
+/* Pages written before the start (their D flags set) do not show in the
+ * first harvest, and are logged when written again after it (PML logs
+ * only a D flag going from 0 to 1). */
 static enum greatest_test_res writes_before_the_start_are_forgotten(enum dirty_mode m)
 {
 	ASSERT(dcpu_write(&cpu, 0x3000));
 	ASSERT(dcpu_write(&cpu, MiB(4)));
 	ASSERT_EQ(0, dirty_log_start(&cpu.log, m));
 	ASSERT_EQ(0, dirty_log_harvest(&cpu.log, &harvested));
+	ASSERT(dcpu_write(&cpu, 0x3000));
+	ASSERT_EQ(1, dirty_log_harvest(&cpu.log, &harvested));
+	ASSERT(dirty_bitmap_test(&harvested, 3));
 	PASS();
 }
 
