@@ -71,21 +71,32 @@ def pure_srcs(makefile):
 def tests_for(src):
     """Unit test sources of module src: test_P*.c for the shortest prefix P
     (whole words) that has any, so kernel/vlapic_regs.c is tried against
-    test_vlapic.c too, which drives its registers through the vLAPIC.
-    A module no test is named for (lib/crc32.c, arch/x86/pml.c) is tried
-    against the tests that include its header, directly or through a
-    header of tests/unit/."""
+    test_vlapic.c too, which drives its registers through the vLAPIC;
+    and every test whose opening comment names src's path, as
+    test_dirty_log.c names arch/x86/ept.c (its split, merge and D-flag
+    steps). A module with neither is tried against the tests that include
+    its header, directly or through a header of tests/unit/."""
     parts = os.path.splitext(os.path.basename(src))[0].split("_")
     usable = [p for p in sorted(glob.glob("tests/unit/test_*.c"))
               if os.path.basename(p)[:-2] not in EXCLUDED_TESTS]
+    found = []
     for n in range(1, len(parts) + 1):
         prefix = "_".join(parts[:n])
         found = [p for p in usable
                  if os.path.basename(p).startswith("test_%s" % prefix)]
         if found:
-            return found
+            break
+    found += [p for p in usable if p not in found and src in _opening_comment(p)]
+    if found:
+        return sorted(found)
     header = '#include "%s.h"' % os.path.splitext(src)[0]
     return [p for p in usable if header in _with_local_headers(p)]
+
+
+def _opening_comment(path):
+    """The first /* ... */ comment of path ("" if it does not open with one)."""
+    m = re.match(r"\s*/\*(.*?)\*/", open(path).read(), re.S)
+    return m.group(1) if m else ""
 
 
 def _with_local_headers(path, seen=None):
