@@ -170,6 +170,16 @@ TEST logical_destinations_xapic(void)
 	PASS();
 }
 
+TEST flat_logical_destination_uses_all_eight_bits(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LDR, 0x20000000); /* flat model (DFR at reset), bit 5 */
+	MW(ICR_HI, 0x20u << 24);
+	MW(ICR_LO, 0x850);
+	ASSERT(irr_has(0x50)); /* in the cluster model bit 5 would be cluster 2, no member */
+	PASS();
+}
+
 TEST self_ipi_x2apic(void)
 {
 	vlapic_init(&l, 5, 3000000000ULL, 1000000000ULL);
@@ -686,6 +696,7 @@ SUITE(vlapic_irqs)
 		RUN_TEST(ack_only_requested_vectors);
 		RUN_TEST(self_ipi_xapic);
 		RUN_TEST(logical_destinations_xapic);
+		RUN_TEST(flat_logical_destination_uses_all_eight_bits);
 		RUN_TEST(self_ipi_x2apic);
 		RUN_TEST(x2apic_logical_cluster_bits);
 		RUN_TEST(illegal_vectors_set_esr);
