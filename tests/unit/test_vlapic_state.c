@@ -162,6 +162,22 @@ TEST current_count_reads_0_in_tsc_deadline_mode_whatever_the_record_says(void)
 	PASS();
 }
 
+TEST current_count_reads_0_for_a_record_with_an_unarmed_periodic_timer(void)
+{
+	struct gs_lapic s;
+
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, VEC | PERIODIC);
+	MW(TIMER_INIT, 1000);
+	vlapic_save(&l, now, &s);
+	s.timer_armed = 0; /* a record with a count but no running timer */
+	memset(&copy, 0, sizeof(copy));
+	vlapic_load(&copy, &s, now);
+	ASSERT_EQ(0u, vlapic_next_deadline(&copy));
+	ASSERT_EQ(0u, vlapic_timer_current(&copy, now + 12345));
+	PASS();
+}
+
 TEST idle_timer_stays_idle(void)
 {
 	CHECK_CALL(enable(false));
@@ -195,6 +211,7 @@ SUITE(vlapic_state)
 		RUN_TEST(every_irr_isr_and_tmr_word_survives);
 		RUN_TEST(tsc_deadline_stays_absolute);
 		RUN_TEST(current_count_reads_0_in_tsc_deadline_mode_whatever_the_record_says);
+		RUN_TEST(current_count_reads_0_for_a_record_with_an_unarmed_periodic_timer);
 		RUN_TEST(idle_timer_stays_idle);
 		RUN_TEST(statistics_are_not_state);
 	});
