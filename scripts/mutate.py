@@ -24,6 +24,7 @@ FILE:LINE, and writes the same to BUILD/mutate/report.txt.
 Python standard library only.
 
     scripts/mutate.py [--cap N] [--seed S] [--jobs 2] [--module SUBSTRING]
+    scripts/mutate.py --module lib/memmap --line 114   # every mutant of one line
 """
 
 import argparse
@@ -70,15 +71,44 @@ def pure_srcs(makefile):
 def tests_for(src):
     """Unit test sources of module src: test_P*.c for the shortest prefix P
     (whole words) that has any, so kernel/vlapic_regs.c is tried against
-    test_vlapic.c too, which drives its registers through the vLAPIC."""
+    test_vlapic.c too, which drives its registers through the vLAPIC;
+    and every test whose opening comment names src's path, as
+    test_dirty_log.c names arch/x86/ept.c (its split, merge and D-flag
+    steps). A module with neither is tried against the tests that include
+    its header, directly or through a header of tests/unit/."""
     parts = os.path.splitext(os.path.basename(src))[0].split("_")
+    usable = [p for p in sorted(glob.glob("tests/unit/test_*.c"))
+              if os.path.basename(p)[:-2] not in EXCLUDED_TESTS]
+    found = []
     for n in range(1, len(parts) + 1):
         prefix = "_".join(parts[:n])
-        found = sorted(p for p in glob.glob("tests/unit/test_%s*.c" % prefix)
-                       if os.path.basename(p)[:-2] not in EXCLUDED_TESTS)
+        found = [p for p in usable
+                 if os.path.basename(p).startswith("test_%s" % prefix)]
         if found:
-            return found
-    return []
+            break
+    found += [p for p in usable if p not in found and src in _opening_comment(p)]
+    if found:
+        return sorted(found)
+    header = '#include "%s.h"' % os.path.splitext(src)[0]
+    return [p for p in usable if header in _with_local_headers(p)]
+
+
+def _opening_comment(path):
+    """The first /* ... */ comment of path ("" if it does not open with one)."""
+    m = re.match(r"\s*/\*(.*?)\*/", open(path).read(), re.S)
+    return m.group(1) if m else ""
+
+
+def _with_local_headers(path, seen=None):
+    """The text of path and of the tests/unit/ headers it includes."""
+    seen = set() if seen is None else seen
+    if path in seen or not os.path.exists(path):
+        return ""
+    seen.add(path)
+    text = open(path).read()
+    for name in re.findall(r'^#include "(?:tests/unit/)?([\w.]+\.h)"', text, re.M):
+        text += _with_local_headers(os.path.join("tests/unit", name), seen)
+    return text
 
 
 def code_mask(text):
@@ -268,6 +298,9 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2, help="mutants tried at once (default 2)")
     ap.add_argument("--module", action="append", default=[],
                     help="only modules whose path contains this (repeatable)")
+    ap.add_argument("--line", type=int, action="append", default=[],
+                    help="try every mutant on this line of the chosen modules instead of "
+                         "a sample (repeatable): to reproduce a survivor")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
     srcs = pure_srcs("Makefile")
@@ -307,8 +340,11 @@ def mutate_module(base, src, tests, args):
     """Try a sample of src's mutants; (killed, counted, report lines)."""
     text = open(src).read()
     muts = mutants(text)
-    rng = random.Random("%d:%s" % (args.seed, src))
-    sample = rng.sample(muts, min(args.cap, len(muts)))
+    if args.line:
+        sample = [m for m in muts if describe(text, m)[0] in args.line]
+    else:
+        rng = random.Random("%d:%s" % (args.seed, src))
+        sample = rng.sample(muts, min(args.cap, len(muts)))
     sample.sort()
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:

@@ -30,6 +30,7 @@ struct fake_ram {
 	int writes;
 	int rejected;
 	uint64_t lowest;
+	uint64_t bad_at; /* a write covering this address fails (UINT64_MAX: none) */
 };
 
 static struct fake_ram fr;
@@ -40,7 +41,8 @@ static inline int fake_write(void *ctx, gpa_t gpa, const void *src, size_t n)
 {
 	struct fake_ram *r = ctx;
 
-	if (gpa > r->backed || n > r->backed - gpa) {
+	if (gpa > r->backed || n > r->backed - gpa ||
+	    (gpa <= r->bad_at && r->bad_at - gpa < n)) {
 		r->rejected++;
 		return -EINVAL;
 	}
@@ -69,6 +71,7 @@ static inline void ram_reset(uint64_t size, uint64_t backed)
 	fr.writes = 0;
 	fr.rejected = 0;
 	fr.lowest = UINT64_MAX;
+	fr.bad_at = UINT64_MAX;
 	gram.write = fake_write;
 	gram.read = fake_read;
 	gram.ctx = &fr;

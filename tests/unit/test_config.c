@@ -128,6 +128,23 @@ TEST bad_hostname(void)
 	PASS();
 }
 
+TEST hostname_character_ranges_end_where_they_should(void)
+{
+	/* the first and last of each range, and '-' */
+	ASSERT_EQ(0, parse("hostname = azAZ09-"));
+	ASSERT_STR_EQ("azAZ09-", cfg.hostname);
+	/* the byte just outside each end of each range */
+	CHECK_CALL(rejects("hostname = a`", "'a`'"));
+	CHECK_CALL(rejects("hostname = a{", "'a{'"));
+	CHECK_CALL(rejects("hostname = a@", "'a@'"));
+	CHECK_CALL(rejects("hostname = a[", "'a['"));
+	CHECK_CALL(rejects("hostname = a/", "'a/'"));
+	CHECK_CALL(rejects("hostname = a:", "'a:'"));
+	CHECK_CALL(rejects("hostname = a,", "'a,'"));
+	CHECK_CALL(rejects("hostname = _a", "'_a'")); /* the first byte is checked too */
+	PASS();
+}
+
 TEST bad_enums(void)
 {
 	CHECK_CALL(rejects("log.level = verbose", "'verbose'"));
@@ -422,6 +439,7 @@ SUITE(config)
 		RUN_TEST(every_key_valid);
 		RUN_TEST(other_valid_values);
 		RUN_TEST(bad_hostname);
+		RUN_TEST(hostname_character_ranges_end_where_they_should);
 		RUN_TEST(bad_enums);
 		RUN_TEST(bad_addresses);
 		RUN_TEST(parse_ipv4_directly);

@@ -44,6 +44,15 @@ TEST leaf1_hides_vmx_and_xsave_and_sets_hypervisor(void)
 	PASS();
 }
 
+TEST leaf1_keeps_every_bit_of_ebx_low_half(void)
+{
+	uint32_t r[4];
+
+	run(1, 0, 0x000906ea, 0xffffffff, 0, 0, r);
+	ASSERT_EQ_FMT(0x0301ffffU, r[1], "0x%08x"); /* APIC ID 3, one processor, [15:0] kept */
+	PASS();
+}
+
 TEST leaf1_adds_x2apic_even_when_host_lacks_it(void)
 {
 	uint32_t r[4];
@@ -225,6 +234,17 @@ TEST cr4_allowed_follows_the_offered_features(void)
 	PASS();
 }
 
+TEST cr4_mce_follows_the_mce_bit_of_leaf_1(void)
+{
+	const uint32_t none[4] = { 0, 0, 0, 0 }, mce[4] = { 0, 0, 0, 1U << 7 };
+
+	/* should a filter offer MCE one day, CR4.MCE goes with it; the same
+	 * bit of leaf 7 EDX is another feature */
+	ASSERT_EQ((1ULL << 8) | (1ULL << 6), cpuid_guest_cr4_allowed(mce, none));
+	ASSERT_EQ(1ULL << 8, cpuid_guest_cr4_allowed(none, mce));
+	PASS();
+}
+
 SUITE(cpuid_filter_suite)
 {
 	SHUFFLED_TESTS({
@@ -239,6 +259,8 @@ SUITE(cpuid_filter_suite)
 		RUN_TEST(apic_bit_follows_apic_base_enable);
 		RUN_TEST(other_leaves_pass_through);
 		RUN_TEST(cr4_allowed_follows_the_offered_features);
+		RUN_TEST(cr4_mce_follows_the_mce_bit_of_leaf_1);
+		RUN_TEST(leaf1_keeps_every_bit_of_ebx_low_half);
 	});
 }
 

@@ -75,6 +75,44 @@ TEST set_range_covers_touched_frames(void)
 	PASS();
 }
 
+TEST a_range_ending_on_a_page_boundary_stops_there(void)
+{
+	dirty_bitmap_init(&bm, words, 100);
+	dirty_bitmap_set_range(&bm, 0, 4096);
+	ASSERT(dirty_bitmap_test(&bm, 0));
+	ASSERT_FALSE(dirty_bitmap_test(&bm, 1));
+	dirty_bitmap_set_range(&bm, 0x3000, 0x2000); /* frames 3 and 4 */
+	ASSERT_EQ(3, dirty_bitmap_count(&bm));
+	ASSERT_FALSE(dirty_bitmap_test(&bm, 5));
+	PASS();
+}
+
+TEST test_past_the_end_reads_no_word_past_the_bitmap(void)
+{
+	uint64_t *one = malloc(sizeof(uint64_t)); /* exactly one word: 64 frames */
+	struct dirty_bitmap b;
+	bool past;
+
+	ASSERT(one);
+	dirty_bitmap_init(&b, one, 64);
+	dirty_bitmap_set_range(&b, 0, 64 * 4096);
+	past = dirty_bitmap_test(&b, 64);
+	free(one);
+	ASSERT_FALSE(past);
+	PASS();
+}
+
+TEST an_empty_bitmap_ignores_every_range(void)
+{
+	struct dirty_bitmap b;
+
+	dirty_bitmap_init(&b, NULL, 0); /* no words at all */
+	dirty_bitmap_set_range(&b, 0, ~0ULL); /* returns at once: no frame to visit */
+	dirty_bitmap_clear_all(&b);
+	ASSERT_EQ(0, dirty_bitmap_count(&b));
+	PASS();
+}
+
 TEST or_and_move_count_new_frames(void)
 {
 	uint64_t w2[8];
@@ -104,6 +142,19 @@ TEST or_ignores_frames_past_the_smaller(void)
 	w2[1] = ~0ULL;
 	ASSERT_EQ(6, dirty_bitmap_or(&bm, &b2)); /* frames 64..69 */
 	ASSERT_EQ(0x3f, words[1]);
+	PASS();
+}
+
+TEST or_ignores_frames_past_an_odd_length(void)
+{
+	uint64_t w2[8];
+	struct dirty_bitmap b2;
+
+	dirty_bitmap_init(&bm, words, 65);
+	dirty_bitmap_init(&b2, w2, 128);
+	w2[1] = ~0ULL;
+	ASSERT_EQ(1, dirty_bitmap_or(&bm, &b2)); /* frame 64 only */
+	ASSERT_EQ(1, words[1]);
 	PASS();
 }
 
@@ -149,6 +200,10 @@ SUITE(dirty_bitmap_suite)
 		RUN_TEST(set_range_covers_touched_frames);
 		RUN_TEST(or_and_move_count_new_frames);
 		RUN_TEST(or_ignores_frames_past_the_smaller);
+		RUN_TEST(a_range_ending_on_a_page_boundary_stops_there);
+		RUN_TEST(test_past_the_end_reads_no_word_past_the_bitmap);
+		RUN_TEST(an_empty_bitmap_ignores_every_range);
+		RUN_TEST(or_ignores_frames_past_an_odd_length);
 		RUN_TEST(pml_valid_entries_from_index);
 		RUN_TEST(pml_drain_reads_from_the_top);
 	});

@@ -117,6 +117,35 @@ TEST modes_names_and_choice(void)
 	PASS();
 }
 
+TEST every_mode_name_parses_back(void)
+{
+	enum dirty_mode m, got;
+
+	for (m = 0; m < DIRTY_MODE_COUNT; m++) {
+		ASSERT_EQ(0, dirty_mode_parse(dirty_mode_name(m), &got));
+		ASSERT_EQ(m, got);
+	}
+	PASS();
+}
+
+TEST an_unknown_mode_is_unsupported_and_refused(void)
+{
+	const char *why;
+
+	ASSERT_FALSE(dirty_mode_supported(&all_caps, DIRTY_MODE_COUNT, &why));
+	ASSERT_STR_EQ("unknown back-end", why);
+	ASSERT_EQ(-EINVAL, dirty_log_start(&cpu.log, DIRTY_MODE_COUNT));
+	ASSERT_FALSE(cpu.log.active);
+	PASS();
+}
+
+TEST switch_needs_an_active_log(void)
+{
+	ASSERT_EQ(-EINVAL, dirty_log_switch(&cpu.log, DIRTY_MODE_AD, &harvested));
+	ASSERT_FALSE(cpu.log.active);
+	PASS();
+}
+
 /* Write pages, harvest: exactly those come harvested, then nothing. */
 static enum greatest_test_res round_trip(enum dirty_mode m)
 {
@@ -137,7 +166,8 @@ static enum greatest_test_res round_trip(enum dirty_mode m)
 	ASSERT(dirty_bitmap_test(&harvested, (MiB(5) >> 12) + 1));
 	ASSERT_EQ(0, dirty_log_harvest(&cpu.log, &harvested));
 	ASSERT(dcpu_write(&cpu, 0x1000));
-	ASSERT_EQ(1, dirty_log_harvest(&cpu.log, &harvested)); /* re-armed: logged again */
+	ASSERT(dcpu_write(&cpu, 0)); /* frame 0, the first the harvest re-arms */
+	ASSERT_EQ(2, dirty_log_harvest(&cpu.log, &harvested)); /* re-armed: logged again */
 	ASSERT_EQ(0, dirty_log_stop(&cpu.log));
 	ASSERT_EQ(-EINVAL, dirty_log_stop(&cpu.log));
 	ASSERT_EQ(-EINVAL, dirty_log_harvest(&cpu.log, &harvested));
@@ -167,8 +197,8 @@ TEST round_trip_pml(void)
 TEST round_trip_wp(void)
 {
 	CHECK_CALL(round_trip(DIRTY_MODE_WP));
-	ASSERT_EQ(5, cpu.violations); /* one per page per round */
-	ASSERT_EQ(5, cpu.log.stats.wp_exits);
+	ASSERT_EQ(6, cpu.violations); /* one per page per round: 4, then 2 */
+	ASSERT_EQ(6, cpu.log.stats.wp_exits);
 	PASS();
 }
 
@@ -182,6 +212,7 @@ TEST pml_log_full_loses_nothing(void)
 	ASSERT_EQ(2, cpu.log.stats.pml_full_exits); /* at 512 and 1024 */
 	ASSERT_EQ(1500, dirty_log_harvest(&cpu.log, &harvested));
 	ASSERT_EQ(1500, cpu.log.stats.pml_entries);
+	ASSERT_EQ(2, cpu.log.stats.pml_full_exits); /* the drain at harvest is no full exit */
 	PASS();
 }
 
@@ -195,6 +226,70 @@ TEST wp_fault_outside_log_is_refused(void)
 	ASSERT(dirty_log_write_fault(&cpu.log, 0x1234));
 	ASSERT_EQ(EPT_RWX, leaf(0x1000) & EPT_RWX);
 	ASSERT_EQ(EPT_READ | EPT_EXEC, leaf(0x2000) & EPT_RWX);
+	PASS();
+}
+
+/* Pages written before the start (their D flags set) do not show in the
+ * first harvest, and are logged when written again after it (PML logs
+ * only a D flag going from 0 to 1). */
+static enum greatest_test_res writes_before_the_start_are_forgotten(enum dirty_mode m)
+{
+	ASSERT(dcpu_write(&cpu, 0x3000));
+	ASSERT(dcpu_write(&cpu, MiB(4)));
+	ASSERT_EQ(0, dirty_log_start(&cpu.log, m));
+	ASSERT_EQ(0, dirty_log_harvest(&cpu.log, &harvested));
+	ASSERT(dcpu_write(&cpu, 0x3000));
+	ASSERT_EQ(1, dirty_log_harvest(&cpu.log, &harvested));
+	ASSERT(dirty_bitmap_test(&harvested, 3));
+	PASS();
+}
+
+TEST writes_before_the_start_are_forgotten_ad(void)
+{
+	CHECK_CALL(writes_before_the_start_are_forgotten(DIRTY_MODE_AD));
+	PASS();
+}
+
+TEST writes_before_the_start_are_forgotten_pml(void)
+{
+	CHECK_CALL(writes_before_the_start_are_forgotten(DIRTY_MODE_PML));
+	PASS();
+}
+
+/* Out of page-table memory while splitting: the start fails and undoes itself. */
+static enum greatest_test_res start_out_of_memory_undoes(enum dirty_mode m)
+{
+	cpu.sim.fail_after = 2;
+	ASSERT_EQ(-ENOMEM, dirty_log_start(&cpu.log, m));
+	ASSERT(!cpu.log.active);
+	ASSERT(!cpu.pml_on);
+	ASSERT_EQ(4, cpu.ept.large_pages);
+	ASSERT_EQ(0, cpu.ept.small_pages);
+	ASSERT_EQ(EPT_RWX, leaf(0) & EPT_RWX);
+	ASSERT_EQ(0, cpu.sim.bad);
+	PASS();
+}
+
+TEST start_out_of_memory_undoes_ad(void)
+{
+	CHECK_CALL(start_out_of_memory_undoes(DIRTY_MODE_AD));
+	PASS();
+}
+
+TEST start_out_of_memory_undoes_pml(void)
+{
+	CHECK_CALL(start_out_of_memory_undoes(DIRTY_MODE_PML));
+	PASS();
+}
+
+TEST start_and_stop_count_splits_and_merges(void)
+{
+	dcpu_fini(&cpu);
+	dcpu_init(&cpu, MiB(2)); /* one 2 MiB leaf: one split, one merge */
+	ASSERT_EQ(0, dirty_log_start(&cpu.log, DIRTY_MODE_AD));
+	ASSERT_EQ(1, cpu.log.stats.splits);
+	ASSERT_EQ(0, dirty_log_stop(&cpu.log));
+	ASSERT_EQ(1, cpu.log.stats.merges);
 	PASS();
 }
 
@@ -219,12 +314,20 @@ SUITE(dirty_log_suite)
 		RUN_TEST(clear_dirty_single_page);
 		RUN_TEST(harvest_reports_errors);
 		RUN_TEST(modes_names_and_choice);
+		RUN_TEST(every_mode_name_parses_back);
+		RUN_TEST(an_unknown_mode_is_unsupported_and_refused);
+		RUN_TEST(switch_needs_an_active_log);
 		RUN_TEST(round_trip_ad);
 		RUN_TEST(round_trip_pml);
 		RUN_TEST(round_trip_wp);
 		RUN_TEST(pml_log_full_loses_nothing);
 		RUN_TEST(wp_fault_outside_log_is_refused);
 		RUN_TEST(start_out_of_memory_restores);
+		RUN_TEST(writes_before_the_start_are_forgotten_ad);
+		RUN_TEST(writes_before_the_start_are_forgotten_pml);
+		RUN_TEST(start_out_of_memory_undoes_ad);
+		RUN_TEST(start_out_of_memory_undoes_pml);
+		RUN_TEST(start_and_stop_count_splits_and_merges);
 	});
 }
 

@@ -167,6 +167,18 @@ TEST map_rejects_invalid_arguments(void)
 	PASS();
 }
 
+TEST empty_ranges_ending_at_the_top_are_accepted(void)
+{
+	uint64_t allocs = sim.allocs;
+
+	/* a range may end exactly at the top of either address space */
+	ASSERT_EQ(0, ept_map_range(&ept, EPT_MAX_GPA, 0, 0, RWX));
+	ASSERT_EQ(0, ept_map_range(&ept, 0, 1ULL << 52, 0, RWX));
+	ASSERT_EQ(0, ept_protect_range(&ept, EPT_MAX_GPA, 0, RWX));
+	ASSERT_EQ(allocs, sim.allocs); /* and map nothing */
+	PASS();
+}
+
 TEST map_eexist_changes_nothing(void)
 {
 	static const uint64_t tries[][2] = {
@@ -532,6 +544,7 @@ SUITE(ept_suite)
 		RUN_TEST(map_misaligned_hpa_uses_4k);
 		RUN_TEST(map_top_of_space);
 		RUN_TEST(map_rejects_invalid_arguments);
+		RUN_TEST(empty_ranges_ending_at_the_top_are_accepted);
 		RUN_TEST(map_eexist_changes_nothing);
 		RUN_TEST(unmap_splits_and_frees_empty_tables);
 		RUN_TEST(protect_one_page_splits_and_keeps_rest);

@@ -119,11 +119,24 @@ TEST name_rules(void)
 	PASS();
 }
 
+TEST name_limit_in_the_message_and_first_byte_checked(void)
+{
+	char buf[80], word[64], want[16];
+
+	repeat(word, 'n', GUEST_NAME_MAX);
+	snprintf(buf, sizeof(buf), "k name=%s", word);
+	snprintf(want, sizeof(want), "(max %d)", GUEST_NAME_MAX - 1);
+	CHECK_CALL(fails_with(buf, want));
+	CHECK_CALL(fails_with("k name=/a", "name=/a"));
+	PASS();
+}
+
 TEST unknown_options_and_extra_words(void)
 {
 	CHECK_CALL(fails_with("k foo=1", "unknown option 'foo=1'"));
 	CHECK_CALL(fails_with("k Mem=64", "'Mem=64'"));
 	CHECK_CALL(fails_with("k =", "'='"));
+	CHECK_CALL(fails_with("k =x", "unknown option '=x'")); /* a leading '=' is an option */
 	CHECK_CALL(fails_with("k other", "'other'"));
 	CHECK_CALL(fails_with("k mem=64 console=ttyS0", "'console=ttyS0'"));
 	PASS();
@@ -281,6 +294,7 @@ SUITE(guest_spec)
 		RUN_TEST(everything_after_double_dash_is_args);
 		RUN_TEST(mem_bounds_and_syntax);
 		RUN_TEST(name_rules);
+		RUN_TEST(name_limit_in_the_message_and_first_byte_checked);
 		RUN_TEST(unknown_options_and_extra_words);
 		RUN_TEST(missing_file);
 		RUN_TEST(file_rules);

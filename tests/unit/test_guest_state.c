@@ -5,6 +5,7 @@
  * changes a size and fails here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "greatest.h"
@@ -188,7 +189,7 @@ TEST header_fields_are_checked(void)
 	CHECK_CALL(refused(4, (const uint8_t[]){ 3, 0 }, 2, "unsupported version 3"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 1, 0 }, 2, "unsupported version 1"));
 	CHECK_CALL(refused(6, (const uint8_t[]){ 1, 0 }, 2, "unknown flags"));
-	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field"));
+	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field says 256 bytes"));
 	PASS();
 }
 
@@ -219,6 +220,62 @@ TEST a_missing_section_is_refused(void)
 	gs_reseal(enc, (size_t)n);
 	ASSERT_EQ(-EPROTO, guest_state_decode(enc, (size_t)n, &b, err, sizeof(err)));
 	ASSERT(strstr(err, "sections missing"));
+	PASS();
+}
+
+/* The first len bytes of the record in enc, its length field saying len, decoded. */
+static int decode_cut(size_t len)
+{
+	enc[8] = (uint8_t)len;
+	enc[9] = enc[10] = enc[11] = 0;
+	gs_reseal(enc, len);
+	return guest_state_decode(enc, len, &b, err, sizeof(err));
+}
+
+TEST shorter_than_a_header_and_an_end_section_has_no_end_section(void)
+{
+	size_t len;
+
+	for (len = HEADER; len < HEADER + SECTION_HEAD + 4; len += 4) {
+		encode_a();
+		ASSERT_EQ(-EPROTO, decode_cut(len));
+		ASSERTm(err, strstr(err, "no end section") != NULL);
+	}
+	PASS();
+}
+
+TEST a_header_and_an_end_section_alone_miss_the_sections(void)
+{
+	encode_a();
+	memcpy(enc + HEADER, (const uint8_t[]){ 0xff, 0xff, 0, 0, 4, 0, 0, 0 }, 8);
+	ASSERT_EQ(-EPROTO, decode_cut(HEADER + SECTION_HEAD + 4));
+	ASSERTm(err, strstr(err, "sections missing") != NULL);
+	PASS();
+}
+
+TEST an_end_section_inside_the_last_payload_is_not_the_end(void)
+{
+	int n = encode_a();
+	size_t config = SECTION_HEAD + 880, len = (size_t)n - 12, rest;
+	uint8_t *rec = malloc(len); /* exactly the record: reading past it is caught */
+	int rc;
+
+	ASSERT(rec);
+	/* header, the sections after config, then config last, its payload
+	 * ending in bytes that look like an END section (type 0xffff, length 4,
+	 * a good CRC): the walk ends at the record's end with no END of its own */
+	rest = (size_t)n - HEADER - config - 12;
+	memcpy(rec, enc, HEADER);
+	memcpy(rec + HEADER, enc + HEADER + config, rest);
+	memcpy(rec + HEADER + rest, enc + HEADER, config);
+	memcpy(rec + len - 12, (const uint8_t[]){ 0xff, 0xff, 0, 0, 4, 0, 0, 0 }, 8);
+	rec[8] = (uint8_t)len;
+	rec[9] = (uint8_t)(len >> 8);
+	gs_reseal(rec, len);
+	rc = guest_state_decode(rec, len, &b, err, sizeof(err));
+	free(rec);
+	ASSERT_EQ(-EPROTO, rc);
+	ASSERTm(err, strstr(err, "truncated at byte") != NULL);
 	PASS();
 }
 
@@ -317,6 +374,9 @@ SUITE(guest_state)
 		RUN_TEST(header_fields_are_checked);
 		RUN_TEST(section_headers_are_checked);
 		RUN_TEST(a_missing_section_is_refused);
+		RUN_TEST(shorter_than_a_header_and_an_end_section_has_no_end_section);
+		RUN_TEST(a_header_and_an_end_section_alone_miss_the_sections);
+		RUN_TEST(an_end_section_inside_the_last_payload_is_not_the_end);
 		RUN_TEST(values_out_of_range_are_refused);
 		RUN_TEST(boundary_values_are_accepted);
 	});

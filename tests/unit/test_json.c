@@ -417,6 +417,41 @@ TEST misuse_fails(void)
 	PASS();
 }
 
+TEST writer_stops_at_the_first_overflow(void)
+{
+	char buf[8], before[8];
+	struct json j;
+	size_t len;
+
+	json_init(&j, buf, sizeof(buf));
+	json_arr_begin(&j, NULL);
+	json_str(&j, NULL, "too long for eight bytes");
+	ASSERT(j.overflow);
+	len = j.len;
+	memcpy(before, buf, sizeof(buf));
+	json_u64(&j, NULL, 1); /* would fit on its own */
+	json_arr_end(&j);
+	ASSERT_EQ(len, j.len);
+	ASSERT_MEM_EQ(before, buf, sizeof(buf));
+	ASSERT_EQ(NULL, json_finish(&j));
+	PASS();
+}
+
+TEST closing_too_often_writes_nothing_more(void)
+{
+	struct json j;
+
+	json_init(&j, out_buf, sizeof(out_buf));
+	json_arr_begin(&j, NULL);
+	json_arr_end(&j);
+	json_arr_end(&j); /* nothing open */
+	json_u64(&j, NULL, 1);
+	ASSERT_EQ(2, j.len);
+	ASSERT_MEM_EQ("[]", out_buf, 2);
+	ASSERT_EQ(NULL, json_finish(&j));
+	PASS();
+}
+
 /* A document touching every writer call, for the overflow sweep. */
 static void write_sample(struct json *j)
 {
@@ -507,6 +542,8 @@ SUITE(json_writer)
 		RUN_TEST(misuse_fails);
 		RUN_TEST(overflow_at_every_size);
 		RUN_TEST(finish_with_zero_capacity);
+		RUN_TEST(writer_stops_at_the_first_overflow);
+		RUN_TEST(closing_too_often_writes_nothing_more);
 	});
 }
 

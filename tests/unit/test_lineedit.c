@@ -366,6 +366,38 @@ TEST binary_rejected(void)
 	PASS();
 }
 
+TEST at_sign_is_the_first_final_byte(void)
+{
+	feed("\x1b[@A\r"); /* '@' (0x40) ends the sequence: the 'A' is typed */
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("A", lines[0]);
+	PASS();
+}
+
+TEST arrows_with_parameters_leave_the_history_alone(void)
+{
+	feed("ls\r");
+	feed("\x1b[1A\x1b[1;5A\r"); /* CSI 1 A, Ctrl-Up: not the plain up arrow */
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ("", lines[0]);
+	PASS();
+}
+
+TEST tilde_is_typed(void)
+{
+	feed(" ~\r"); /* the ends of the printable range, 0x20 and 0x7e */
+	ASSERT_EQ(LINEEDIT_LINE, events[0]);
+	ASSERT_STR_EQ(" ~", lines[0]);
+	PASS();
+}
+
+TEST a_null_line_pointer_is_allowed(void)
+{
+	ASSERT_EQ(LINEEDIT_NONE, lineedit_feed(&le, 'a', NULL));
+	ASSERT_EQ(LINEEDIT_LINE, lineedit_feed(&le, '\r', NULL));
+	PASS();
+}
+
 TEST escape_sequences_swallowed(void)
 {
 	feed("a\x1b[Cb\x1b[1;5Dc\x1b[200~d\x1b" "xe\x1b[3~\r");
@@ -505,6 +537,10 @@ SUITE(lineedit_basic)
 		RUN_TEST(too_long_rejected);
 		RUN_TEST(binary_rejected);
 		RUN_TEST(escape_sequences_swallowed);
+		RUN_TEST(at_sign_is_the_first_final_byte);
+		RUN_TEST(arrows_with_parameters_leave_the_history_alone);
+		RUN_TEST(tilde_is_typed);
+		RUN_TEST(a_null_line_pointer_is_allowed);
 		RUN_TEST(escape_abandoned_by_controls);
 		RUN_TEST(escape_parameter_bounds);
 		RUN_TEST(null_echo_and_prompt);

@@ -131,6 +131,29 @@ TEST normalize_hole_splits_and_needs_room(void)
 	PASS();
 }
 
+TEST normalize_same_kind_inside_another_needs_no_room(void)
+{
+	struct mem_region r[2] = { R(0, 100, MEM_USABLE), R(10, 10, MEM_USABLE) };
+	struct mem_region want[] = { R(0, 100, MEM_USABLE) };
+
+	/* the inner entry just goes: no hole is cut, so a full map will do */
+	CHECK_CALL(check_map(r, memmap_normalize(r, 2, 2), want, 1));
+	PASS();
+}
+
+TEST normalize_capacity_below_the_count_is_the_count(void)
+{
+	struct mem_region r[3] = { R(0, 100, MEM_USABLE), R(10, 10, MEM_UNUSABLE),
+				   R(50, 0, MEM_USABLE) };
+	struct mem_region want[] = {
+		R(0, 10, MEM_USABLE), R(10, 10, MEM_UNUSABLE), R(20, 80, MEM_USABLE),
+	};
+
+	/* cap 0 means the n entries given; the empty one leaves room for the hole */
+	CHECK_CALL(check_map(r, memmap_normalize(r, 3, 0), want, 3));
+	PASS();
+}
+
 TEST normalize_partial_overlaps(void)
 {
 	struct mem_region a[] = { R(0, 50, MEM_USABLE), R(30, 50, MEM_LOADER) };
@@ -317,6 +340,8 @@ SUITE(memmap)
 		RUN_TEST(normalize_merges_touching_same_kind_only);
 		RUN_TEST(normalize_drops_zero_length);
 		RUN_TEST(normalize_hole_splits_and_needs_room);
+		RUN_TEST(normalize_same_kind_inside_another_needs_no_room);
+		RUN_TEST(normalize_capacity_below_the_count_is_the_count);
 		RUN_TEST(normalize_partial_overlaps);
 		RUN_TEST(normalize_chain_of_overlaps);
 		RUN_TEST(normalize_bad_kind_and_top_of_memory);

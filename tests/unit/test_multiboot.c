@@ -388,6 +388,55 @@ TEST ram_exactly_enough(void)
 	PASS();
 }
 
+TEST success_leaves_an_empty_message(void)
+{
+	struct elf_spec s;
+
+	elf_default(&s);
+	ram_reset(MiB(4), MiB(4));
+	ASSERT_EQ(0, load(elf_build(&s), "cmd", NULL, 0)); /* load() fills errbuf with 'x' */
+	ASSERT_STR_EQ("", errbuf);
+	PASS();
+}
+
+TEST a_failed_command_line_write_fails_the_load(void)
+{
+	struct elf_spec s;
+	size_t n;
+	uint32_t cmdline;
+
+	elf_default(&s);
+	n = elf_build(&s);
+	ram_reset(MiB(4), MiB(4));
+	ASSERT_EQ(0, load(n, "cmd", NULL, 0));
+	cmdline = rd32(mbr.mbi + 16);
+	ram_reset(MiB(4), MiB(4));
+	fr.bad_at = cmdline; /* only the command line's write fails */
+	ASSERT(load(n, "cmd", NULL, 0) < 0);
+	ASSERTm(errbuf, strstr(errbuf, "failed") != NULL);
+	PASS();
+}
+
+TEST a_module_past_the_limit_is_named(void)
+{
+	struct multiboot_module m[3];
+	struct elf_spec s;
+	size_t n;
+	uint64_t mod1;
+
+	mods_init(m);
+	elf_default(&s);
+	n = elf_build(&s);
+	ram_reset(MiB(4), MiB(4));
+	ASSERT_EQ(0, load(n, "", m, 3));
+	mod1 = ALIGN_UP(ALIGN_UP((uint64_t)mbr.load_end, PAGE_SIZE) + sizeof(mod_a), PAGE_SIZE);
+	/* RAM ends one byte short of module 1's end */
+	ram_reset(mod1 + sizeof(mod_b) - 1, MiB(4));
+	ASSERT_EQ(-EINVAL, load(n, "", m, 3));
+	ASSERTm(errbuf, strstr(errbuf, "not enough guest RAM for module 1") != NULL);
+	PASS();
+}
+
 TEST small_error_buffer(void)
 {
 	char small[8];
@@ -460,6 +509,7 @@ AOUT_MUT(a_wraps, s->load_addr = 0xfffff000; s->header_addr = 0xfffff040;
 	 s->entry = 0xfffff080; s->bss_end = 0)
 AOUT_MUT(a_bss_beyond_ram, s->bss_end = 0x500000)
 AOUT_MUT(a_entry_outside, s->entry = 0x200000)
+AOUT_MUT(a_loads_nothing, s->load_end = s->load_addr; s->bss_end = 0)
 AOUT_MUT(a_header_cut_off, s->size = 0x2100; s->hdr_off = 8192 - 12)
 AOUT_MUT(a_flag_bit4, s->flags |= 0x10)
 
@@ -512,6 +562,7 @@ static const struct err_case err_cases[] = {
 	{ "aout_wraps", NULL, a_wraps, "a.out image at 0xfffff000-0x100000234 is outside", GiB(8) },
 	{ "aout_bss_beyond_ram", NULL, a_bss_beyond_ram, "a.out image at 0x100000-0x500000 is outside", 0 },
 	{ "aout_entry_outside", NULL, a_entry_outside, "entry point 0x200000", 0 },
+	{ "aout_loads_nothing", NULL, a_loads_nothing, "the image loads no bytes", 0 },
 	{ "aout_header_cut_off", NULL, a_header_cut_off, "cut off before its address fields", 0 },
 	{ "aout_flag_bit4", NULL, a_flag_bit4, "unknown 0x10", 0 },
 };
@@ -572,6 +623,24 @@ TEST bad_module_lists(void)
 	PASS();
 }
 
+TEST an_elf_file_of_just_its_52_byte_header_is_read_as_elf(void)
+{
+	static const uint8_t ident[] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+
+	ram_reset(MiB(4), MiB(4));
+	memset(img, 0, 52);
+	memcpy(img, ident, sizeof(ident));
+	img[16] = 2; /* ET_EXEC */
+	img[18] = 3; /* EM_386 */
+	/* the multiboot header in the last 12 bytes, flags 0: its magic
+	 * lands in e_ehsize and e_phentsize, which is then wrong */
+	memcpy(img + 40, (const uint8_t[]){ 0x02, 0xb0, 0xad, 0x1b, 0, 0, 0, 0,
+					    0xfe, 0x4f, 0x52, 0xe4 }, 12);
+	ASSERT_EQ(-EINVAL, load(52, "", NULL, 0));
+	ASSERTm(errbuf, strstr(errbuf, "ELF program header size 7085") != NULL);
+	PASS();
+}
+
 TEST empty_and_tiny_images(void)
 {
 	ram_reset(MiB(4), MiB(4));
@@ -599,6 +668,7 @@ SUITE(multiboot_errors)
 		}
 		RUN_TEST(bad_module_lists);
 		RUN_TEST(empty_and_tiny_images);
+		RUN_TEST(an_elf_file_of_just_its_52_byte_header_is_read_as_elf);
 	});
 }
 
@@ -617,6 +687,9 @@ SUITE(multiboot_load_ok)
 		RUN_TEST(header_last_slot_and_first_valid);
 		RUN_TEST(ram_exactly_enough);
 		RUN_TEST(small_error_buffer);
+		RUN_TEST(success_leaves_an_empty_message);
+		RUN_TEST(a_failed_command_line_write_fails_the_load);
+		RUN_TEST(a_module_past_the_limit_is_named);
 	});
 }
 

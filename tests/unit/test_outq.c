@@ -65,6 +65,31 @@ TEST line_finds_the_first_newline_even_wrapped(void)
 	PASS();
 }
 
+TEST take_writes_only_what_it_takes(void)
+{
+	memset(drained, '#', sizeof(drained));
+	outq_put(&q, "abcde", 5);
+	ASSERT_EQ(3u, outq_take(&q, drained, 3));
+	ASSERT_MEM_EQ("abc#", drained, 4);
+	PASS();
+}
+
+TEST line_of_a_lone_newline_at_the_head(void)
+{
+	outq_put(&q, "\nab\n", 4);
+	ASSERT_EQ(1u, outq_line(&q));
+	PASS();
+}
+
+TEST line_ignores_stale_bytes_past_the_queue(void)
+{
+	outq_put(&q, "a\n", 2);
+	outq_take(&q, drained, 2); /* the '\n' stays in storage[1], no longer queued */
+	outq_put(&q, "bcdefgh", 7); /* storage[2..7] and [0]: the next byte is [1] */
+	ASSERT_EQ(0u, outq_line(&q));
+	PASS();
+}
+
 TEST take_from_empty_gives_nothing(void)
 {
 	ASSERT_EQ(0u, outq_take(&q, drained, sizeof(drained)));
@@ -81,6 +106,9 @@ SUITE(outq)
 		RUN_TEST(put_all_is_all_or_nothing_and_counts);
 		RUN_TEST(line_finds_the_first_newline_even_wrapped);
 		RUN_TEST(take_from_empty_gives_nothing);
+		RUN_TEST(take_writes_only_what_it_takes);
+		RUN_TEST(line_of_a_lone_newline_at_the_head);
+		RUN_TEST(line_ignores_stale_bytes_past_the_queue);
 	});
 }
 

@@ -273,6 +273,18 @@ TEST bad_frees_change_nothing(void)
 	PASS();
 }
 
+TEST the_last_page_of_the_address_space_can_be_added(void)
+{
+	uint64_t last = UINT64_MAX >> PAGE_SHIFT; /* the page at 2^64 - 4096 */
+
+	arena_init(last, 1);
+	ASSERT_EQ(0, palloc_add_range(&pa, PG(last) + 1, 1)); /* ragged: no whole page */
+	ASSERT_EQ(1, palloc_add_range(&pa, PG(last), 1));
+	ASSERT_EQ(1, pa.free_pages);
+	ASSERT(palloc_alloc(&pa, 0) == PG(last));
+	PASS();
+}
+
 TEST never_added_frames_are_rejected(void)
 {
 	struct snapshot s;
@@ -410,6 +422,7 @@ SUITE(palloc)
 		RUN_TEST(init_has_nothing_free);
 		RUN_TEST(add_splits_into_maximal_aligned_blocks);
 		RUN_TEST(add_unaligned_and_clipped_ranges);
+		RUN_TEST(the_last_page_of_the_address_space_can_be_added);
 		RUN_TEST(add_overlapping_ranges_count_once);
 		RUN_TEST(add_coalesces_with_free_buddies);
 		RUN_TEST(add_skips_allocated_frames);

@@ -217,6 +217,17 @@ TEST error_bytes_are_escaped(void)
 	PASS();
 }
 
+TEST text_escapes_the_ends_of_the_printable_range(void)
+{
+	struct reply *r = start(REPLY_TEXT, "x");
+
+	/* 0x1f and DEL (0x7f) escaped; space and '~' (0x20, 0x7e) as they are */
+	reply_error(r, "%s", "\x1f ~\x7f");
+	reply_end(r);
+	ASSERT_STR_EQ("error: \\x1f ~\\x7f\n", cap.out);
+	PASS();
+}
+
 TEST long_cmd_truncated(void)
 {
 	char name[200];
@@ -637,6 +648,7 @@ SUITE(reply_failures)
 	SHUFFLED_TESTS({
 		RUN_TEST(error_discards_fields);
 		RUN_TEST(error_bytes_are_escaped);
+		RUN_TEST(text_escapes_the_ends_of_the_printable_range);
 		RUN_TEST(long_cmd_truncated);
 		RUN_TEST(strf_truncation_is_marked);
 		RUN_TEST(strf_truncation_boundary);

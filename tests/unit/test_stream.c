@@ -25,6 +25,7 @@ static struct mstream_dec dec;
 static struct {
 	int headers, states, ends, pages;
 	uint64_t frames;
+	char host[MSTREAM_HOST_MAX];
 	char guest[GUEST_NAME_MAX];
 	uint8_t mem[FRAMES][MSTREAM_PAGE_SIZE];
 	bool seen[FRAMES];
@@ -36,6 +37,7 @@ static int on_header(void *ctx, const struct mstream_header *h)
 {
 	rx.headers++;
 	rx.frames = h->frames;
+	memcpy(rx.host, h->host, sizeof(rx.host));
 	memcpy(rx.guest, h->guest, sizeof(rx.guest));
 	return 0;
 }
@@ -242,6 +244,26 @@ TEST header_checks(void)
 	setup(NULL);
 	CHECK_CALL(refused(0, HDR_PAYLOAD + 8 + MSTREAM_HOST_MAX + GUEST_NAME_MAX,
 			   (uint8_t[8]){ 0 }, 8, "guest of 0 frames"));
+	setup(NULL);
+	CHECK_CALL(refused(0, HDR_PAYLOAD + 6, (uint8_t[]){ 1, 0 }, 2, "unknown header flags 0x0001"));
+	PASS();
+}
+
+TEST a_host_name_filling_its_field_is_cut_to_fit(void)
+{
+	struct mstream_header h = { "", "wl", FRAMES };
+	char want[MSTREAM_HOST_MAX];
+	int n;
+
+	memset(h.host, 'h', sizeof(h.host)); /* no NUL */
+	n = mstream_put_header(wire, sizeof(wire), &h);
+	ASSERT(n > 0);
+	ASSERT_EQm(dec.err, 0, mstream_feed(&dec, wire, (size_t)n));
+	ASSERT_EQ(1, rx.headers);
+	memset(want, 'h', sizeof(want) - 1);
+	want[sizeof(want) - 1] = '\0';
+	ASSERT_STR_EQ(want, rx.host);
+	ASSERT_STR_EQ("wl", rx.guest);
 	PASS();
 }
 
@@ -261,6 +283,34 @@ TEST batch_checks(void)
 	setup(NULL);
 	CHECK_CALL(refused(b, HDR_PAYLOAD + 4, (uint8_t[]){ 41, 0, 0, 0 }, 4, "batch ends inside"));
 	ASSERT_EQ(0, rx.pages); /* nothing of the refused batch was handed on */
+	PASS();
+}
+
+TEST a_batch_shorter_than_its_head_is_refused(void)
+{
+	size_t b = HDR_LEN;
+
+	setup(NULL);
+	wire[b + 4] = 4; /* the first batch's length: 4 bytes, round only */
+	wire[b + 5] = wire[b + 6] = wire[b + 7] = 0;
+	CHECK_CALL(refused(b, HDR_PAYLOAD, (uint8_t[]){ 0, 0, 0, 0 }, 4, "batch of 4 bytes"));
+	PASS();
+}
+
+TEST a_batch_of_the_most_pages_is_accepted(void)
+{
+	struct mstream_header h = { "h", "wl", FRAMES };
+	struct mstream_batch b;
+	size_t len;
+	uint64_t f;
+
+	len = (size_t)mstream_put_header(wire, sizeof(wire), &h);
+	mstream_batch_begin(&b, wire + len, MSTREAM_RECORD_MAX, 0);
+	for (f = 0; f < MSTREAM_BATCH_MAX; f++)
+		ASSERT_EQ(0, mstream_batch_add(&b, f, NULL));
+	len += mstream_batch_end(&b);
+	ASSERT_EQm(dec.err, 0, mstream_feed(&dec, wire, len));
+	ASSERT_EQ((int)MSTREAM_BATCH_MAX, rx.pages);
 	PASS();
 }
 
@@ -330,11 +380,14 @@ TEST a_receiver_refusal_stops_the_stream(void)
 TEST digest_depends_on_frame_and_contents(void)
 {
 	static uint8_t zero[MSTREAM_PAGE_SIZE], one[MSTREAM_PAGE_SIZE];
+	int i;
 
 	one[4095] = 1;
 	ASSERT_EQ(mstream_digest(0, 3, zero), mstream_digest(0, 3, NULL));
 	ASSERT(mstream_digest(0, 3, zero) != mstream_digest(0, 4, zero));
 	ASSERT(mstream_digest(0, 3, zero) != mstream_digest(0, 3, one));
+	for (i = 0; i < 8; i++) /* every byte of the frame number counts */
+		ASSERT(mstream_digest(0, 0, zero) != mstream_digest(0, 1ULL << (8 * i), zero));
 	ASSERT(mstream_digest(mstream_digest(0, 1, one), 2, zero) !=
 	       mstream_digest(mstream_digest(0, 2, zero), 1, one));
 	PASS();
@@ -344,6 +397,7 @@ TEST encoder_refuses_what_does_not_fit(void)
 {
 	struct mstream_batch b;
 	struct mstream_header h = { "h", "g", 0 };
+	struct mstream_end e = { 1, 2 };
 	static uint8_t small[100];
 	int i;
 
@@ -357,6 +411,8 @@ TEST encoder_refuses_what_does_not_fit(void)
 	mstream_batch_begin(&b, small, sizeof(small), 0);
 	ASSERT_EQ(-ENOSPC, mstream_batch_add(&b, 1, pages[1]));
 	ASSERT_EQ(-ENOSPC, mstream_put_state(small, sizeof(small), state_rec, sizeof(state_rec)));
+	ASSERT_EQ(-ENOSPC, mstream_put_end(small, 27, &e)); /* head 8, payload 16, CRC 4 */
+	ASSERT_EQ(28, mstream_put_end(small, 28, &e));
 	PASS();
 }
 
@@ -370,6 +426,9 @@ SUITE(stream)
 		RUN_TEST(every_flipped_byte_is_refused);
 		RUN_TEST(header_checks);
 		RUN_TEST(batch_checks);
+		RUN_TEST(a_host_name_filling_its_field_is_cut_to_fit);
+		RUN_TEST(a_batch_shorter_than_its_head_is_refused);
+		RUN_TEST(a_batch_of_the_most_pages_is_accepted);
 		RUN_TEST(framing_checks);
 		RUN_TEST(order_checks);
 		RUN_TEST(end_checks_the_page_count_and_the_state);

@@ -76,6 +76,52 @@ TEST long_cells_are_cut(void)
 	PASS();
 }
 
+TEST render_with_no_buffer_only_measures(void)
+{
+	static const char *const head[] = { "NAME", "STATE" };
+
+	table_init(&tab, 2, head);
+	table_add(&tab, (const char *const[]){ "one", "two" });
+	ASSERT_EQ(table_render(&tab, text, sizeof(text)), table_render(&tab, NULL, 0));
+	PASS();
+}
+
+TEST render_into_one_byte_gives_the_empty_string(void)
+{
+	static const char *const head[] = { "NAME" };
+	char one[1] = { 'x' };
+
+	table_init(&tab, 1, head);
+	ASSERT_EQ(5u, table_render(&tab, one, sizeof(one)));
+	ASSERT_EQ('\0', one[0]);
+	PASS();
+}
+
+TEST every_column_of_a_full_width_table(void)
+{
+	static const char *const head[TABLE_COLS] = { "A", "B", "C", "D", "E", ">F" };
+
+	table_init(&tab, TABLE_COLS, head);
+	table_add(&tab, (const char *const[TABLE_COLS]){ "1", "2", "3", "4", "5", "66" });
+	table_add(&tab, (const char *const[TABLE_COLS]){ "7", "8", "9", "10", "11", "12" });
+	table_render(&tab, text, sizeof(text));
+	ASSERT_STR_EQ("A  B  C  D   E    F\n"
+		      "1  2  3  4   5   66\n"
+		      "7  8  9  10  11  12\n", text);
+	PASS();
+}
+
+TEST an_empty_column_takes_no_width(void)
+{
+	static const char *const head[] = { "", "B" };
+
+	table_init(&tab, 2, head);
+	table_add(&tab, (const char *const[]){ "", "x" });
+	table_render(&tab, text, sizeof(text));
+	ASSERT_STR_EQ("  B\n  x\n", text);
+	PASS();
+}
+
 SUITE(table)
 {
 	SHUFFLED_TESTS({
@@ -84,6 +130,10 @@ SUITE(table)
 		RUN_TEST(full_table_refuses_rows);
 		RUN_TEST(render_cuts_at_the_buffer_and_says_how_much_it_needed);
 		RUN_TEST(long_cells_are_cut);
+		RUN_TEST(render_with_no_buffer_only_measures);
+		RUN_TEST(render_into_one_byte_gives_the_empty_string);
+		RUN_TEST(every_column_of_a_full_width_table);
+		RUN_TEST(an_empty_column_takes_no_width);
 	});
 }
 

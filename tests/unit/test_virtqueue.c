@@ -337,6 +337,22 @@ TEST hostile_ids(void)
 	PASS();
 }
 
+TEST hostile_id_equal_to_the_largest_size(void)
+{
+	struct vq_used_buf u;
+	struct chain c;
+
+	ASSERT_EQ(0, setup(VQ_SIZE_MAX));
+	ASSERT(add_one(0x3000, 10, true, NULL) >= 0); /* device-writable: write_len set */
+	vq_publish(&vq);
+	ASSERT(dev_pop(&c));
+	dev_push(VQ_SIZE_MAX, 0); /* one past the last descriptor */
+	ASSERT_EQ(VQ_BAD_ID, vq_get_used(&vq, &u));
+	ASSERT_EQ(1, vq.bad_id);
+	ASSERT_EQ(1, vq_outstanding(&vq));
+	PASS();
+}
+
 TEST hostile_duplicate_and_length(void)
 {
 	struct vq_used_buf u;
@@ -552,6 +568,7 @@ SUITE(virtqueue)
 		RUN_TEST(bad_chains_rejected);
 		RUN_TEST(exhaustion_and_refill);
 		RUN_TEST(hostile_ids);
+		RUN_TEST(hostile_id_equal_to_the_largest_size);
 		RUN_TEST(hostile_duplicate_and_length);
 		RUN_TEST(hostile_used_idx);
 		RUN_TEST(scribbled_descriptors_do_not_matter);

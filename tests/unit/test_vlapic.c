@@ -170,6 +170,16 @@ TEST logical_destinations_xapic(void)
 	PASS();
 }
 
+TEST flat_logical_destination_uses_all_eight_bits(void)
+{
+	CHECK_CALL(enable(false));
+	MW(LDR, 0x20000000); /* flat model (DFR at reset), bit 5 */
+	MW(ICR_HI, 0x20u << 24);
+	MW(ICR_LO, 0x850);
+	ASSERT(irr_has(0x50)); /* in the cluster model bit 5 would be cluster 2, no member */
+	PASS();
+}
+
 TEST self_ipi_x2apic(void)
 {
 	vlapic_init(&l, 5, 3000000000ULL, 1000000000ULL);
@@ -619,6 +629,76 @@ TEST timer_x2apic_msrs(void)
 	PASS();
 }
 
+TEST timer_periodic_one_missed_period_counts(void)
+{
+	uint64_t start;
+
+	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	start = now;
+	MW(TIMER_INIT, 100); /* 400 ticks */
+	vlapic_update_timer(&l, start + 800); /* the deadlines at 400 and 800 have passed */
+	ASSERT_EQ(1, l.timer_fires);
+	ASSERT_EQ(1, l.timer_missed);
+	ASSERT_EQ(start + 1200, vlapic_next_deadline(&l));
+	PASS();
+}
+
+TEST timer_periodic_count_restarts_each_period(void)
+{
+	uint64_t start;
+
+	vlapic_init(&l, 0, 2000000000ULL, 1000000000ULL);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	start = now;
+	MW(TIMER_INIT, 100); /* 400 ticks */
+	vlapic_update_timer(&l, start + 400);
+	ASSERT_EQ(start + 400, l.timer_start); /* the current count started at the reload */
+	vlapic_update_timer(&l, start + 2000);
+	ASSERT_EQ(start + 2000, l.timer_start);
+	PASS();
+}
+
+TEST timer_current_count_with_clocks_past_2_to_the_32(void)
+{
+	/* TSC and bus both at 2^40 Hz: a count of 2^32 - 1 is as many TSC
+	 * ticks, and ticks times bus_hz no longer fits 64 bits */
+	vlapic_init(&l, 0, 1ULL << 40, 1ULL << 40);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, 0x40);
+	MW(TIMER_DIV, 0xb); /* divide by 1 */
+	MW(TIMER_INIT, 0xffffffffu);
+	ASSERT_EQ(now + 0xffffffffu, vlapic_next_deadline(&l));
+	ASSERT_EQ(0xffffffffu, mr(TIMER_CUR));
+	ASSERT_EQ(0x80000000u, vlapic_timer_current(&l, now + 0x7fffffffu));
+	PASS();
+}
+
+TEST timer_periodic_fractions_of_millions_of_missed_periods(void)
+{
+	/* a period of (2^41 - 1) / 2^40 TSC ticks: one tick and a fraction of
+	 * almost a whole one, so the fractions of 2^26 periods add up past 2^64 */
+	const uint64_t tsc = (1ULL << 41) - 1, bus = 1ULL << 40, late = 1ULL << 27;
+	uint64_t start, k, want;
+
+	vlapic_init(&l, 0, tsc, bus);
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, PERIODIC | 0x40);
+	MW(TIMER_DIV, 0xb);
+	start = now;
+	MW(TIMER_INIT, 1);
+	vlapic_update_timer(&l, start + late);
+	/* expiry k is at start + k * tsc / bus, rounded up: the first one past start + late */
+	k = (uint64_t)(((unsigned __int128)late * bus) / tsc) + 1;
+	want = start + (uint64_t)(((unsigned __int128)k * tsc + bus - 1) / bus);
+	ASSERT(want > start + late);
+	ASSERT_EQ_FMT(want, vlapic_next_deadline(&l), "%" PRIu64);
+	ASSERT_EQ(k - 2, l.timer_missed); /* expiries 1 .. k - 1 made one interrupt */
+	PASS();
+}
+
 TEST tiny_periods_clamped(void)
 {
 	/* A bus faster than the TSC: a one-count period is still one tick. */
@@ -645,6 +725,7 @@ SUITE(vlapic_irqs)
 		RUN_TEST(ack_only_requested_vectors);
 		RUN_TEST(self_ipi_xapic);
 		RUN_TEST(logical_destinations_xapic);
+		RUN_TEST(flat_logical_destination_uses_all_eight_bits);
 		RUN_TEST(self_ipi_x2apic);
 		RUN_TEST(x2apic_logical_cluster_bits);
 		RUN_TEST(illegal_vectors_set_esr);
@@ -673,6 +754,10 @@ SUITE(vlapic_timer)
 		RUN_TEST(timer_illegal_vector);
 		RUN_TEST(timer_x2apic_msrs);
 		RUN_TEST(tiny_periods_clamped);
+		RUN_TEST(timer_periodic_one_missed_period_counts);
+		RUN_TEST(timer_periodic_count_restarts_each_period);
+		RUN_TEST(timer_current_count_with_clocks_past_2_to_the_32);
+		RUN_TEST(timer_periodic_fractions_of_millions_of_missed_periods);
 	});
 }
 GREATEST_MAIN_DEFS();

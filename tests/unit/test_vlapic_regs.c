@@ -22,6 +22,8 @@ TEST reset_state(void)
 	ASSERT_EQ(MASKED, mr(LVT_CMCI));
 	ASSERT_EQ(0, mr(TIMER_INIT));
 	ASSERT_EQ(0, mr(TIMER_CUR));
+	ASSERT_EQ(0, mr(ICR_LO));
+	ASSERT_EQ(0, mr(ICR_HI));
 	ASSERT_EQ(-1, vlapic_pending(&l));
 	/* Not the BSP, and the xAPIC ID is in bits 31:24. */
 	vlapic_init(&l, 3, 1, 1);

@@ -75,6 +75,7 @@ TEST oneshot_timer_fires_the_same_guest_time_later(void)
 	now += (due - now) / 3; /* part of the count has run */
 	move_by(LATER);
 	ASSERT_EQ(due + LATER, vlapic_next_deadline(&copy));
+	ASSERT_EQ(l.timer_start + LATER, copy.timer_start); /* the count started as long ago */
 	ASSERT_EQ(vlapic_timer_current(&l, now), vlapic_timer_current(&copy, now + LATER));
 	vlapic_update_timer(&copy, due + LATER - 1);
 	ASSERT_FALSE(irr_has_in(&copy, VEC));
@@ -104,6 +105,36 @@ TEST periodic_timer_keeps_its_rate_after_a_load(void)
 	PASS();
 }
 
+TEST a_deadline_that_lands_on_zero_fires_a_tick_late(void)
+{
+	uint64_t due;
+
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, VEC);
+	MW(TIMER_INIT, 1000);
+	due = vlapic_next_deadline(&l);
+	move_by(0 - due); /* loaded where the deadline is TSC 0, which means idle */
+	ASSERT_EQ(1u, vlapic_next_deadline(&copy));
+	PASS();
+}
+
+TEST every_irr_isr_and_tmr_word_survives(void)
+{
+	int i;
+
+	CHECK_CALL(enable(false));
+	for (i = 0; i < 8; i++) { /* made-up bits: only the copy is checked */
+		l.irr[i] = 0x10000u << i | 1u;
+		l.isr[i] = 0x20000u << i | 2u;
+		l.tmr[i] = 0x40000u << i | 4u;
+	}
+	move_by(0);
+	ASSERT_MEM_EQ(l.irr, copy.irr, sizeof(l.irr));
+	ASSERT_MEM_EQ(l.isr, copy.isr, sizeof(l.isr));
+	ASSERT_MEM_EQ(l.tmr, copy.tmr, sizeof(l.tmr));
+	PASS();
+}
+
 TEST tsc_deadline_stays_absolute(void)
 {
 	CHECK_CALL(enable(true));
@@ -116,9 +147,41 @@ TEST tsc_deadline_stays_absolute(void)
 	PASS();
 }
 
+TEST current_count_reads_0_in_tsc_deadline_mode_whatever_the_record_says(void)
+{
+	struct gs_lapic s;
+
+	CHECK_CALL(enable(true));
+	MSRW(X2(LVT_TIMER), VEC | TSC_DEADLINE);
+	MSRW(MSR_IA32_TSC_DEADLINE, now + 5000);
+	vlapic_save(&l, now, &s);
+	s.timer_initial = 1000; /* a record no APIC here would write: the mode ignores it */
+	memset(&copy, 0, sizeof(copy));
+	vlapic_load(&copy, &s, now);
+	ASSERT_EQ(0u, vlapic_timer_current(&copy, now));
+	PASS();
+}
+
+TEST current_count_reads_0_for_a_record_with_an_unarmed_periodic_timer(void)
+{
+	struct gs_lapic s;
+
+	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, VEC | PERIODIC);
+	MW(TIMER_INIT, 1000);
+	vlapic_save(&l, now, &s);
+	s.timer_armed = 0; /* a record with a count but no running timer */
+	memset(&copy, 0, sizeof(copy));
+	vlapic_load(&copy, &s, now);
+	ASSERT_EQ(0u, vlapic_next_deadline(&copy));
+	ASSERT_EQ(0u, vlapic_timer_current(&copy, now + 12345));
+	PASS();
+}
+
 TEST idle_timer_stays_idle(void)
 {
 	CHECK_CALL(enable(false));
+	MW(LVT_TIMER, VEC); /* unmasked, so a deadline would show */
 	move_by(LATER);
 	ASSERT_EQ(0u, vlapic_next_deadline(&copy));
 	PASS();
@@ -144,7 +207,11 @@ SUITE(vlapic_state)
 		RUN_TEST(registers_survive_save_and_load);
 		RUN_TEST(oneshot_timer_fires_the_same_guest_time_later);
 		RUN_TEST(periodic_timer_keeps_its_rate_after_a_load);
+		RUN_TEST(a_deadline_that_lands_on_zero_fires_a_tick_late);
+		RUN_TEST(every_irr_isr_and_tmr_word_survives);
 		RUN_TEST(tsc_deadline_stays_absolute);
+		RUN_TEST(current_count_reads_0_in_tsc_deadline_mode_whatever_the_record_says);
+		RUN_TEST(current_count_reads_0_for_a_record_with_an_unarmed_periodic_timer);
 		RUN_TEST(idle_timer_stays_idle);
 		RUN_TEST(statistics_are_not_state);
 	});

@@ -167,6 +167,30 @@ TEST multiboot_state_is_flat_protected_mode(void)
 	PASS();
 }
 
+TEST multiboot_state_descriptor_tables_and_system_segments(void)
+{
+	struct gs_cpu c;
+
+	memset(&c, 0xa5, sizeof(c)); /* nothing left over from before */
+	boot_state_multiboot(&c, 0x100010, 0x2badb002, 0x9000, 77);
+	/* GDTR and IDTR: base 0, limit 0xffff (the multiboot spec leaves them
+	 * undefined; the reset values, SDM Vol. 3A 10.1.1) */
+	ASSERT_EQ(0u, c.gdtr_base);
+	ASSERT_EQ(0u, c.idtr_base);
+	ASSERT_EQ(0xffffu, c.gdtr_limit);
+	ASSERT_EQ(0xffffu, c.idtr_limit);
+	/* LDTR unusable and empty, TR a busy 32-bit TSS at 0 with limit 0xff */
+	ASSERT_EQ(0u, c.seg[GS_LDTR].selector);
+	ASSERT_EQ(0u, c.seg[GS_LDTR].limit);
+	ASSERT_EQ(0u, c.seg[GS_LDTR].base);
+	ASSERT_EQ(0u, c.seg[GS_TR].selector);
+	ASSERT_EQ(0xffu, c.seg[GS_TR].limit);
+	ASSERT_EQ(0u, c.seg[GS_TR].base);
+	ASSERT_EQ(0x08u, c.seg[GS_CS].selector);
+	ASSERT_EQ(0x10u, c.seg[GS_SS].selector);
+	PASS();
+}
+
 SUITE(vmcs_state)
 {
 	SHUFFLED_TESTS({
@@ -174,6 +198,7 @@ SUITE(vmcs_state)
 		RUN_TEST(save_then_load_reproduces_every_field);
 		RUN_TEST(saved_fields_land_in_the_named_members);
 		RUN_TEST(multiboot_state_is_flat_protected_mode);
+		RUN_TEST(multiboot_state_descriptor_tables_and_system_segments);
 	});
 }
 

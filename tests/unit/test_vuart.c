@@ -427,6 +427,24 @@ TEST tx_busy_clears_thre_and_temt_only(void)
 	PASS();
 }
 
+TEST a_thre_interrupt_already_reported_stays_reported_after_a_load(void)
+{
+	struct gs_uart st;
+	struct vuart v2;
+
+	vuart_write(&u, MCR, MCR_OUT2); /* interrupts reach the line */
+	vuart_write(&u, IER, IER_THRE);
+	ASSERT(vuart_irq_line(&u));
+	ASSERT_EQ(0x02, vuart_read(&u, IIR)); /* reading IIR reports and clears the latch */
+	ASSERT_FALSE(vuart_irq_line(&u));
+	vuart_save(&u, &st);
+	vuart_init(&v2, NULL, NULL);
+	vuart_load(&v2, &st);
+	ASSERT_FALSE(vuart_irq_line(&v2)); /* no second THRE interrupt */
+	ASSERT_EQ(0x01, vuart_read(&v2, IIR));
+	PASS();
+}
+
 TEST load_clamps_a_fifo_state_it_cannot_hold(void)
 {
 	struct gs_uart st;
@@ -468,6 +486,7 @@ SUITE(vuart)
 		RUN_TEST(loopback_rx_interrupt);
 		RUN_TEST(save_and_load_keep_registers_fifo_and_wiring);
 		RUN_TEST(load_clamps_a_fifo_state_it_cannot_hold);
+		RUN_TEST(a_thre_interrupt_already_reported_stays_reported_after_a_load);
 		RUN_TEST(tx_busy_clears_thre_and_temt_only);
 	});
 }
