@@ -52,6 +52,9 @@ struct guest {
 	char reason[GUEST_REASON_MAX]; /* why it stopped */
 	bool release_pending; /* stopped; its memory goes back at the next guest_reap */
 	uint64_t started_ns, stopped_ns, run_ns;
+	/* auto-converge (migrate/precopy.h): share of CPU time denied, and until when */
+	uint32_t throttle_pct;
+	uint64_t throttle_until; /* TSC */
 };
 
 /*
