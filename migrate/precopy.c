@@ -33,20 +33,27 @@ void precopy_init(struct precopy *c, const struct precopy_params *p)
 }
 
 /*
- * a * b / d for rates and times. When a * b would overflow, a and d are
- * halved together until it does not: the quotient keeps its size and
- * loses only low bits, plenty for statistics (the image has no 128-bit
- * division).
+ * a * b / d for rates and times, saturating at UINT64_MAX (the image has
+ * no 128-bit division). The whole quotient a / d is exact; the remainder
+ * part, when r * b would overflow, is computed with r and d halved
+ * together, losing only low bits.
  */
 static uint64_t muldiv(uint64_t a, uint64_t b, uint64_t d)
 {
-	uint64_t p;
+	uint64_t q, r, hi, lo;
 
-	while (__builtin_mul_overflow(a, b, &p)) {
-		a >>= 1;
+	if (!d)
+		return UINT64_MAX;
+	q = a / d;
+	r = a % d;
+	if (__builtin_mul_overflow(q, b, &hi))
+		return UINT64_MAX;
+	while (__builtin_mul_overflow(r, b, &lo)) {
+		r >>= 1;
 		d >>= 1;
 	}
-	return d ? p / d : UINT64_MAX;
+	lo = d ? lo / d : 0;
+	return hi + lo < hi ? UINT64_MAX : hi + lo;
 }
 
 uint64_t precopy_predict_ns(uint64_t bytes, uint64_t bytes_per_s)
