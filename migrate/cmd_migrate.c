@@ -88,6 +88,7 @@ static void recv_status(struct reply *r)
 	reply_u64(r, "attempts", st->attempts);
 	reply_u64(r, "accepted", st->accepted);
 	reply_u64(r, "refused", st->refused);
+	reply_u64(r, "build_ms", st->build_ms);
 	reply_str(r, "last", st->last);
 	reply_obj_end(r);
 }

@@ -31,6 +31,7 @@ struct mrecv_status {
 	char host[MSTREAM_HOST_MAX];
 	uint64_t bytes, pages, frames;
 	uint32_t attempts, refused, accepted;
+	uint64_t build_ms; /* end record to guest built: digest check, RAM copy, state load */
 	char last[240]; /* what became of the last attempt */
 };
 

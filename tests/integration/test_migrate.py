@@ -50,26 +50,39 @@ def rounds(p, i, mark):
     return max([int(r) for r in found] or [0])
 
 
-def migrate(s, p, src, dst, port=PORT):
-    """Move GUEST from src to dst; returns the source's final status."""
+def start_migration(p, src, dst, port=PORT):
     obj = p.json(dst, "migrate incoming %d" % port)
     assert obj["ok"] and obj["incoming"] == "listening", obj
     obj = p.json(src, "migrate %s %s:%d" % (GUEST, ADDR[dst], port))
     assert obj["ok"], obj
+
+
+def wait_migration(p, src, until=lambda st: st["state"] in ("done", "failed", "cancelled")):
+    """Poll src's `migrate status` until `until` holds; the outgoing status."""
     deadline = time.monotonic() + MIGRATE_WAIT
     while True:
         st = p.json(src, "migrate status")["outgoing"]
-        if st["state"] in ("done", "failed", "cancelled"):
-            break
+        if until(st):
+            return st
+        assert st["state"] not in ("done", "failed", "cancelled"), st
         assert time.monotonic() < deadline, "migration still %r: %r" % (st["state"], st)
-        time.sleep(2)
+        time.sleep(1)
+
+
+def migrate(s, p, src, dst, port=PORT):
+    """Move GUEST from src to dst; returns the source's final status."""
+    start_migration(p, src, dst, port)
+    st = wait_migration(p, src)
     assert st["state"] == "done", st
+    inc = p.json(dst, "migrate status")["incoming"]
     s.note("%s -> %s: %d rounds, %d pages (%d zero), %d KiB of %d KiB RAM, %d KiB/s, "
-           "downtime %d ms (expected %d), total %d ms, converged by %s" % (
+           "downtime %d ms (expected %d; destination's check and build %d ms), total %d ms, "
+           "converged by %s%s" % (
                ADDR[src], ADDR[dst], st["round"], st["pages_sent"], st["zero_pages"],
                st["bytes"] >> 10, st["ram_bytes"] >> 10, st["bandwidth_kib_s"],
-               st["downtime_ms"], st["expected_downtime_ms"], st["total_ms"],
-               st["converged_by"]))
+               st["downtime_ms"], st["expected_downtime_ms"], inc["build_ms"], st["total_ms"],
+               st["converged_by"], ", throttled %d%%" % st["throttle_pct"]
+               if st["throttle_pct"] else ""))
     return st
 
 
@@ -127,3 +140,41 @@ def test_migrate_idle_guest_there_and_back(s):
         st = migrate(s, p, 1, 0)
         back = check_arrived(p, 1, 0, mark_a, after)
         s.note("and back on A: round %d" % back)
+
+
+BUSY = "workload.elf name=%s mem=16 -- pages=2048 rounds=0 rate=256" % GUEST
+
+
+@boot("migrate-bochs-busy", kinds=("bochs",))
+def test_migrate_busy_guest_survives_a_cancel_then_moves(s):
+    """A guest writing 256 KiB/s over 8 MiB (the link carries ~1.2 MB/s):
+    the destination cancels in the first pass, the guest keeps running on
+    A; a retry moves it, and on B it verifies every page of its rounds."""
+    with Pair(s, "bochs", "e1000") as p:
+        mark_a = p.emus[0].console.mark()
+        assert p.json(0, "guest start " + BUSY)["ok"]
+        wait_for(p, 0, r"^\[%s\] PROGRESS workload round=1\b" % GUEST, mark_a, timeout=600)
+
+        start_migration(p, 0, 1)
+        wait_migration(p, 0, lambda st: st["pages_sent"] >= 512)
+        assert p.json(1, "migrate incoming cancel")["ok"]
+        st = wait_migration(p, 0)
+        assert st["state"] == "failed", st
+        s.note("cancelled by B after %d pages: %s" % (st["pages_sent"], st["error"]))
+        assert guests(p, 0)[GUEST]["state"] == "running"
+        assert GUEST not in guests(p, 1)
+        before = rounds(p, 0, mark_a)
+        wait_for(p, 0, r"^\[%s\] PROGRESS workload round=%d\b" % (GUEST, before + 1), mark_a,
+                 timeout=600)
+
+        before = rounds(p, 0, mark_a)
+        mark_b = p.emus[1].console.mark()
+        st = migrate(s, p, 0, 1)
+        check_arrived(p, 0, 1, mark_b, before)
+        # a whole round on B, verified page by page by the guest itself
+        after = rounds(p, 1, mark_b)
+        m = wait_for(p, 1, r"^\[%s\] PROGRESS workload round=%d .*verified=(\w+)"
+                     % (GUEST, after + 1), mark_b, timeout=600)
+        assert m.group(1) == "yes", m.group(0)
+        assert "RESULT workload fail" not in transcript(p, 1, mark_b)
+        s.note("busy guest: round %d on A, verified round %d on B" % (before, after + 1))
