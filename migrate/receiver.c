@@ -408,18 +408,20 @@ static void poll_answering(uint64_t now)
 {
 	size_t n;
 
-	if (r.lost || now - r.ans_ns >= TRANSFER_LINGER_NS) {
-		discard(r.g ? "the source did not take our acceptance" : "refusal not delivered");
-		return;
-	}
-	if (r.ans_off < r.ans_len) {
+	if (r.ans_len && r.ans_acked >= r.ans_len) {
+		answered();
+	} else if (r.g && (r.lost || now - r.ans_ns >= TRANSFER_LINGER_NS)) {
+		discard("the source did not take our acceptance");
+	} else if (r.lost || now - r.ans_ns >= TRANSFER_LINGER_NS) {
+		/* a refusal the source may not have read: the refusal stays the last word */
+		drop_pcb(false);
+		r.st.phase = r.listen ? MRECV_LISTENING : MRECV_OFF;
+	} else if (r.ans_off < r.ans_len) {
 		n = transfer_write(r.pcb, r.ans + r.ans_off, r.ans_len - r.ans_off);
 		if (n != TRANSFER_FAILED)
 			r.ans_off += n;
 		tcp_output(r.pcb);
 	}
-	if (r.ans_len && r.ans_acked >= r.ans_len)
-		answered();
 }
 
 bool migrate_recv_poll(void)
