@@ -51,7 +51,8 @@ int mack_encode(uint8_t *out, size_t cap, enum mack_code code, const char *msg)
 	put16(out + 4, MACK_VERSION);
 	put16(out + 6, (uint16_t)code);
 	put16(out + 8, (uint16_t)len);
-	memcpy(out + MACK_HEAD, msg, len);
+	if (len)
+		memcpy(out + MACK_HEAD, msg, len); /* msg may be NULL (no message) */
 	put32(out + MACK_HEAD + len, crc32_update(0, out, MACK_HEAD + len));
 	return (int)(MACK_HEAD + len + MACK_TAIL);
 }
