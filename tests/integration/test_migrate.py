@@ -149,7 +149,9 @@ BUSY = "workload.elf name=%s mem=16 -- pages=2048 rounds=0 rate=256" % GUEST
 def test_migrate_busy_guest_survives_a_cancel_then_moves(s):
     """A guest writing 256 KiB/s over 8 MiB (the link carries ~1.2 MB/s):
     the destination cancels in the first pass, the guest keeps running on
-    A; a retry moves it, and on B it verifies every page of its rounds."""
+    A; a retry moves it, and on B it verifies every page of its rounds;
+    it moves back to A; then the destination is killed mid-stream and the
+    guest carries on on A."""
     with Pair(s, "bochs", "e1000") as p:
         mark_a = p.emus[0].console.mark()
         assert p.json(0, "guest start " + BUSY)["ok"]
@@ -178,3 +180,21 @@ def test_migrate_busy_guest_survives_a_cancel_then_moves(s):
         assert m.group(1) == "yes", m.group(0)
         assert "RESULT workload fail" not in transcript(p, 1, mark_b)
         s.note("busy guest: round %d on A, verified round %d on B" % (before, after + 1))
+
+        # and back to A while it runs
+        before = rounds(p, 1, mark_b)
+        mark_a = p.emus[0].console.mark()
+        migrate(s, p, 1, 0)
+        after = check_arrived(p, 1, 0, mark_a, before)
+
+        # the destination dies in the first pass: the guest stays on A
+        start_migration(p, 0, 1)
+        wait_migration(p, 0, lambda st: st["pages_sent"] >= 512)
+        p.emus[1].kill()
+        st = wait_migration(p, 0)
+        assert st["state"] == "failed", st
+        s.note("destination killed after %d pages: %s" % (st["pages_sent"], st["error"]))
+        assert guests(p, 0)[GUEST]["state"] == "running"
+        wait_for(p, 0, r"^\[%s\] PROGRESS workload round=%d .*verified=yes"
+                 % (GUEST, rounds(p, 0, mark_a) + 1), mark_a, timeout=600)
+        assert "RESULT workload fail" not in transcript(p, 0, mark_a)
