@@ -49,7 +49,7 @@ static void send_status(struct reply *r)
 	const struct msend_status *st = migrate_send_status();
 
 	reply_obj_begin(r, "outgoing");
-	reply_str(r, "state", migrate_send_phase_name(st->phase));
+	reply_str(r, "state", msend_phase_name(st->phase));
 	if (st->phase != MSEND_IDLE) {
 		reply_str(r, "name", st->guest);
 		reply_strf(r, "destination", "%u.%u.%u.%u:%u", st->addr >> 24, (st->addr >> 16) & 255,
@@ -153,7 +153,7 @@ static void start(struct reply *r, const char *name, const char *target)
 	}
 	reply_str(r, "name", name);
 	reply_str(r, "destination", target);
-	reply_str(r, "state", migrate_send_phase_name(migrate_send_status()->phase));
+	reply_str(r, "state", msend_phase_name(migrate_send_status()->phase));
 }
 
 static void cmd_migrate(struct reply *r, int argc, char **argv)

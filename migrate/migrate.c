@@ -34,7 +34,7 @@ static void report_json(const struct msend_status *st)
 	json_obj_begin(&j, NULL);
 	json_str(&j, "event", "migrate");
 	json_str(&j, "name", st->guest);
-	json_str(&j, "state", migrate_send_phase_name(st->phase));
+	json_str(&j, "state", msend_phase_name(st->phase));
 	json_u64(&j, "round", st->round);
 	json_u64(&j, "pages_sent", st->pages_sent);
 	json_u64(&j, "dirty_pages", st->dirty_pages);
@@ -60,7 +60,7 @@ static void report(void)
 		return;
 	}
 	log_info("migrate %s: %s round %u, %lu pages sent (%lu zero), %lu dirty, %lu KiB, %lu KiB/s%s",
-		 st->guest, migrate_send_phase_name(st->phase), st->round, st->pages_sent,
+		 st->guest, msend_phase_name(st->phase), st->round, st->pages_sent,
 		 st->zero_pages, st->dirty_pages, st->bytes >> 10, st->bandwidth >> 10,
 		 st->throttle_pct ? ", throttled" : "");
 }

@@ -34,11 +34,6 @@
 #define RECORDS_PER_POLL 8   /* batches built per main-loop turn: keeps the loop going round */
 #define DIGEST_PER_POLL 256  /* frames folded into the digest per turn (1 MiB) */
 
-static const char *const phase_names[] = {
-	"idle", "connecting", "first-pass", "rounds", "stop-and-copy",
-	"digest", "wait-ack", "done", "failed", "cancelled",
-};
-
 struct sender {
 	struct msend_status st;
 	struct guest *g;
@@ -62,11 +57,6 @@ struct sender {
 static struct sender s;
 static uint8_t page_buf[MSTREAM_PAGE_SIZE];
 
-const char *migrate_send_phase_name(enum msend_phase p)
-{
-	return (unsigned)p <= MSEND_CANCELLED ? phase_names[p] : "unknown";
-}
-
 const struct msend_status *migrate_send_status(void)
 {
 	if (migrate_send_active()) {
@@ -78,7 +68,7 @@ const struct msend_status *migrate_send_status(void)
 
 bool migrate_send_active(void)
 {
-	return s.st.phase > MSEND_IDLE && s.st.phase < MSEND_DONE;
+	return msend_phase_active(s.st.phase);
 }
 
 /* ---------------------------------------------------------------- lwIP callbacks */
@@ -157,9 +147,10 @@ static void give_back_guest(void)
 		guest_resume(g);
 }
 
-static void finish(enum msend_phase phase, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void finish(enum msend_event ev, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
-static void finish(enum msend_phase phase, const char *fmt, ...)
+/* Failed or cancelled (ev): the guest goes back to how it was found. */
+static void finish(enum msend_event ev, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -167,13 +158,13 @@ static void finish(enum msend_phase phase, const char *fmt, ...)
 	fmt_vsnprintf(s.st.error, sizeof(s.st.error), fmt, ap);
 	va_end(ap);
 	migrate_send_status(); /* last totals */
-	s.st.phase = phase;
+	s.st.phase = msend_phase_next(s.st.phase, ev);
 	give_back_guest();
 	drop_pcb(false);
 	free_todo();
 	s.g = NULL;
 	log_warn("migrate %s: %s: %s; the guest stays here", s.st.guest,
-		 migrate_send_phase_name(phase), s.st.error);
+		 msend_phase_name(s.st.phase), s.st.error);
 }
 
 /* Accepted: the guest runs on the destination now; release ours. */
@@ -183,7 +174,7 @@ static void succeed(void)
 
 	s.st.downtime_ns = clock_ns() - s.pause_ns;
 	migrate_send_status();
-	s.st.phase = MSEND_DONE;
+	s.st.phase = msend_phase_next(s.st.phase, MSEND_EV_ACCEPTED);
 	drop_pcb(true);
 	free_todo();
 	s.g = NULL;
@@ -200,7 +191,7 @@ int migrate_send_cancel(void)
 {
 	if (!migrate_send_active())
 		return -EINVAL;
-	finish(MSEND_CANCELLED, "cancelled by the operator");
+	finish(MSEND_EV_CANCEL, "cancelled by the operator");
 	return 0;
 }
 
@@ -291,9 +282,9 @@ static uint64_t bandwidth(uint64_t now)
 	return MAX(pass, all);
 }
 
-static void begin_pass(enum msend_phase phase, uint64_t now)
+static void begin_pass(enum msend_event ev, uint64_t now)
 {
-	s.st.phase = phase;
+	s.st.phase = msend_phase_next(s.st.phase, ev);
 	s.cursor = 0;
 	s.round_ns = now;
 	s.round_acked = s.acked;
@@ -312,7 +303,7 @@ static int stop_and_copy(uint64_t now)
 	if (n < 0)
 		return (int)n;
 	s.st.dirty_pages = dirty_bitmap_count(&s.todo);
-	begin_pass(MSEND_STOP_COPY, now);
+	begin_pass(MSEND_EV_STOP_COPY, now);
 	log_info("migrate %s: stop-and-copy (%s) after %u rounds, %lu pages left",
 		 s.st.guest, precopy_reason_name(s.pc.reason), s.st.round, s.st.dirty_pages);
 	return 0;
@@ -334,7 +325,7 @@ static int end_of_pass(void)
 	s.g->throttle_pct = s.pc.throttle_pct;
 	s.st.throttle_pct = s.pc.throttle_pct;
 	s.st.round = s.pc.round;
-	begin_pass(MSEND_ROUNDS, now);
+	begin_pass(MSEND_EV_NEXT_ROUND, now);
 	return 0;
 }
 
@@ -357,7 +348,7 @@ static int digest_step(void)
 		return n;
 	s.out_len = (size_t)n;
 	s.out_off = 0;
-	s.st.phase = MSEND_WAIT_ACK;
+	s.st.phase = msend_phase_next(s.st.phase, MSEND_EV_END_QUEUED);
 	return 0;
 }
 
@@ -378,7 +369,7 @@ static int next_record(void)
 	case MSEND_STOP_COPY:
 		if (build_batch())
 			return 0;
-		s.st.phase = MSEND_DIGEST;
+		s.st.phase = msend_phase_next(s.st.phase, MSEND_EV_COPIED);
 		s.cursor = 0;
 		s.digest = 0;
 		return put_state();
@@ -433,12 +424,12 @@ static const char *guest_trouble(void)
 static void answered(void)
 {
 	if (s.ans.status == MACK_ERROR)
-		finish(MSEND_FAILED, "bad answer from the destination: %s", s.ans.msg);
+		finish(MSEND_EV_FAILURE, "bad answer from the destination: %s", s.ans.msg);
 	else if (s.ans.code != MACK_ACCEPTED)
-		finish(MSEND_FAILED, "refused by the destination: %s: %s",
+		finish(MSEND_EV_FAILURE, "refused by the destination: %s: %s",
 		       mack_code_name(s.ans.code), s.ans.msg);
 	else if (s.st.phase != MSEND_WAIT_ACK || s.out_len)
-		finish(MSEND_FAILED, "the destination accepted an incomplete stream");
+		finish(MSEND_EV_FAILURE, "the destination accepted an incomplete stream");
 	else
 		succeed();
 }
@@ -449,17 +440,17 @@ static bool check_link(uint64_t now)
 	const char *why = s.g ? guest_trouble() : NULL;
 
 	if (why)
-		finish(MSEND_FAILED, "%s", why);
+		finish(MSEND_EV_FAILURE, "%s", why);
 	else if (s.ans.status != MACK_MORE)
 		answered();
 	else if (s.lost)
-		finish(MSEND_FAILED, s.connected ? "connection to the destination lost"
+		finish(MSEND_EV_FAILURE, s.connected ? "connection to the destination lost"
 						 : "cannot connect to the destination");
 	else if (s.closed_by_peer)
-		finish(MSEND_FAILED, "the destination closed the connection without an answer");
+		finish(MSEND_EV_FAILURE, "the destination closed the connection without an answer");
 	else if (now - s.progress_ns >= (s.st.phase == MSEND_WAIT_ACK ? TRANSFER_ANSWER_NS
 								    : TRANSFER_STALL_NS))
-		finish(MSEND_FAILED, "timed out: no progress for %lu s",
+		finish(MSEND_EV_FAILURE, "timed out: no progress for %lu s",
 		       (unsigned long)((now - s.progress_ns) / TRANSFER_NS_PER_S));
 	else
 		return false;
@@ -475,7 +466,7 @@ bool migrate_send_poll(void)
 	if (s.st.phase == MSEND_CONNECTING) {
 		if (!s.connected)
 			return true;
-		begin_pass(MSEND_FIRST_PASS, clock_ns());
+		begin_pass(MSEND_EV_CONNECTED, clock_ns());
 	}
 	for (i = 0; !err && i < RECORDS_PER_POLL && sending_phase(); i++) {
 		if (!s.out_len)
@@ -489,7 +480,7 @@ bool migrate_send_poll(void)
 	if (s.pcb)
 		tcp_output(s.pcb);
 	if (err)
-		finish(MSEND_FAILED, "sending failed (%s)", transfer_errname(err));
+		finish(MSEND_EV_FAILURE, "sending failed (%s)", transfer_errname(err));
 	return migrate_send_active();
 }
 

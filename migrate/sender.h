@@ -4,8 +4,7 @@
  * stepped from the main loop (migrate_send_poll); commands only start
  * and cancel it, so the console stays responsive while it runs.
  *
- *   connecting -> first-pass -> rounds* -> stop-and-copy -> digest
- *              -> wait-ack -> done | failed | cancelled
+ * Its phases and the moves between them are migrate/send_phase.h's.
  *
  * Whatever goes wrong, the guest is left as it was found: running (or
  * paused, if it was paused), with its dirty log stopped and its throttle
@@ -17,19 +16,8 @@
 #include "kernel/guest_spec.h"
 #include "lib/types.h"
 #include "migrate/precopy.h"
+#include "migrate/send_phase.h"
 
-enum msend_phase {
-	MSEND_IDLE,
-	MSEND_CONNECTING,
-	MSEND_FIRST_PASS, /* every frame of RAM, zero pages as bare records */
-	MSEND_ROUNDS,     /* the pages the dirty log reported */
-	MSEND_STOP_COPY,  /* guest paused: the last dirty pages, then its state */
-	MSEND_DIGEST,     /* guest paused: digest over all RAM, then the end record */
-	MSEND_WAIT_ACK,   /* everything sent: the destination checks and answers */
-	MSEND_DONE,
-	MSEND_FAILED,
-	MSEND_CANCELLED,
-};
 
 struct msend_status {
 	enum msend_phase phase;
@@ -70,8 +58,5 @@ bool migrate_send_active(void);
 
 /* The running (or last) migration. */
 const struct msend_status *migrate_send_status(void);
-
-/* "connecting", "first-pass", ... */
-const char *migrate_send_phase_name(enum msend_phase p);
 
 #endif
