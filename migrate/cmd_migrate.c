@@ -65,6 +65,7 @@ static void send_status(struct reply *r)
 		reply_u64(r, "dirty_rate_pages_s", st->dirty_rate);
 		reply_u64(r, "expected_downtime_ms", st->expected_ns / NS_PER_MS);
 		reply_u64(r, "downtime_ms", st->downtime_ns / NS_PER_MS);
+		reply_u64(r, "downtime_source_ms", st->source_ns / NS_PER_MS);
 		reply_u64(r, "total_ms", st->total_ns / NS_PER_MS);
 		reply_u64(r, "throttle_pct", st->throttle_pct);
 		reply_str(r, "converged_by", precopy_reason_name(st->reason));

@@ -349,6 +349,7 @@ static int digest_step(void)
 	s.out_len = (size_t)n;
 	s.out_off = 0;
 	s.st.phase = msend_phase_next(s.st.phase, MSEND_EV_END_QUEUED);
+	s.st.source_ns = clock_ns() - s.pause_ns;
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct msend_status {
 	uint64_t dirty_rate;      /* pages per second dirtied in the last round */
 	uint64_t expected_ns;     /* downtime predicted when stop-and-copy began */
 	uint64_t downtime_ns;     /* measured: guest paused to destination's acceptance */
+	uint64_t source_ns;       /* of which: paused to end record queued (last pages, state, digest) */
 	uint64_t total_ns;
 	uint32_t throttle_pct;    /* auto-converge: CPU share denied to the guest */
 	enum precopy_reason reason; /* why stop-and-copy began */

@@ -76,11 +76,13 @@ def migrate(s, p, src, dst, port=PORT):
     assert st["state"] == "done", st
     inc = p.json(dst, "migrate status")["incoming"]
     s.note("%s -> %s: %d rounds, %d pages (%d zero), %d KiB of %d KiB RAM, %d KiB/s, "
-           "downtime %d ms (expected %d; destination's check and build %d ms), total %d ms, "
+           "downtime %d ms (expected %d; source's last pages, state and digest %d ms, "
+           "destination's check and build %d ms), total %d ms, "
            "converged by %s%s" % (
                ADDR[src], ADDR[dst], st["round"], st["pages_sent"], st["zero_pages"],
                st["bytes"] >> 10, st["ram_bytes"] >> 10, st["bandwidth_kib_s"],
-               st["downtime_ms"], st["expected_downtime_ms"], inc["build_ms"], st["total_ms"],
+               st["downtime_ms"], st["expected_downtime_ms"], st["downtime_source_ms"],
+               inc["build_ms"], st["total_ms"],
                st["converged_by"], ", throttled %d%%" % st["throttle_pct"]
                if st["throttle_pct"] else ""))
     return st
