@@ -184,3 +184,19 @@ static void cmd_migrate(struct reply *r, int argc, char **argv)
 
 COMMAND(migrate, "NAME HOST[:PORT] | incoming [PORT|cancel] | status | cancel | set KEY VALUE",
 	"live-migrate a guest to a peer hypervisor, or receive one", 1, 3, false, cmd_migrate);
+
+/* Hidden, for the tests: corrupt the next outgoing stream at byte OFFSET. */
+static void cmd_migrate_fault(struct reply *r, int argc, char **argv)
+{
+	uint64_t off;
+
+	if (strcmp(argv[1], "corrupt") || fmt_parse_u64(argv[2], &off)) {
+		reply_error(r, "usage: migrate_fault corrupt OFFSET");
+		return;
+	}
+	migrate_send_fault(off);
+	reply_u64(r, "corrupt_at", off);
+}
+
+COMMAND(migrate_fault, "corrupt OFFSET", "flip a bit of the next migration stream (tests)", 2, 2,
+	true, cmd_migrate_fault);

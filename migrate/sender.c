@@ -388,6 +388,24 @@ static bool sending_phase(void)
 	return s.st.phase >= MSEND_FIRST_PASS && s.st.phase <= MSEND_WAIT_ACK;
 }
 
+/* Test hook (migrate_send_fault): flip a bit of stream byte corrupt_at - 1, once. */
+static uint64_t corrupt_at;
+
+void migrate_send_fault(uint64_t offset)
+{
+	corrupt_at = offset + 1;
+}
+
+static void corrupt_in_transit(void)
+{
+	uint64_t at = corrupt_at - 1;
+
+	if (corrupt_at && at >= s.written && at - s.written < s.out_len - s.out_off) {
+		s.out[s.out_off + (at - s.written)] ^= 0x01;
+		corrupt_at = 0;
+	}
+}
+
 /* Hand lwIP what it takes of s.out, within the bandwidth limit. */
 static int push(void)
 {
@@ -396,6 +414,7 @@ static int push(void)
 
 	if (s.written >= budget)
 		return 0;
+	corrupt_in_transit();
 	n = transfer_write(s.pcb, s.out + s.out_off,
 			   MIN(s.out_len - s.out_off, (size_t)MIN(budget - s.written, (uint64_t)SIZE_MAX)));
 	if (n == TRANSFER_FAILED)

@@ -57,6 +57,12 @@ bool migrate_send_poll(void);
 /* Whether a migration is under way (not idle, done, failed or cancelled). */
 bool migrate_send_active(void);
 
+/*
+ * For tests: the next migration flips one bit of stream byte offset after
+ * its checksum was computed, as a faulty link would (`migrate_fault`).
+ */
+void migrate_send_fault(uint64_t offset);
+
 /* The running (or last) migration. */
 const struct msend_status *migrate_send_status(void);
 

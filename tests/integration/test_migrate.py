@@ -119,6 +119,24 @@ def refuse_garbage(s, p):
     assert p.json(1, "migrate incoming cancel")["ok"]
 
 
+def refuse_corrupted(s, p):
+    """One bit flipped in transit (after the sender's CRC): B refuses the
+    stream, A's guest keeps running, B keeps no guest."""
+    mark_a = p.emus[0].console.mark()
+    assert p.json(0, "migrate_fault corrupt 5000")["ok"]
+    start_migration(p, 0, 1)
+    st = wait_migration(p, 0)
+    assert st["state"] == "failed" and "refused" in st["error"], st
+    assert guests(p, 0)[GUEST]["state"] == "running"
+    assert GUEST not in guests(p, 1)
+    inc = p.json(1, "migrate status")["incoming"]
+    assert inc["state"] == "listening", inc
+    assert p.json(1, "migrate incoming cancel")["ok"]
+    wait_for(p, 0, r"^\[%s\] PROGRESS workload round=%d\b" % (GUEST, rounds(p, 0, mark_a) + 1),
+             mark_a)
+    s.note("corrupted stream: %s" % st["error"])
+
+
 @boot("migrate-bochs", kinds=("bochs",))
 def test_migrate_idle_guest_there_and_back(s):
     with Pair(s, "bochs", "e1000") as p:
@@ -129,6 +147,7 @@ def test_migrate_idle_guest_there_and_back(s):
         wait_for(p, 0, r"^\[%s\] PROGRESS workload round=1\b" % GUEST, mark_a)
         assert p.json(0, "ping %s 2" % ADDR[1], timeout=60)["received"] >= 1
         refuse_garbage(s, p)
+        refuse_corrupted(s, p)
 
         before = rounds(p, 0, mark_a)
         mark_b = p.emus[1].console.mark()
