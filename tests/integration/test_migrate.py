@@ -163,12 +163,12 @@ def test_migrate_idle_guest_there_and_back(s):
         s.note("and back on A: round %d" % back)
 
 
-BUSY = "workload.elf name=%s mem=16 -- pages=2048 rounds=0 rate=256" % GUEST
+BUSY = "workload.elf name=%s mem=16 -- pages=1024 rounds=0 rate=256" % GUEST
 
 
 @boot("migrate-bochs-busy", kinds=("bochs",))
 def test_migrate_busy_guest_survives_a_cancel_then_moves(s):
-    """A guest writing 256 KiB/s over 8 MiB (the link carries ~1.2 MB/s):
+    """A guest writing 256 KiB/s over 4 MiB (the link carries ~1.2 MB/s):
     the destination cancels in the first pass, the guest keeps running on
     A; a retry moves it, and on B it verifies every page of its rounds;
     it moves back to A; then the destination is killed mid-stream and the
