@@ -65,6 +65,16 @@ struct guest {
  */
 struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errlen);
 
+/*
+ * guest_alloc, with RAM the caller's nblocks 2 MiB blocks (from
+ * physmem_alloc_pages(9), in guest-physical order) instead of fresh
+ * ones: on success the guest owns them and frees them with itself; on
+ * failure (NULL) they are still the caller's. For a migration's staged
+ * memory, which then needs no copy while the guest is paused.
+ */
+struct guest *guest_alloc_adopt(const struct guest_spec *spec, const hpa_t *blocks,
+				uint32_t nblocks, char *err, size_t errlen);
+
 /* Release a guest that guest_alloc made and that never ran. */
 void guest_free(struct guest *g);
 

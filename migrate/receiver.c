@@ -318,24 +318,19 @@ static void refuse(enum mack_code code, const char *why)
 	answer(code, why);
 }
 
-/* Copy the staged memory into a new guest and load its state. */
+/*
+ * A new guest with the staged memory as its RAM (taken over, not copied:
+ * the source's guest is paused meanwhile) and the staged state loaded.
+ */
 static int build(char *err, size_t errlen)
 {
-	struct guest *g = guest_alloc(&staged_state.config, err, errlen);
+	struct guest *g = guest_alloc_adopt(&staged_state.config, r.blocks, r.nblocks, err, errlen);
 	uint32_t i;
 
 	if (!g)
-		return -ENOMEM;
-	if (g->ram_size != r.st.frames << FRAME_SHIFT) {
-		fmt_snprintf(err, errlen, "guest of %u MiB has %lu MiB of RAM here, the stream %lu MiB",
-			     staged_state.config.mem_mib, (unsigned long)(g->ram_size >> 20),
-			     (unsigned long)(r.st.frames >> 8));
-		guest_free(g);
-		return -EINVAL;
-	}
+		return -ENOMEM; /* the blocks are still ours: refuse() frees them */
 	for (i = 0; i < r.nblocks; i++)
-		g->ram.write(g->ram.ctx, (gpa_t)i * BLOCK, phys_to_virt(r.blocks[i]),
-			     MIN(BLOCK, g->ram_size - (uint64_t)i * BLOCK));
+		r.blocks[i] = 0; /* the guest's now */
 	if (guest_load_state(g, &staged_state, err, errlen)) {
 		guest_free(g);
 		return -EIO;
