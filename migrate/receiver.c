@@ -280,7 +280,6 @@ static void stop_listening(void)
 		tcp_close(r.listen); /* a listening pcb always closes */
 	}
 	r.listen = NULL;
-	r.st.phase = MRECV_OFF;
 }
 
 /* Throw away everything of this attempt; listen for the next one (if still listening). */
@@ -380,6 +379,7 @@ static void answered(void)
 	     (unsigned long)r.st.pages, (unsigned long)r.st.bytes);
 	log_info("migrate incoming: %s", r.st.last);
 	stop_listening(); /* one guest per `migrate incoming` */
+	r.st.phase = MRECV_OFF;
 }
 
 /* ---------------------------------------------------------------- polling */
@@ -403,7 +403,13 @@ static void poll_answering(uint64_t now)
 {
 	size_t n;
 
-	if (r.ans_len && r.ans_acked >= r.ans_len) {
+	/*
+	 * The source closes gracefully only after it read an acceptance
+	 * (on failure it resets): its FIN confirms the acceptance even if the
+	 * TCP acknowledgement of our answer never came.
+	 */
+	if (r.ans_len && (r.ans_acked >= r.ans_len ||
+			  (r.g && r.peer_closed && !r.lost && r.ans_off == r.ans_len))) {
 		answered();
 	} else if (r.g && (r.lost || now - r.ans_ns >= TRANSFER_LINGER_NS)) {
 		discard("the source did not take our acceptance");
@@ -495,6 +501,9 @@ int migrate_recv_cancel(void)
 {
 	if (r.st.phase == MRECV_OFF)
 		return -EINVAL;
+	stop_listening();
+	if (r.g && r.st.phase == MRECV_ANSWERING)
+		return 0; /* our acceptance is on its way: the source may already have let go */
 	if (r.pcb && r.st.phase == MRECV_RECEIVING) {
 		/* a last word to the source, best effort: it learns why at once */
 		uint8_t ans[MACK_MAX];
@@ -504,7 +513,6 @@ int migrate_recv_cancel(void)
 			tcp_output(r.pcb);
 		drop_pcb(true); /* a close, not a reset: the answer still goes out */
 	}
-	stop_listening();
 	if (r.pcb || r.g || r.blocks)
 		discard("cancelled by the operator");
 	r.st.phase = MRECV_OFF;

@@ -38,7 +38,10 @@ struct mrecv_status {
 /* Listen on port for one guest. Returns 0, or -EBUSY (listening elsewhere) / -ENOMEM / -EINVAL. */
 int migrate_recv_listen(uint16_t port, char *err, size_t errlen);
 
-/* Stop listening; a stream being received is refused and discarded. -EINVAL when not listening. */
+/*
+ * Stop listening; a stream being received is refused and discarded, but
+ * an acceptance already sent is seen through. -EINVAL when not listening.
+ */
 int migrate_recv_cancel(void);
 
 /* One step from the main loop; true while it has work that should not wait for a tick. */
