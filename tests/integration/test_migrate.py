@@ -217,3 +217,26 @@ def test_migrate_busy_guest_survives_a_cancel_then_moves(s):
         wait_for(p, 0, r"^\[%s\] PROGRESS workload round=%d .*verified=yes"
                  % (GUEST, rounds(p, 0, mark_a) + 1), mark_a, timeout=600)
         assert "RESULT workload fail" not in transcript(p, 0, mark_a)
+
+
+@boot("migrate-bochs-fast", kinds=("bochs",))
+def test_migrate_guest_faster_than_the_link_converges_by_round_limit(s):
+    """A guest rewriting 4 MiB as fast as it can outruns the link: rounds
+    stop shrinking, auto-converge throttles it, the round limit ends
+    pre-copy, and the status says both; the guest arrives intact."""
+    with Pair(s, "bochs", "e1000") as p:
+        mark_a = p.emus[0].console.mark()
+        assert p.json(0, "guest start workload.elf name=%s mem=16 -- pages=1024 rounds=0 rate=0"
+                      % GUEST)["ok"]
+        wait_for(p, 0, r"^\[%s\] PROGRESS workload round=1\b" % GUEST, mark_a)
+        assert p.json(0, "migrate set max-rounds 4")["ok"]
+        before = rounds(p, 0, mark_a)
+        mark_b = p.emus[1].console.mark()
+        st = migrate(s, p, 0, 1)
+        assert st["converged_by"] == "max-rounds", st
+        assert st["auto_converged"] is True and st["throttle_pct"] > 0, st
+        after = check_arrived(p, 0, 1, mark_b, before)
+        m = wait_for(p, 1, r"^\[%s\] PROGRESS workload round=%d .*verified=(\w+)"
+                     % (GUEST, after + 1), mark_b, timeout=600)
+        assert m.group(1) == "yes", m.group(0)
+        assert "RESULT workload fail" not in transcript(p, 1, mark_b)
