@@ -149,8 +149,20 @@ uint64_t mstream_digest(uint64_t digest, uint64_t frame, const void *page)
 		h = (h ^ (uint8_t)(frame >> (8 * i))) * FNV64_PRIME;
 	if (!p || mstream_page_is_zero(p))
 		return h * zero_page_factor();
-	for (i = 0; i < MSTREAM_PAGE_SIZE; i++)
+	/*
+	 * Eight bytes a turn: the loop's own instructions cost as much as
+	 * the hash's, and both ends digest while the guest is paused.
+	 */
+	for (i = 0; i < MSTREAM_PAGE_SIZE; i += 8) {
 		h = (h ^ p[i]) * FNV64_PRIME;
+		h = (h ^ p[i + 1]) * FNV64_PRIME;
+		h = (h ^ p[i + 2]) * FNV64_PRIME;
+		h = (h ^ p[i + 3]) * FNV64_PRIME;
+		h = (h ^ p[i + 4]) * FNV64_PRIME;
+		h = (h ^ p[i + 5]) * FNV64_PRIME;
+		h = (h ^ p[i + 6]) * FNV64_PRIME;
+		h = (h ^ p[i + 7]) * FNV64_PRIME;
+	}
 	return h;
 }
 
