@@ -44,7 +44,8 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         kernel/guest_state.c kernel/profile_table.c \
         net/e1000_ring.c net/virtqueue.c net/netbench_stream.c net/chksum.c \
         kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
-        arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c migrate/stream.c
+        arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c migrate/stream.c \
+        migrate/ack.c migrate/precopy.c migrate/target.c migrate/send_phase.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
@@ -61,7 +62,8 @@ KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/dirty_guest.c kernel/dirty_verify.c kernel/cmd_dirty.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
-MIGRATE_SRCS :=
+MIGRATE_SRCS := migrate/transfer.c migrate/sender.c migrate/receiver.c migrate/migrate.c \
+        migrate/cmd_migrate.c
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 include net/lwip.mk

@@ -129,8 +129,12 @@ static void free_ram(struct guest *g)
 	g->nchunks = 0;
 }
 
-/* RAM in 2 MiB blocks, zeroed, each mapped RWX at its guest-physical place. */
-static int alloc_ram(struct guest *g, uint32_t mib, char *err, size_t errlen)
+/*
+ * RAM in 2 MiB blocks, zeroed, each mapped RWX at its guest-physical
+ * place; or, when donor is not NULL, the caller's blocks taken over as
+ * they are (a migration's staged memory: no copy while the guest waits).
+ */
+static int alloc_ram(struct guest *g, uint32_t mib, const hpa_t *donor, char *err, size_t errlen)
 {
 	uint32_t i;
 
@@ -142,7 +146,7 @@ static int alloc_ram(struct guest *g, uint32_t mib, char *err, size_t errlen)
 		goto nomem;
 	g->chunks = phys_to_virt(g->chunk_table);
 	for (i = 0; i < g->nchunks; i++) {
-		g->chunks[i] = physmem_alloc_pages(CHUNK_ORDER);
+		g->chunks[i] = donor ? donor[i] : physmem_alloc_pages(CHUNK_ORDER);
 		if (!g->chunks[i])
 			goto nomem;
 		if (ept_map_range(&g->ept, (gpa_t)i * GUEST_CHUNK, g->chunks[i], GUEST_CHUNK, EPT_RWX))
@@ -235,7 +239,7 @@ static void release(struct guest *g)
 	g->release_pending = false;
 }
 
-static int alloc_resources(struct guest *g, char *err, size_t errlen)
+static int alloc_resources(struct guest *g, const hpa_t *donor, char *err, size_t errlen)
 {
 	const struct apic_info *host = apic_get_info();
 
@@ -243,7 +247,7 @@ static int alloc_resources(struct guest *g, char *err, size_t errlen)
 		fmt_snprintf(err, errlen, "not enough memory for the EPT of guest %s", g->name);
 		return -ENOMEM;
 	}
-	if (alloc_ram(g, g->spec.mem_mib, err, errlen))
+	if (alloc_ram(g, g->spec.mem_mib, donor, err, errlen))
 		return -ENOMEM;
 	g->ram = (struct guest_ram){ ram_write, ram_read, g, g->ram_size };
 	g->vcpu.guest = g;
@@ -257,7 +261,17 @@ static int alloc_resources(struct guest *g, char *err, size_t errlen)
 	return 0;
 }
 
-struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errlen)
+/* A failed guest_alloc_adopt: the donated blocks stay the caller's. */
+static void disown_ram(struct guest *g)
+{
+	uint32_t i;
+
+	for (i = 0; g->chunks && i < g->nchunks; i++)
+		g->chunks[i] = 0;
+}
+
+static struct guest *alloc_guest(const struct guest_spec *spec, const hpa_t *donor, char *err,
+				 size_t errlen)
 {
 	struct guest *g;
 
@@ -274,13 +288,32 @@ struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errle
 	g->spec = *spec;
 	memcpy(g->name, spec->name, sizeof(g->name));
 	g->state = GUEST_PAUSED; /* not runnable until it has a state */
-	if (alloc_resources(g, err, errlen)) {
+	if (alloc_resources(g, donor, err, errlen)) {
+		if (donor)
+			disown_ram(g);
 		release(g);
 		g->used = false;
 		return NULL;
 	}
 	g->started_ns = clock_ns();
 	return g;
+}
+
+struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errlen)
+{
+	return alloc_guest(spec, NULL, err, errlen);
+}
+
+struct guest *guest_alloc_adopt(const struct guest_spec *spec, const hpa_t *blocks,
+				uint32_t nblocks, char *err, size_t errlen)
+{
+	if (nblocks != DIV_ROUND_UP(MiB(spec->mem_mib), GUEST_CHUNK)) {
+		fmt_snprintf(err, errlen, "%u MiB of guest RAM need %lu blocks of 2 MiB, not %u",
+			     spec->mem_mib, (unsigned long)DIV_ROUND_UP(MiB(spec->mem_mib), GUEST_CHUNK),
+			     nblocks);
+		return NULL;
+	}
+	return alloc_guest(spec, blocks, err, errlen);
 }
 
 void guest_free(struct guest *g)

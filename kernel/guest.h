@@ -52,6 +52,9 @@ struct guest {
 	char reason[GUEST_REASON_MAX]; /* why it stopped */
 	bool release_pending; /* stopped; its memory goes back at the next guest_reap */
 	uint64_t started_ns, stopped_ns, run_ns;
+	/* auto-converge (migrate/precopy.h): share of CPU time denied, and until when */
+	uint32_t throttle_pct;
+	uint64_t throttle_until; /* TSC */
 };
 
 /*
@@ -61,6 +64,16 @@ struct guest {
  * NULL with a message in err (nothing allocated then).
  */
 struct guest *guest_alloc(const struct guest_spec *spec, char *err, size_t errlen);
+
+/*
+ * guest_alloc, with RAM the caller's nblocks 2 MiB blocks (from
+ * physmem_alloc_pages(9), in guest-physical order) instead of fresh
+ * ones: on success the guest owns them and frees them with itself; on
+ * failure (NULL) they are still the caller's. For a migration's staged
+ * memory, which then needs no copy while the guest is paused.
+ */
+struct guest *guest_alloc_adopt(const struct guest_spec *spec, const hpa_t *blocks,
+				uint32_t nblocks, char *err, size_t errlen);
 
 /* Release a guest that guest_alloc made and that never ran. */
 void guest_free(struct guest *g);

@@ -8,6 +8,7 @@
 #include "kernel/console_out.h"
 #include "kernel/mainloop.h"
 #include "kernel/sched.h"
+#include "migrate/migrate.h"
 #include "net/net.h"
 
 /*
@@ -43,6 +44,8 @@ static void idle(void)
 void mainloop_step(bool may_idle)
 {
 	bool busy = net_poll();
+
+	busy |= migrate_poll(); /* a migration in flight keeps the NICs polled without sleeping */
 
 	console_service_output();
 

@@ -14,7 +14,21 @@ static bool runnable(struct guest *g, uint64_t now)
 {
 	if (!g->used || g->state != GUEST_RUNNING)
 		return false;
+	if (g->throttle_pct && now < g->throttle_until)
+		return false; /* throttled: sits out its share (migrate/precopy.h, auto-converge) */
 	return !g->vcpu.halted || vcpu_has_wakeup(&g->vcpu, now);
+}
+
+/*
+ * A throttled guest that ran from tsc0 to now sits out long enough for
+ * its CPU share to drop by throttle_pct percent.
+ */
+static void throttle(struct guest *g, uint64_t tsc0)
+{
+	uint64_t now = rdtsc();
+
+	if (g->throttle_pct && g->throttle_pct < 100)
+		g->throttle_until = now + (now - tsc0) * g->throttle_pct / (100 - g->throttle_pct);
 }
 
 bool sched_run_once(uint64_t slice_us)
@@ -35,6 +49,7 @@ bool sched_run_once(uint64_t slice_us)
 		dirty_vmx_vcpu_leave(&g->vcpu); /* drain its PML log while its VMCS is current */
 		sti();
 		g->run_ns += clock_ns() - t0;
+		throttle(g, now);
 		guest_reap(); /* a guest its exit handlers stopped is released here */
 		return true;
 	}

@@ -119,6 +119,25 @@ bool mstream_page_is_zero(const void *page)
 	return true;
 }
 
+/*
+ * FNV-1a over 4096 zero bytes is h * PRIME^4096 (XOR with 0 changes
+ * nothing, the products wrap mod 2^64): one multiplication instead of
+ * 4096, the same digest. Most of an idle guest is zeros, and both ends
+ * fold every frame while the guest is paused, so this is downtime saved.
+ */
+static uint64_t zero_page_factor(void)
+{
+	static uint64_t factor;
+	size_t i;
+
+	if (!factor) {
+		factor = 1;
+		for (i = 0; i < MSTREAM_PAGE_SIZE; i++)
+			factor *= FNV64_PRIME;
+	}
+	return factor;
+}
+
 /* FNV-1a over the frame number and the page's bytes (zeros for NULL). */
 uint64_t mstream_digest(uint64_t digest, uint64_t frame, const void *page)
 {
@@ -128,8 +147,22 @@ uint64_t mstream_digest(uint64_t digest, uint64_t frame, const void *page)
 
 	for (i = 0; i < 8; i++)
 		h = (h ^ (uint8_t)(frame >> (8 * i))) * FNV64_PRIME;
-	for (i = 0; i < MSTREAM_PAGE_SIZE; i++)
-		h = (h ^ (p ? p[i] : 0)) * FNV64_PRIME;
+	if (!p || mstream_page_is_zero(p))
+		return h * zero_page_factor();
+	/*
+	 * Eight bytes a turn: the loop's own instructions cost as much as
+	 * the hash's, and both ends digest while the guest is paused.
+	 */
+	for (i = 0; i < MSTREAM_PAGE_SIZE; i += 8) {
+		h = (h ^ p[i]) * FNV64_PRIME;
+		h = (h ^ p[i + 1]) * FNV64_PRIME;
+		h = (h ^ p[i + 2]) * FNV64_PRIME;
+		h = (h ^ p[i + 3]) * FNV64_PRIME;
+		h = (h ^ p[i + 4]) * FNV64_PRIME;
+		h = (h ^ p[i + 5]) * FNV64_PRIME;
+		h = (h ^ p[i + 6]) * FNV64_PRIME;
+		h = (h ^ p[i + 7]) * FNV64_PRIME;
+	}
 	return h;
 }
 
