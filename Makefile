@@ -207,9 +207,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(DEPS_STAMP)
 # The real console and command table over a host stand-in for the rest of
 # the core (tests/fuzz/fuzz_commands.c says what it cannot reach).
 FUZZ_CORE_SRCS := tests/fuzz/host_core.c kernel/console.c kernel/cmd_system.c \
-        kernel/cmd_guest.c net/cmd_net.c
+        kernel/cmd_guest.c net/cmd_net.c tests/fuzz/host_migrate.c migrate/cmd_migrate.c
 $(BUILD)/fuzz/fuzz_commands: tests/fuzz/fuzz_commands.c $(FUZZ_CORE_SRCS) $(PURE_SRCS) \
-		$(wildcard kernel/*.h net/*.h tests/fuzz/*.h) | $(DEPS_STAMP)
+		$(wildcard kernel/*.h net/*.h migrate/*.h tests/fuzz/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -O1 -g -I. -Inet -I$(LWIP_DIR)/src/include \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -2,8 +2,8 @@
  * libFuzzer target for the real console and command table: bytes arrive
  * on the (host) serial port, kernel/console.c edits, splits and dispatches
  * them over its own table to the real handlers of kernel/cmd_system.c,
- * cmd_guest.c and net/cmd_net.c, built for the host over
- * tests/fuzz/host_core.c. fuzz_console.c covers the same path with
+ * cmd_guest.c, net/cmd_net.c and migrate/cmd_migrate.c, built for the
+ * host over tests/fuzz/host_core.c and host_migrate.c. fuzz_console.c covers the same path with
  * commands made up to stress the reply encoder; this one covers what the
  * operator can really type.
  *
@@ -30,7 +30,11 @@
  *   they reach only their "no guest" / "no snapshot" paths (host_core.c).
  * - dirty: kernel/cmd_dirty.c needs a running guest's EPT and dirty log,
  *   which the host build cannot make; its parsing is reached by the
- *   emulator tests (tests/integration/test_dirty.py). Migrate: not yet.
+ *   emulator tests (tests/integration/test_dirty.py).
+ * - migrate past its arguments: sending and receiving need the network
+ *   stack and a running guest; host_migrate.c checks what the command
+ *   validated (ports, settings, names) and refuses as the real ends
+ *   refuse a missing guest. tests/integration/test_migrate.py runs them.
  */
 #include <setjmp.h>
 #include <stdint.h>
