@@ -35,23 +35,32 @@ struct fmt_spec {
 	char conv;
 };
 
+/* Whether the next byte still fits (the last one is kept for the NUL). */
+static bool fmt_room(const struct fmt_out *o)
+{
+	return o->size && o->pos < o->size - 1;
+}
+
 static void fmt_put(struct fmt_out *o, char c)
 {
-	if (o->size && o->pos < o->size - 1)
+	if (fmt_room(o))
 		o->buf[o->pos] = c;
 	o->pos++;
 }
 
 static void fmt_put_n(struct fmt_out *o, char c, int n)
 {
-	while (n-- > 0)
+	for (; n > 0 && fmt_room(o); n--)
 		fmt_put(o, c);
+	if (n > 0)
+		o->pos += (size_t)n; /* past the buffer only the count grows */
 }
 
 static void fmt_put_s(struct fmt_out *o, const char *s, size_t n)
 {
-	while (n--)
+	for (; n && fmt_room(o); n--)
 		fmt_put(o, *s++);
+	o->pos += n;
 }
 
 static const char *fmt_parse_flags(const char *p, struct fmt_spec *sp)
@@ -265,7 +274,9 @@ static void fmt_string(struct fmt_out *o, const struct fmt_spec *sp,
 
 	if (!s)
 		s = "(null)";
-	while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
+	if (sp->prec < 0)
+		n = strlen(s);
+	while (sp->prec >= 0 && n < (size_t)sp->prec && s[n])
 		n++;
 	pad = (size_t)sp->width > n ? sp->width - (int)n : 0;
 	if (!(sp->flags & FLAG_LEFT))

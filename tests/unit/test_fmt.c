@@ -4,9 +4,12 @@
  * and a set of edge values, at several buffer sizes so truncation, the
  * terminating NUL and the return value are all compared.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "greatest.h"
 #include "unit_order.h"
@@ -303,6 +306,37 @@ TEST huge_fields_are_clamped(void)
 }
 #pragma GCC diagnostic pop
 
+/*
+ * A string of exactly 2^31 bytes (one 1 MiB file mapped 2048 times in a
+ * row, then a page of zeros): the count is one past INT_MAX and is clamped
+ * to it, the buffer holds the first bytes. Only the count grows past the buffer, so
+ * this takes a strlen, not 2^31 stores.
+ */
+TEST count_past_int_max_is_clamped(void)
+{
+	const size_t mib = 1 << 20, n = 2048;
+	char a[8], *big;
+	size_t i;
+	int fd = memfd_create("fmt-big", 0), r;
+
+	ASSERT(fd >= 0);
+	ASSERT_EQ(0, ftruncate(fd, (off_t)mib));
+	big = mmap(NULL, n * mib + 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT(big != MAP_FAILED);
+	for (i = 0; i < n; i++)
+		ASSERT(mmap(big + i * mib, mib, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			    fd, 0) != MAP_FAILED);
+	ASSERT(mmap(big + n * mib, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		    -1, 0) != MAP_FAILED);
+	memset(big, 'a', mib); /* every copy shows it */
+	r = fmt_snprintf(a, sizeof(a), "%s", big);
+	munmap(big, n * mib + 4096);
+	close(fd);
+	ASSERT_EQ(INT_MAX, r);
+	ASSERT_STR_EQ("aaaaaaa", a);
+	PASS();
+}
+
 /* The measure-then-write pattern callers use with va_copy. */
 static int twice(char *out, size_t size, const char *f, ...)
 {
@@ -346,6 +380,7 @@ SUITE(fmt_edges)
 		RUN_TEST(unknown_conversion_shown_verbatim);
 		RUN_TEST(size_zero_writes_nothing);
 		RUN_TEST(huge_fields_are_clamped);
+		RUN_TEST(count_past_int_max_is_clamped);
 		RUN_TEST(vsnprintf_measure_then_write);
 	});
 }
