@@ -45,7 +45,8 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         net/e1000_ring.c net/virtqueue.c net/netbench_stream.c net/chksum.c \
         kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
         arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c migrate/stream.c \
-        migrate/ack.c migrate/precopy.c migrate/target.c migrate/send_phase.c
+        migrate/ack.c migrate/precopy.c migrate/target.c migrate/send_phase.c \
+        migrate/delta.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
@@ -172,7 +173,7 @@ FUZZ_SECONDS ?= 60
 
 # The pure modules are compiled once per flavour into an archive each test
 # links against (the linker takes only what the test uses).
-PURE_HDRS := $(wildcard lib/*.h kernel/*.h arch/x86/*.h net/*.h tests/unit/*.h tests/fuzz/*.h)
+PURE_HDRS := $(wildcard lib/*.h kernel/*.h arch/x86/*.h net/*.h migrate/*.h tests/unit/*.h tests/fuzz/*.h)
 PURE_OBJS := $(patsubst %.c,$(BUILD)/unit/obj/%.o,$(PURE_SRCS))
 PURE_ASAN_OBJS := $(patsubst %.c,$(BUILD)/unit-asan/obj/%.o,$(PURE_SRCS))
 

@@ -86,6 +86,7 @@ static void recv_status(struct reply *r)
 	reply_str(r, "source", st->host);
 	reply_u64(r, "bytes", st->bytes);
 	reply_u64(r, "pages", st->pages);
+	reply_u64(r, "delta_pages", st->delta_pages);
 	reply_u64(r, "attempts", st->attempts);
 	reply_u64(r, "accepted", st->accepted);
 	reply_u64(r, "refused", st->refused);

@@ -178,7 +178,17 @@ static int on_end(void *ctx, const struct mstream_end *e)
 	return 0;
 }
 
-static const struct mstream_ops dec_ops = { on_header, on_page, on_state, on_end, NULL };
+/* The decoder checked the delta; the staged copy is the one it was made against. */
+static int on_delta(void *ctx, uint64_t frame, const uint8_t *enc, size_t len)
+{
+	if (delta_apply(staged_frame(frame), enc, len))
+		return -EPROTO;
+	r.st.pages++;
+	r.st.delta_pages++;
+	return 0;
+}
+
+static const struct mstream_ops dec_ops = { on_header, on_page, on_state, on_end, NULL, on_delta };
 
 /* ---------------------------------------------------------------- lwIP callbacks */
 
@@ -235,7 +245,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	r.ans_len = r.ans_off = r.ans_acked = 0;
 	memset(r.st.guest, 0, sizeof(r.st.guest));
 	memset(r.st.host, 0, sizeof(r.st.host));
-	r.st.bytes = r.st.pages = r.st.frames = 0;
+	r.st.bytes = r.st.pages = r.st.frames = r.st.delta_pages = 0;
 	r.st.attempts++;
 	r.st.phase = MRECV_RECEIVING;
 	r.last_ns = clock_ns();

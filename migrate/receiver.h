@@ -30,6 +30,7 @@ struct mrecv_status {
 	char guest[GUEST_NAME_MAX]; /* the stream's guest, once its header is in */
 	char host[MSTREAM_HOST_MAX];
 	uint64_t bytes, pages, frames;
+	uint64_t delta_pages; /* of pages: those that came as deltas */
 	uint32_t attempts, refused, accepted;
 	uint64_t build_ms; /* end record to guest built: digest check, RAM copy, state load */
 	char last[240]; /* what became of the last attempt */

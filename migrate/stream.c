@@ -70,18 +70,44 @@ void mstream_batch_begin(struct mstream_batch *b, uint8_t *buf, size_t cap, uint
 	put32(buf + MSTREAM_FRAME_HEAD, round);
 }
 
-int mstream_batch_add(struct mstream_batch *b, uint64_t frame, const void *data)
+/* Room for an entry of size bytes: its head at b->buf + b->len, or NULL. */
+static uint8_t *batch_room(struct mstream_batch *b, uint64_t frame, uint8_t kind, size_t size)
 {
-	size_t size = MSTREAM_PAGE_HEAD + (data ? MSTREAM_PAGE_SIZE : 0);
+	uint8_t *e = b->buf + b->len;
 
 	if (b->count == MSTREAM_BATCH_MAX || b->len + size + MSTREAM_FRAME_TAIL > b->cap)
-		return -ENOSPC;
-	put64(b->buf + b->len, frame);
-	b->buf[b->len + 8] = data ? 1 : 0;
-	if (data)
-		memcpy(b->buf + b->len + MSTREAM_PAGE_HEAD, data, MSTREAM_PAGE_SIZE);
+		return NULL;
+	put64(e, frame);
+	e[8] = kind;
 	b->len += size;
 	b->count++;
+	return e;
+}
+
+int mstream_batch_add(struct mstream_batch *b, uint64_t frame, const void *data)
+{
+	uint8_t *e = batch_room(b, frame, data ? MSTREAM_KIND_DATA : MSTREAM_KIND_ZERO,
+				MSTREAM_PAGE_HEAD + (data ? MSTREAM_PAGE_SIZE : 0));
+
+	if (!e)
+		return -ENOSPC;
+	if (data)
+		memcpy(e + MSTREAM_PAGE_HEAD, data, MSTREAM_PAGE_SIZE);
+	return 0;
+}
+
+int mstream_batch_add_delta(struct mstream_batch *b, uint64_t frame, const uint8_t *enc,
+			    size_t len)
+{
+	uint8_t *e;
+
+	if (len == 0 || len > DELTA_MAX)
+		return -EINVAL;
+	e = batch_room(b, frame, MSTREAM_KIND_DELTA, MSTREAM_PAGE_HEAD + 2 + len);
+	if (!e)
+		return -ENOSPC;
+	put16(e + MSTREAM_PAGE_HEAD, (uint16_t)len);
+	memcpy(e + MSTREAM_PAGE_HEAD + 2, enc, len);
 	return 0;
 }
 
@@ -248,11 +274,66 @@ static int header(struct mstream_dec *d, const uint8_t *p, uint32_t len)
 	return d->ops.header ? d->ops.header(d->ops.ctx, &h) : 0;
 }
 
+/*
+ * Size of the page entry at p (room bytes left in the batch), or 0 when
+ * it is malformed (message in d->err). Deltas are checked in full here,
+ * so that nothing of a batch is applied unless all of it is sound.
+ */
+static size_t entry_size(struct mstream_dec *d, const uint8_t *p, size_t room, uint32_t i)
+{
+	size_t dlen;
+
+	if (room < MSTREAM_PAGE_HEAD)
+		return fail(d, -EPROTO, "batch ends inside page entry %u", i), 0;
+	if (get64(p) >= d->frames)
+		return fail(d, -EPROTO, "frame 0x%lx past the guest's %lu frames",
+			    (unsigned long)get64(p), (unsigned long)d->frames), 0;
+	switch (p[8]) {
+	case MSTREAM_KIND_ZERO:
+		return MSTREAM_PAGE_HEAD;
+	case MSTREAM_KIND_DATA:
+		if (room - MSTREAM_PAGE_HEAD < MSTREAM_PAGE_SIZE)
+			return fail(d, -EPROTO, "batch ends inside the data of page %u", i), 0;
+		return MSTREAM_PAGE_HEAD + MSTREAM_PAGE_SIZE;
+	case MSTREAM_KIND_DELTA:
+		if (room - MSTREAM_PAGE_HEAD < 2)
+			return fail(d, -EPROTO, "batch ends inside the delta length of page %u", i), 0;
+		dlen = get16(p + MSTREAM_PAGE_HEAD);
+		if (dlen == 0 || dlen > DELTA_MAX)
+			return fail(d, -EPROTO, "delta of %lu bytes for page %u (1 to %u)",
+				    (unsigned long)dlen, i, DELTA_MAX), 0;
+		if (room - MSTREAM_PAGE_HEAD - 2 < dlen)
+			return fail(d, -EPROTO, "batch ends inside the delta of page %u", i), 0;
+		if (delta_check(p + MSTREAM_PAGE_HEAD + 2, dlen))
+			return fail(d, -EPROTO, "malformed delta for page %u", i), 0;
+		return MSTREAM_PAGE_HEAD + 2 + dlen;
+	default:
+		return fail(d, -EPROTO, "page entry %u of unknown kind %u", i, p[8]), 0;
+	}
+}
+
+static int hand_on(struct mstream_dec *d, const uint8_t *p)
+{
+	uint64_t frame = get64(p);
+
+	switch (p[8]) {
+	case MSTREAM_KIND_DELTA:
+		if (!d->ops.delta)
+			return -EPROTO;
+		return d->ops.delta(d->ops.ctx, frame, p + MSTREAM_PAGE_HEAD + 2,
+				    get16(p + MSTREAM_PAGE_HEAD));
+	case MSTREAM_KIND_DATA:
+		return d->ops.page ? d->ops.page(d->ops.ctx, frame, p + MSTREAM_PAGE_HEAD) : 0;
+	default:
+		return d->ops.page ? d->ops.page(d->ops.ctx, frame, NULL) : 0;
+	}
+}
+
 /* A batch: every entry checked before the first page is handed on. */
 static int batch(struct mstream_dec *d, const uint8_t *p, uint32_t len)
 {
 	uint32_t count, i;
-	size_t at;
+	size_t at, size;
 	int rc;
 
 	if (len < MSTREAM_BATCH_HEAD)
@@ -260,29 +341,17 @@ static int batch(struct mstream_dec *d, const uint8_t *p, uint32_t len)
 	count = get32(p + 4);
 	if (count > MSTREAM_BATCH_MAX)
 		return fail(d, -EPROTO, "batch of %u pages (at most %u)", count, MSTREAM_BATCH_MAX);
-	for (at = MSTREAM_BATCH_HEAD, i = 0; i < count; i++) {
-		if (len - at < MSTREAM_PAGE_HEAD)
-			return fail(d, -EPROTO, "batch ends inside page entry %u", i);
-		if (get64(p + at) >= d->frames)
-			return fail(d, -EPROTO, "frame 0x%lx past the guest's %lu frames",
-				    (unsigned long)get64(p + at), (unsigned long)d->frames);
-		if (p[at + 8] > 1)
-			return fail(d, -EPROTO, "page entry %u of unknown kind %u", i, p[at + 8]);
-		at += MSTREAM_PAGE_HEAD + (p[at + 8] ? MSTREAM_PAGE_SIZE : 0);
-		if (at > len)
-			return fail(d, -EPROTO, "batch ends inside the data of page %u", i);
-	}
+	for (at = MSTREAM_BATCH_HEAD, i = 0; i < count; i++, at += size)
+		if (!(size = entry_size(d, p + at, len - at, i)))
+			return -EPROTO;
 	if (at != len)
 		return fail(d, -EPROTO, "%lu bytes after the batch's %u pages",
 			    (unsigned long)(len - at), count);
-	for (at = MSTREAM_BATCH_HEAD, i = 0; i < count; i++) {
-		bool data = p[at + 8];
-
-		rc = d->ops.page ? d->ops.page(d->ops.ctx, get64(p + at),
-					       data ? p + at + MSTREAM_PAGE_HEAD : NULL) : 0;
+	for (at = MSTREAM_BATCH_HEAD, i = 0; i < count; i++, at += size) {
+		size = entry_size(d, p + at, len - at, i);
+		rc = hand_on(d, p + at);
 		if (rc)
 			return fail(d, rc, "page 0x%lx refused", (unsigned long)get64(p + at));
-		at += MSTREAM_PAGE_HEAD + (data ? MSTREAM_PAGE_SIZE : 0);
 		d->pages++;
 	}
 	return 0;

@@ -17,9 +17,10 @@
 #include "kernel/guest_spec.h"
 #include "kernel/guest_state.h"
 #include "lib/types.h"
+#include "migrate/delta.h"
 
 #define MSTREAM_MAGIC 0x534d5648u /* "HVMS", little-endian */
-#define MSTREAM_VERSION 1
+#define MSTREAM_VERSION 2 /* 2: page deltas (entry kind 2) */
 #define MSTREAM_PAGE_SIZE 4096u
 #define MSTREAM_BATCH_MAX 64u    /* pages per batch record */
 #define MSTREAM_HOST_MAX 32      /* source host name, NUL-padded */
@@ -36,7 +37,10 @@ enum mstream_type {
  * payload; then CRC-32 of type..payload. */
 #define MSTREAM_FRAME_HEAD 8
 #define MSTREAM_FRAME_TAIL 4
-/* Page entry in a batch: frame number u64, kind u8 (0 zero, 1 data), then the data. */
+/* Page entry in a batch: frame number u64, kind u8, then by kind: nothing
+ * (zeros), the page's 4096 bytes, or a delta's length u16 and the delta
+ * (migrate/delta.h) against the copy of the page sent before. */
+enum mstream_kind { MSTREAM_KIND_ZERO = 0, MSTREAM_KIND_DATA = 1, MSTREAM_KIND_DELTA = 2 };
 #define MSTREAM_PAGE_HEAD 9
 #define MSTREAM_BATCH_HEAD 8 /* round u32, count u32 */
 #define MSTREAM_BATCH_PAYLOAD_MAX \
@@ -72,6 +76,10 @@ void mstream_batch_begin(struct mstream_batch *b, uint8_t *buf, size_t cap, uint
 /* Add frame's page: data (4096 bytes), or NULL for a zero page. Returns 0, or -ENOSPC when full. */
 int mstream_batch_add(struct mstream_batch *b, uint64_t frame, const void *data);
 
+/* Add frame's delta (enc, 1..DELTA_MAX bytes). Returns 0, -ENOSPC when full, -EINVAL for a bad length. */
+int mstream_batch_add_delta(struct mstream_batch *b, uint64_t frame, const uint8_t *enc,
+			    size_t len);
+
 /* Seal the batch (length, CRC). Returns the record's length. */
 size_t mstream_batch_end(struct mstream_batch *b);
 
@@ -96,6 +104,8 @@ struct mstream_ops {
 	int (*state)(void *ctx, const uint8_t *record, size_t len);
 	int (*end)(void *ctx, const struct mstream_end *e);
 	void *ctx;
+	/* apply a checked delta (delta_apply) to the frame's copy; NULL refuses deltas */
+	int (*delta)(void *ctx, uint64_t frame, const uint8_t *enc, size_t len);
 };
 
 enum mstream_phase { MSTREAM_WANT_HEADER, MSTREAM_WANT_BODY, MSTREAM_DONE, MSTREAM_FAILED };

@@ -4,7 +4,7 @@
  *
  * The first byte picks the mode: even, the rest is the stream, fed in
  * chunks whose sizes come from the input too; odd, the rest is XORed over
- * a valid stream (header, a batch, state, end) with every record's CRC
+ * a valid stream (header, a batch, a batch of deltas, state, end) with every record's CRC
  * recomputed, so the checks behind the checksums are reached. Whatever the
  * input, the decoder must never hand on a frame past the guest's RAM or a
  * page it has not checked, never deliver the end twice, and stay failed
@@ -52,13 +52,24 @@ static int on_end(void *ctx, const struct mstream_end *e)
 	return 0;
 }
 
-static const struct mstream_ops ops = { on_header, on_page, on_state, on_end, NULL };
+/* A delta handed on must be one delta_apply accepts, for a frame in range. */
+static int on_delta(void *ctx, uint64_t frame, const uint8_t *enc, size_t len)
+{
+	static uint8_t copy[MSTREAM_PAGE_SIZE];
 
-/* A valid stream: header, a batch of FRAMES pages (every third zero), state, end. */
+	CHECK(frame < frames);
+	CHECK(len >= 1 && len <= DELTA_MAX);
+	CHECK(delta_apply(copy, enc, len) == 0);
+	return 0;
+}
+
+static const struct mstream_ops ops = { on_header, on_page, on_state, on_end, NULL, on_delta };
+
+/* A valid stream: header, a batch of FRAMES pages (every third zero), a batch of two deltas, state, end. */
 static size_t valid_stream(void)
 {
 	struct mstream_header h = { "src", "guest", FRAMES };
-	struct mstream_end e = { FRAMES, 0 };
+	struct mstream_end e = { FRAMES + 2, 0 };
 	struct mstream_batch b;
 	static const uint8_t rec[40] = { 1, 2, 3 };
 	size_t len;
@@ -69,6 +80,11 @@ static size_t valid_stream(void)
 	mstream_batch_begin(&b, wire + len, MSTREAM_RECORD_MAX, 0);
 	for (f = 0; f < FRAMES; f++)
 		mstream_batch_add(&b, (uint64_t)f, f % 3 ? page : NULL);
+	len += mstream_batch_end(&b);
+	/* a round of deltas: a few bytes of frames 1 and 2 */
+	mstream_batch_begin(&b, wire + len, MSTREAM_RECORD_MAX, 1);
+	mstream_batch_add_delta(&b, 1, (const uint8_t[]){ 10, 2, 0x11, 0x22 }, 4);
+	mstream_batch_add_delta(&b, 2, (const uint8_t[]){ 0, 1, 0x33, 0x80, 0x01, 1, 0x44 }, 7);
 	len += mstream_batch_end(&b);
 	len += (size_t)mstream_put_state(wire + len, sizeof(wire) - len, rec, sizeof(rec));
 	len += (size_t)mstream_put_end(wire + len, sizeof(wire) - len, &e);

@@ -23,7 +23,7 @@ static struct mstream_dec dec;
 
 /* What the receiver saw. */
 static struct {
-	int headers, states, ends, pages;
+	int headers, states, ends, pages, deltas;
 	uint64_t frames;
 	char host[MSTREAM_HOST_MAX];
 	char guest[GUEST_NAME_MAX];
@@ -69,7 +69,15 @@ static int on_end(void *ctx, const struct mstream_end *e)
 	return 0;
 }
 
-static const struct mstream_ops ops = { on_header, on_page, on_state, on_end, NULL };
+static int on_delta(void *ctx, uint64_t frame, const uint8_t *enc, size_t len)
+{
+	if (frame >= FRAMES || !rx.seen[frame])
+		abort(); /* the test sends deltas only for pages it sent */
+	rx.deltas++;
+	return delta_apply(rx.mem[frame], enc, len);
+}
+
+static const struct mstream_ops ops = { on_header, on_page, on_state, on_end, NULL, on_delta };
 
 static void fill_pages(void)
 {
@@ -238,7 +246,7 @@ TEST header_checks(void)
 	setup(NULL);
 	CHECK_CALL(refused(0, HDR_PAYLOAD, "XXXX", 4, "not a migration stream"));
 	setup(NULL);
-	CHECK_CALL(refused(0, HDR_PAYLOAD + 4, (uint8_t[]){ 2, 0 }, 2, "unsupported stream version 2"));
+	CHECK_CALL(refused(0, HDR_PAYLOAD + 4, (uint8_t[]){ 3, 0 }, 2, "unsupported stream version 3"));
 	setup(NULL);
 	CHECK_CALL(refused(0, HDR_PAYLOAD + 8 + MSTREAM_HOST_MAX, "bad name!", 9, "bad host or guest name"));
 	setup(NULL);
@@ -277,7 +285,7 @@ TEST batch_checks(void)
 	CHECK_CALL(refused(b, HDR_PAYLOAD + 8, (uint8_t[]){ FRAMES, 0, 0, 0, 0, 0, 0, 0 }, 8,
 			   "past the guest's 64 frames"));
 	setup(NULL);
-	CHECK_CALL(refused(b, HDR_PAYLOAD + 16, (uint8_t[]){ 2 }, 1, "unknown kind 2"));
+	CHECK_CALL(refused(b, HDR_PAYLOAD + 16, (uint8_t[]){ 3 }, 1, "unknown kind 3"));
 	setup(NULL);
 	CHECK_CALL(refused(b, HDR_PAYLOAD + 4, (uint8_t[]){ 39, 0, 0, 0 }, 4, "bytes after the batch"));
 	setup(NULL);
@@ -446,6 +454,107 @@ TEST encoder_refuses_what_does_not_fit(void)
 	PASS();
 }
 
+/*
+ * Header, every frame, then a round of deltas for frames 1-9 (a few
+ * bytes of each changed), state, end over the changed memory. Returns
+ * the offset of the delta batch.
+ */
+static size_t build_delta_stream(void)
+{
+	static uint8_t before[10][MSTREAM_PAGE_SIZE];
+	struct mstream_header h = { "source-hv", "wl", FRAMES };
+	struct mstream_end e = { 0, 0 };
+	struct mstream_batch b;
+	uint8_t enc[DELTA_MAX];
+	size_t at;
+	int f, n;
+
+	memset(&rx, 0, sizeof(rx));
+	mstream_dec_init(&dec, &ops);
+	fill_pages();
+	wire_len = (size_t)mstream_put_header(wire, sizeof(wire), &h);
+	wire_len += put_batch(wire + wire_len, 0, 40, 0);
+	wire_len += put_batch(wire + wire_len, 40, 24, 0);
+	at = wire_len;
+	mstream_batch_begin(&b, wire + wire_len, MSTREAM_RECORD_MAX, 1);
+	for (f = 1; f < 10; f++) {
+		memcpy(before[f], pages[f], MSTREAM_PAGE_SIZE);
+		pages[f][f * 100] ^= 0x5a;
+		pages[f][4000] ^= 0xa5;
+		n = delta_encode(before[f], pages[f], enc, sizeof(enc));
+		if (n <= 0 || mstream_batch_add_delta(&b, (uint64_t)f, enc, (size_t)n))
+			return 0;
+	}
+	wire_len += mstream_batch_end(&b);
+	wire_len += (size_t)mstream_put_state(wire + wire_len, sizeof(wire) - wire_len,
+						state_rec, sizeof(state_rec));
+	for (f = 0; f < FRAMES; f++)
+		e.digest = mstream_digest(e.digest, (uint64_t)f, pages[f]);
+	e.pages_sent = FRAMES + 9;
+	wire_len += (size_t)mstream_put_end(wire + wire_len, sizeof(wire) - wire_len, &e);
+	return at;
+}
+
+TEST deltas_round_trip_and_stay_small(void)
+{
+	size_t at = build_delta_stream(), batch_len;
+
+	ASSERT(at > 0);
+	batch_len = wire[at + 4] | wire[at + 5] << 8;
+	/* 9 entries of head, length and a delta of two short runs: far below one page */
+	ASSERT(batch_len < MSTREAM_BATCH_HEAD + 9 * (MSTREAM_PAGE_HEAD + 2 + 12));
+	ASSERT_EQm(dec.err, 0, feed_in_chunks(wire_len, 1000));
+	ASSERT_EQ(MSTREAM_DONE, dec.phase);
+	ASSERT_EQ(9, rx.deltas);
+	ASSERT_MEM_EQ(pages, rx.mem, sizeof(pages));
+	PASS();
+}
+
+TEST delta_checks(void)
+{
+	size_t b, e = MSTREAM_FRAME_HEAD + MSTREAM_BATCH_HEAD; /* first entry of the delta batch */
+
+	b = build_delta_stream();
+	CHECK_CALL(refused(b, e + MSTREAM_PAGE_HEAD, (uint8_t[]){ 0, 0 }, 2, "delta of 0 bytes"));
+	b = build_delta_stream();
+	CHECK_CALL(refused(b, e + MSTREAM_PAGE_HEAD, (uint8_t[]){ 0xc1, 0x0f }, 2,
+			   "delta of 4033 bytes"));
+	b = build_delta_stream();
+	CHECK_CALL(refused(b, e + MSTREAM_PAGE_HEAD, (uint8_t[]){ 0xc0, 0x0f }, 2,
+			   "batch ends inside the delta"));
+	/* the first run's count made 0: the delta itself is malformed */
+	b = build_delta_stream();
+	CHECK_CALL(refused(b, e + MSTREAM_PAGE_HEAD + 2 + 1, (uint8_t[]){ 0 }, 1, "malformed delta"));
+	ASSERT_EQ(0, rx.deltas);
+	PASS();
+}
+
+TEST a_receiver_without_deltas_refuses_them(void)
+{
+	static const struct mstream_ops plain = { on_header, on_page, on_state, on_end, NULL, NULL };
+
+	build_delta_stream();
+	mstream_dec_init(&dec, &plain);
+	ASSERT(feed_in_chunks(wire_len, 5000) < 0);
+	ASSERT(strstr(dec.err, "refused") != NULL);
+	ASSERT_EQ(0, rx.ends);
+	PASS();
+}
+
+TEST encoder_refuses_bad_delta_lengths(void)
+{
+	struct mstream_batch b;
+	uint8_t enc[DELTA_MAX + 1] = { 0 };
+
+	mstream_batch_begin(&b, wire, MSTREAM_RECORD_MAX, 0);
+	ASSERT_EQ(-EINVAL, mstream_batch_add_delta(&b, 1, enc, 0));
+	ASSERT_EQ(-EINVAL, mstream_batch_add_delta(&b, 1, enc, DELTA_MAX + 1));
+	ASSERT_EQ(0, b.count);
+	mstream_batch_begin(&b, wire, MSTREAM_FRAME_HEAD + MSTREAM_BATCH_HEAD + 20, 0);
+	ASSERT_EQ(-ENOSPC, mstream_batch_add_delta(&b, 1, enc, 10));
+	PASS();
+}
+
 SUITE(stream)
 {
 	SHUFFLED_TESTS({
@@ -466,6 +575,10 @@ SUITE(stream)
 		RUN_TEST(digest_depends_on_frame_and_contents);
 		RUN_TEST(zero_page_shortcut_gives_the_bytewise_digest);
 		RUN_TEST(encoder_refuses_what_does_not_fit);
+		RUN_TEST(deltas_round_trip_and_stay_small);
+		RUN_TEST(delta_checks);
+		RUN_TEST(a_receiver_without_deltas_refuses_them);
+		RUN_TEST(encoder_refuses_bad_delta_lengths);
 	});
 }
 
