@@ -46,7 +46,7 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
         arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c migrate/stream.c \
         migrate/ack.c migrate/precopy.c migrate/target.c migrate/send_phase.c \
-        migrate/delta.c
+        migrate/delta.c migrate/send_page.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
