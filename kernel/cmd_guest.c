@@ -48,6 +48,30 @@ static void reply_lapic(struct reply *r, const struct vlapic *l)
 	reply_obj_end(r);
 }
 
+/* The HPET: whether it counts, where, and what its timers did. */
+static void reply_hpet(struct reply *r, const struct guest *g, uint64_t now)
+{
+	int n;
+
+	reply_obj_begin(r, "hpet");
+	reply_bool(r, "enabled", g->hpet.config & HPET_ENABLE_CNF);
+	reply_u64(r, "counter", hpet_counter(&g->hpet, now));
+	reply_hex(r, "status", g->hpet.isr);
+	reply_arr_begin(r, "timers");
+	for (n = 0; n < HPET_TIMERS; n++) {
+		const struct hpet_timer *t = &g->hpet.timer[n];
+
+		reply_obj_begin(r, NULL);
+		reply_hex(r, "config", t->config);
+		reply_u64(r, "comparator", t->comparator);
+		reply_u64(r, "fires", t->fires);
+		reply_u64(r, "msis", t->msis);
+		reply_obj_end(r);
+	}
+	reply_arr_end(r);
+	reply_obj_end(r);
+}
+
 static void reply_guest(struct reply *r, struct guest *g)
 {
 	uint32_t i;
@@ -71,6 +95,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 	}
 	vcpu_report_stats(&g->vcpu, r);
 	reply_lapic(r, &g->vcpu.lapic);
+	reply_hpet(r, g, vcpu_guest_tsc(&g->vcpu, rdtsc()));
 	reply_u64(r, "unclaimed_io", g->unclaimed_io);
 	reply_u64(r, "output_dropped", g->out.dropped_bytes);
 	reply_u64(r, "run_ms", g->run_ns / 1000000);

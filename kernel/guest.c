@@ -253,6 +253,7 @@ static int alloc_resources(struct guest *g, const hpa_t *donor, char *err, size_
 	g->vcpu.guest = g;
 	g->vcpu.ram = &g->ram;
 	vlapic_init(&g->vcpu.lapic, 0, host->tsc_hz, GUEST_APIC_BUS_HZ);
+	hpet_init(&g->hpet, host->tsc_hz);
 	vuart_init(&g->uart, uart_tx, g);
 	if (vcpu_arch_create(&g->vcpu, ept_eptp(&g->ept, vmx_get_caps()->ept_ad))) {
 		fmt_snprintf(err, errlen, "cannot set up the vCPU (see log)");
@@ -330,6 +331,7 @@ int guest_save_state(struct guest *g, struct guest_state *s)
 	if (vcpu_arch_save_state(&g->vcpu, &s->cpu))
 		return -EIO;
 	vlapic_save(&g->vcpu.lapic, s->cpu.tsc, &s->lapic);
+	hpet_save(&g->hpet, s->cpu.tsc, &s->hpet);
 	vuart_save(&g->uart, &s->uart);
 	s->pic = g->pic;
 	return 0;
@@ -349,6 +351,7 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 	}
 	/* the guest's TSC now reads s->cpu.tsc: the APIC's times are relative to it */
 	vlapic_load(&g->vcpu.lapic, &s->lapic, s->cpu.tsc);
+	hpet_load(&g->hpet, &s->hpet, s->cpu.tsc);
 	vuart_load(&g->uart, &s->uart);
 	g->pic = s->pic;
 	g->line_len = 0;
@@ -360,6 +363,7 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct guest_state *s)
 {
 	struct vlapic lapic;
+	struct hpet hpet;
 	struct vuart uart;
 
 	memset(s, 0, sizeof(*s));
@@ -369,6 +373,8 @@ static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct gu
 	boot_state_multiboot(&s->cpu, entry, MULTIBOOT_BOOTLOADER_MAGIC, mbi, 0);
 	vlapic_init(&lapic, 0, g->vcpu.lapic.tsc_hz, g->vcpu.lapic.bus_hz);
 	vlapic_save(&lapic, 0, &s->lapic);
+	hpet_init(&hpet, g->hpet.tsc_hz);
+	hpet_save(&hpet, 0, &s->hpet);
 	vuart_init(&uart, NULL, NULL);
 	vuart_save(&uart, &s->uart);
 }

@@ -11,6 +11,7 @@
 #include "kernel/guest_ram.h"
 #include "kernel/guest_spec.h"
 #include "kernel/guest_state.h"
+#include "kernel/hpet.h"
 #include "lib/types.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
@@ -46,6 +47,7 @@ struct guest {
 	uint64_t out_dropped_reported;
 	bool uart_yield; /* it polled a busy transmitter: end its slice (kernel/vio.c) */
 	struct gs_pic pic; /* the legacy PIC's mask registers */
+	struct hpet hpet;  /* at 0xFED00000, interrupts by FSB to the vLAPIC */
 	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;

@@ -12,6 +12,7 @@
 #include "lib/crc32.h"
 #include "lib/fmt.h"
 #include "kernel/guest_state.h"
+#include "kernel/hpet.h"
 
 #define HEADER_SIZE 12  /* magic, version, flags, total length */
 #define SECTION_HEAD 8  /* type, index, length */
@@ -217,6 +218,27 @@ static void pic_fields(struct gs_io *io, struct guest_state *s)
 	io_u8(io, &s->pic.mask[1]);
 }
 
+static void hpet_timer_fields(struct gs_io *io, struct gs_hpet_timer *t)
+{
+	io_u64(io, &t->config);
+	io_u64(io, &t->comparator);
+	io_u64(io, &t->period);
+	io_u64(io, &t->fsb);
+	io_u8(io, &t->armed);
+	io_u64(io, &t->remaining);
+}
+
+static void hpet_fields(struct gs_io *io, struct guest_state *s)
+{
+	struct gs_hpet *h = &s->hpet;
+
+	io_u64(io, &h->config);
+	io_u64(io, &h->isr);
+	io_u64(io, &h->counter);
+	for (int n = 0; n < GS_HPET_TIMERS; n++)
+		hpet_timer_fields(io, &h->timer[n]);
+}
+
 struct section_desc {
 	uint16_t type;
 	const char *name;
@@ -230,6 +252,7 @@ static const struct section_desc sections[] = {
 	{ GS_SEC_LAPIC, "lapic", lapic_fields },
 	{ GS_SEC_UART, "uart", uart_fields },
 	{ GS_SEC_PIC, "pic", pic_fields },
+	{ GS_SEC_HPET, "hpet", hpet_fields },
 };
 
 /* ---------------------------------------------------------------- encode */
@@ -354,6 +377,8 @@ static int validate(const struct guest_state *s, char *err, size_t errlen)
 	if (!s->lapic.tsc_hz || !s->lapic.bus_hz || s->lapic.timer_armed > 1 ||
 	    s->lapic.nmi_pending > 1)
 		return fail(err, errlen, -EINVAL, "lapic: bad timer clock or state");
+	if (!hpet_state_valid(&s->hpet))
+		return fail(err, errlen, -EINVAL, "hpet: reserved bits or a timer state it cannot have");
 	return 0;
 }
 

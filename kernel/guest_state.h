@@ -17,7 +17,7 @@
 #include "lib/types.h"
 
 #define GUEST_STATE_MAGIC 0x53475648u /* "HVGS", little-endian */
-#define GUEST_STATE_VERSION 2
+#define GUEST_STATE_VERSION 3
 #define GUEST_STATE_MAX_VCPUS 1      /* one vCPU per guest today; sections are per vCPU */
 #define GUEST_STATE_FXSAVE_SIZE 512
 
@@ -90,6 +90,25 @@ struct gs_pic {
 	uint8_t mask[2];
 };
 
+/*
+ * One HPET timer (IA-PC HPET 1.0a 2.3.9): its writable configuration,
+ * comparator, period and FSB route, and whether and in how many main
+ * counter ticks it next matches.
+ */
+struct gs_hpet_timer {
+	uint64_t config, comparator, period, fsb;
+	uint8_t armed;
+	uint64_t remaining; /* main-counter ticks until the match, when armed */
+};
+
+#define GS_HPET_TIMERS 3
+
+/* The HPET (IA-PC HPET 1.0a 2.3): the main counter as it read at cpu.tsc. */
+struct gs_hpet {
+	uint64_t config, isr, counter;
+	struct gs_hpet_timer timer[GS_HPET_TIMERS];
+};
+
 struct guest_state {
 	struct guest_spec config; /* name, RAM size, image, command line, modules */
 	uint64_t ram_size;        /* bytes of guest-physical RAM from address 0 */
@@ -97,6 +116,7 @@ struct guest_state {
 	struct gs_lapic lapic;
 	struct gs_uart uart;
 	struct gs_pic pic;
+	struct gs_hpet hpet;
 };
 
 /* Section types of the encoding (docs/guest-state.md). */
@@ -108,6 +128,7 @@ enum gs_section {
 	GS_SEC_UART = 5,
 	GS_SEC_PIC = 6,
 	GS_SEC_XSAVE = 7, /* reserved: written once XSAVE is offered to guests */
+	GS_SEC_HPET = 8,
 	GS_SEC_END = 0xffff,
 };
 

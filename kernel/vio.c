@@ -1,5 +1,5 @@
 /*
- * Guest port I/O dispatch.
+ * Guest port I/O and platform MMIO dispatch.
  */
 #include "kernel/guest.h"
 #include "kernel/log.h"
@@ -70,4 +70,34 @@ bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 		return true; /* initialization words and POST codes: accepted, no effect */
 	g->unclaimed_io++;
 	return true;
+}
+
+/* ---------------------------------------------------------------- MMIO */
+
+bool vio_mmio_claims(const struct guest *g, gpa_t gpa)
+{
+	return (gpa & ~(gpa_t)(HPET_PAGE_SIZE - 1)) == HPET_BASE;
+}
+
+/* The HPET catches up first, so a read of its status or comparators is current. */
+int vio_mmio_read(struct guest *g, gpa_t gpa, unsigned size, uint64_t now, uint64_t *val)
+{
+	vio_update_timers(g, now);
+	return hpet_mmio_read(&g->hpet, (uint32_t)(gpa - HPET_BASE), size, now, val);
+}
+
+int vio_mmio_write(struct guest *g, gpa_t gpa, unsigned size, uint64_t val, uint64_t now)
+{
+	vio_update_timers(g, now);
+	return hpet_mmio_write(&g->hpet, (uint32_t)(gpa - HPET_BASE), size, val, now);
+}
+
+void vio_update_timers(struct guest *g, uint64_t now)
+{
+	hpet_update(&g->hpet, now, &g->vcpu.lapic);
+}
+
+uint64_t vio_next_deadline(const struct guest *g)
+{
+	return hpet_next_deadline(&g->hpet);
 }

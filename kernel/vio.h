@@ -2,6 +2,8 @@
  * Port I/O of a guest's minimal PC: COM1 (16550), the isa-debug-exit
  * port, the legacy PIC's mask registers. Every other port behaves as an
  * empty ISA bus: reads return all ones, writes vanish; both are counted.
+ * And the platform devices behind MMIO and their timers: the HPET page
+ * at 0xFED00000 (kernel/hpet.c). The local APIC is the vCPU's own.
  */
 #ifndef KERNEL_VIO_H
 #define KERNEL_VIO_H
@@ -23,5 +25,23 @@ bool vio_take_yield(struct guest *g);
 
 /* An OUT of size bytes; returns false when the guest ended itself through the exit port (then stopped). */
 bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val);
+
+/* Whether a device of the guest's PC answers at gpa (outside RAM and the APIC page). */
+bool vio_mmio_claims(const struct guest *g, gpa_t gpa);
+
+/*
+ * An MMIO read or write of size bytes at gpa (which vio_mmio_claims) at
+ * guest TSC now. Returns 0, or -EINVAL for an access the device refuses
+ * (a read then gives 0, a write is dropped).
+ */
+int vio_mmio_read(struct guest *g, gpa_t gpa, unsigned size, uint64_t now, uint64_t *val);
+int vio_mmio_write(struct guest *g, gpa_t gpa, unsigned size, uint64_t val, uint64_t now);
+
+/* Bring the platform timers (HPET) up to guest TSC now; their interrupts go
+ * to the guest's local APIC. Before each entry, with vlapic_update_timer. */
+void vio_update_timers(struct guest *g, uint64_t now);
+
+/* Guest TSC of the next platform-timer interrupt, or 0 for none. */
+uint64_t vio_next_deadline(const struct guest *g);
 
 #endif

@@ -262,3 +262,40 @@ void vlapic_send_ipi(struct vlapic *l, uint32_t lo, uint32_t dest)
 	l->self_ipis++;
 	vlapic_set_irr(l, vector);
 }
+
+/* ---------------------------------------------------------------- MSIs */
+
+/* MSI address and data, SDM Vol. 3A 11.11.1 and 11.11.2 (figures 11-24, 11-25). */
+#define MSI_ADDR_BASE_MASK 0xfff00000ULL
+#define MSI_ADDR_BASE 0xfee00000ULL
+#define MSI_ADDR_DEST(a) (((a) >> 12) & 0xff)
+#define MSI_ADDR_DM (1ULL << 2)   /* destination mode: 1 = logical */
+#define MSI_DATA_DELIVERY(d) (((d) >> 8) & 7)
+#define MSI_DELIVERY_FIXED 0
+#define MSI_DELIVERY_LOWEST 1
+#define MSI_DELIVERY_NMI 4
+
+int vlapic_deliver_msi(struct vlapic *l, uint64_t addr, uint32_t data)
+{
+	uint32_t dest = MSI_ADDR_DEST(addr);
+	/* 0xFF is the broadcast ID of an 8-bit MSI destination in both modes */
+	bool ours = dest == 0xff || vlapic_dest_match(l, dest, addr & MSI_ADDR_DM);
+
+	if ((addr & MSI_ADDR_BASE_MASK) != MSI_ADDR_BASE || !ours) {
+		l->ipis_ignored++;
+		return -EINVAL;
+	}
+	switch (MSI_DATA_DELIVERY(data)) {
+	case MSI_DELIVERY_FIXED:
+	case MSI_DELIVERY_LOWEST: /* one CPU: the lowest priority is ours */
+		vlapic_accept(l, (uint8_t)data);
+		return 0;
+	case MSI_DELIVERY_NMI:
+		l->nmis++;
+		l->nmi_pending = true;
+		return 0;
+	default: /* SMI, INIT, ExtINT: nothing here takes them */
+		l->ipis_ignored++;
+		return -EINVAL;
+	}
+}

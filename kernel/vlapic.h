@@ -77,6 +77,14 @@ int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now)
 /* An interrupt arrives for vector (16-255): set its IRR bit. */
 void vlapic_accept(struct vlapic *l, uint8_t vector);
 
+/*
+ * A message-signalled interrupt (SDM Vol. 3A 11.11) written to addr with
+ * data, e.g. by the HPET's FSB delivery: fixed and lowest-priority
+ * vectors go to IRR, NMI to the pending NMI. Returns 0, or -EINVAL when
+ * it is not for this APIC or has a delivery mode nothing here takes.
+ */
+int vlapic_deliver_msi(struct vlapic *l, uint64_t addr, uint32_t data);
+
 /* Fire the timer if its time has come by now (sets IRR unless masked, re-arms periodic). */
 void vlapic_update_timer(struct vlapic *l, uint64_t now);
 

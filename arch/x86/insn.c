@@ -1,15 +1,12 @@
 /*
- * Decoding the guest's MMIO instructions and walking the guest's page
- * tables. Pure: see insn.h.
+ * Decoding the guest's MMIO instructions. Pure: see insn.h. The page
+ * walk that finds them is arch/x86/insn_walk.c.
  *
  * Instruction format, SDM Vol. 2A chapter 2: legacy prefixes, REX (64-bit
  * mode only), opcode, ModRM, SIB, displacement, immediate; 15 bytes at
  * most (2.3.11). The decoder only needs the length of the memory operand,
  * not its address: the hypervisor already has the guest-physical address
  * from the EPT violation.
- *
- * Paging, SDM Vol. 3A chapter 4: 32-bit paging (4.3), PAE paging (4.4)
- * and 4-level paging (4.5).
  */
 #include <string.h>
 
@@ -46,6 +43,16 @@
 #define OP_MOV_MOFFS_EAX 0xA3
 #define OP2_MOVZX_R_RM8 0xB6
 #define OP2_MOVZX_R_RM16 0xB7
+/* SDM Vol. 2B "OR", Vol. 2A "AND": r/m OP= r, and group 1 with an immediate */
+#define OP_OR_RM8_R8 0x08
+#define OP_OR_RM_R 0x09
+#define OP_AND_RM8_R8 0x20
+#define OP_AND_RM_R 0x21
+#define OP_GRP1_RM8_IMM8 0x80
+#define OP_GRP1_RM_IMM 0x81
+#define OP_GRP1_RM_IMM8 0x83 /* imm8 sign-extended to the operand size */
+#define GRP1_OR 1            /* ModRM.reg of group 1, Vol. 2A table A-6 */
+#define GRP1_AND 4
 
 /* ModRM and SIB fields, SDM Vol. 2A 2.1.5, tables 2-1, 2-2 and 2-3 */
 #define MODRM_MOD(b) ((b) >> 6)
@@ -61,27 +68,6 @@
 #define SIB_BASE(b) ((b) & 7)
 #define SIB_BASE_NONE 5 /* mod=00: no base, disp32 instead of [EBP] */
 
-/* Paging-structure entries, SDM Vol. 3A tables 4-4 to 4-20 */
-#define PTE_P (1ULL << 0)
-#define PTE_PS (1ULL << 7)
-#define PTE_ADDR_MASK 0x000FFFFFFFFFF000ULL /* bits 51:12 */
-#define LARGE_PAT_BIT (1ULL << 12)          /* PAT in PS=1 entries */
-#define PDE32_ADDR_MASK 0xFFFFF000ULL       /* table 4-6 */
-#define PDE32_4M_ADDR_MASK 0xFFC00000ULL    /* table 4-4, bits 31:22 */
-#define PDE32_4M_HI_SHIFT 13                /* PSE-36: bits 20:13 = PA 39:32 */
-#define PDE32_4M_HI_MASK 0xFFULL
-#define PDE32_4M_RSVD (1ULL << 21)
-#define CR3_32_ADDR_MASK 0xFFFFF000ULL      /* table 4-3 */
-#define CR3_PAE_ADDR_MASK 0xFFFFFFE0ULL     /* table 4-7, bits 31:5 */
-#define PDPTE_PAE_RSVD 0x1E6ULL             /* table 4-8, bits 2:1 and 8:5 */
-#define OFFSET_4K 0xFFFULL
-#define OFFSET_4M 0x3FFFFFULL
-#define TABLE_INDEX_MASK 0x1FFULL           /* 512 entries of 8 bytes */
-#define LEVEL_BITS 9
-#define SHIFT_PT 12
-#define SHIFT_PD 21
-#define SHIFT_PDPT 30
-#define SHIFT_PML4 39
 
 /* A bounded reader: never looks past the bytes the caller supplied. */
 struct cursor {
@@ -136,9 +122,9 @@ static bool mode_is_16(enum insn_mode mode)
  * Consume the prefixes and return the first opcode byte. A REX followed by
  * a legacy prefix is ignored, and of several REX bytes the last counts,
  * as the CPU does (SDM Vol. 2A 2.2.1: "Other placements are ignored").
- * F2/F3 give no MOV/MOVZX form we emulate, so they are rejected; LOCK
- * would make the CPU raise #UD before any MMIO access, so accepting it
- * changes nothing.
+ * F2/F3 give no form we emulate, so they are rejected. LOCK with a MOV
+ * makes the CPU raise #UD before any MMIO access, so accepting it changes
+ * nothing; with OR/AND it asks for atomicity, which one vCPU has anyway.
  */
 static int insn_decode_prefixes(struct cursor *c, enum insn_mode mode,
 				struct prefixes *pf, uint8_t *opcode)
@@ -304,6 +290,48 @@ static int insn_decode_mov(struct cursor *c, struct insn *out, enum insn_mode mo
 	}
 }
 
+/* 08/09/20/21: OR or AND of a register into memory. */
+static int insn_decode_alu_reg(struct cursor *c, struct insn *out, enum insn_mode mode,
+			       const struct prefixes *pf, uint8_t opcode)
+{
+	uint8_t modrm;
+
+	if (insn_decode_modrm(c, mode, pf, &modrm))
+		return -EINVAL;
+	out->kind = INSN_MMIO_RMW;
+	out->alu = opcode >= OP_AND_RM8_R8 ? INSN_ALU_AND : INSN_ALU_OR;
+	out->size = (uint8_t)(opcode & 1 ? insn_operand_size(mode, pf) : 1);
+	insn_set_reg(out, pf, modrm, out->size);
+	return 0;
+}
+
+/* 80/81/83 /1 (OR) and /4 (AND): the immediate is sign-extended (imm32 for 64 bits). */
+static int insn_decode_alu_imm(struct cursor *c, struct insn *out, enum insn_mode mode,
+			       const struct prefixes *pf, uint8_t opcode)
+{
+	unsigned osize = opcode == OP_GRP1_RM8_IMM8 ? 1 : insn_operand_size(mode, pf);
+	unsigned isize = opcode == OP_GRP1_RM_IMM ? MIN(osize, 4u) : 1;
+	uint8_t modrm;
+	uint64_t imm;
+
+	if (insn_decode_modrm(c, mode, pf, &modrm))
+		return -EINVAL;
+	if (MODRM_REG(modrm) != GRP1_OR && MODRM_REG(modrm) != GRP1_AND)
+		return -EINVAL;
+	if (cursor_imm(c, isize, &imm))
+		return -EINVAL;
+	if (isize == 1)
+		imm = (uint64_t)(int64_t)(int8_t)(uint8_t)imm;
+	else if (isize == 4)
+		imm = (uint64_t)(int64_t)(int32_t)(uint32_t)imm;
+	out->kind = INSN_MMIO_RMW;
+	out->alu = MODRM_REG(modrm) == GRP1_AND ? INSN_ALU_AND : INSN_ALU_OR;
+	out->size = (uint8_t)osize;
+	out->has_imm = true;
+	out->imm = imm & (osize >= 8 ? ~0ULL : (1ULL << (8 * osize)) - 1);
+	return 0;
+}
+
 /*
  * A0-A3: MOV between AL/eAX and memory at an absolute offset, no ModRM.
  * Compilers emit these for loads and stores of a fixed address through
@@ -372,6 +400,12 @@ int insn_decode(const uint8_t *bytes, size_t n, enum insn_mode mode, struct insn
 	case OP_MOV_AL_MOFFS ... OP_MOV_MOFFS_EAX:
 		err = insn_decode_moffs(&c, &d, mode, &pf, opcode);
 		break;
+	case OP_OR_RM8_R8: case OP_OR_RM_R: case OP_AND_RM8_R8: case OP_AND_RM_R:
+		err = insn_decode_alu_reg(&c, &d, mode, &pf, opcode);
+		break;
+	case OP_GRP1_RM8_IMM8: case OP_GRP1_RM_IMM: case OP_GRP1_RM_IMM8:
+		err = insn_decode_alu_imm(&c, &d, mode, &pf, opcode);
+		break;
 	default:
 		err = -EINVAL;
 	}
@@ -420,146 +454,4 @@ uint64_t insn_write_value(const struct insn *insn, uint64_t regval)
 	if (insn->reg_high8)
 		return (regval >> 8) & 0xFF;
 	return regval & width_mask(insn->size);
-}
-
-/* Read a little-endian paging-structure entry of width bytes. */
-static int guest_read_entry(const struct guest_ram *ram, gpa_t gpa, unsigned width,
-			    uint64_t *entry)
-{
-	uint8_t buf[8];
-	unsigned i;
-
-	if (ram->read(ram->ctx, gpa, buf, width))
-		return -EINVAL;
-	*entry = 0;
-	for (i = 0; i < width; i++)
-		*entry |= (uint64_t)buf[i] << (8 * i);
-	return 0;
-}
-
-/* 32-bit paging, SDM Vol. 3A 4.3, with PSE-36 for 4 MiB pages. */
-static int guest_walk_32(const struct guest_paging *pg, const struct guest_ram *ram,
-			 uint32_t la, gpa_t *gpa)
-{
-	uint64_t pde, pte;
-
-	if (guest_read_entry(ram, (pg->cr3 & CR3_32_ADDR_MASK) + ((la >> 22) << 2),
-			     4, &pde))
-		return -EINVAL;
-	if (!(pde & PTE_P))
-		return -ENOENT;
-	if ((pde & PTE_PS) && (pg->cr4 & GUEST_CR4_PSE)) {
-		if (pde & PDE32_4M_RSVD)
-			return -EINVAL;
-		*gpa = (pde & PDE32_4M_ADDR_MASK) |
-		       (((pde >> PDE32_4M_HI_SHIFT) & PDE32_4M_HI_MASK) << 32) |
-		       (la & OFFSET_4M);
-		return 0;
-	}
-	if (guest_read_entry(ram, (pde & PDE32_ADDR_MASK) + (((la >> 12) & 0x3FF) << 2),
-			     4, &pte))
-		return -EINVAL;
-	if (!(pte & PTE_P))
-		return -ENOENT;
-	*gpa = (pte & PDE32_ADDR_MASK) | (la & OFFSET_4K);
-	return 0;
-}
-
-/*
- * The 64-bit-entry levels shared by PAE and 4-level paging, from the
- * table at the given level (shift) down. PS=1 maps a page at the PDPT and
- * PD levels; in a PML4E it is reserved, and in a large-page entry the
- * address bits below the page size, except PAT, are reserved (tables
- * 4-15 to 4-20). Bits above the guest's MAXPHYADDR are not checked: we do
- * not know it, and the table reads catch addresses outside RAM.
- */
-static int guest_walk_levels(const struct guest_ram *ram, uint64_t table,
-			     uint64_t la, unsigned shift, gpa_t *gpa)
-{
-	for (;; shift -= LEVEL_BITS) {
-		uint64_t e, page_mask = (1ULL << shift) - 1;
-		uint64_t index = (la >> shift) & TABLE_INDEX_MASK;
-
-		if (guest_read_entry(ram, table + index * 8, 8, &e))
-			return -EINVAL;
-		if (!(e & PTE_P))
-			return -ENOENT;
-		if (shift == SHIFT_PT || (e & PTE_PS)) {
-			if (shift == SHIFT_PML4)
-				return -EINVAL;
-			if (shift != SHIFT_PT && (e & page_mask & ~(LARGE_PAT_BIT | OFFSET_4K)))
-				return -EINVAL;
-			*gpa = (e & PTE_ADDR_MASK & ~page_mask) | (la & page_mask);
-			return 0;
-		}
-		table = e & PTE_ADDR_MASK;
-	}
-}
-
-/*
- * PAE paging, SDM Vol. 3A 4.4. The CPU loads the four PDPTEs when CR3 is
- * written and the VMCS holds them; reading them from memory instead is
- * exact unless the guest changed them without reloading CR3.
- */
-static int guest_walk_pae(const struct guest_paging *pg, const struct guest_ram *ram,
-			  uint32_t la, gpa_t *gpa)
-{
-	uint64_t pdpte;
-
-	if (guest_read_entry(ram, (pg->cr3 & CR3_PAE_ADDR_MASK) + ((la >> SHIFT_PDPT) << 3),
-			     8, &pdpte))
-		return -EINVAL;
-	if (!(pdpte & PTE_P))
-		return -ENOENT;
-	if (pdpte & PDPTE_PAE_RSVD)
-		return -EINVAL;
-	return guest_walk_levels(ram, pdpte & PTE_ADDR_MASK, la, SHIFT_PD, gpa);
-}
-
-/*
- * The paging mode follows SDM Vol. 3A table 4-1. Long mode without PAE
- * cannot be entered, so it is reported as invalid state. In 4-level
- * paging only bits 47:0 of the address are used: the CPU faulted on a
- * non-canonical address before any MMIO access could happen.
- */
-int guest_linear_to_phys(const struct guest_paging *pg, const struct guest_ram *ram,
-			 uint64_t linear, gpa_t *gpa)
-{
-	bool long_mode = pg->efer & GUEST_EFER_LMA;
-
-	if (!(pg->cr0 & GUEST_CR0_PG)) {
-		*gpa = long_mode ? linear : (uint32_t)linear;
-		return 0;
-	}
-	if (long_mode) {
-		if (!(pg->cr4 & GUEST_CR4_PAE) || (pg->cr4 & GUEST_CR4_LA57))
-			return -EINVAL;
-		return guest_walk_levels(ram, pg->cr3 & PTE_ADDR_MASK, linear,
-					 SHIFT_PML4, gpa);
-	}
-	if (pg->cr4 & GUEST_CR4_PAE)
-		return guest_walk_pae(pg, ram, (uint32_t)linear, gpa);
-	return guest_walk_32(pg, ram, (uint32_t)linear, gpa);
-}
-
-int insn_fetch(const struct guest_paging *pg, const struct guest_ram *ram,
-	       uint64_t linear, uint8_t *dst, size_t n)
-{
-	size_t done = 0;
-
-	if (n > INSN_MAX_LEN)
-		return -EINVAL;
-	while (done < n) {
-		uint64_t la = linear + done;
-		size_t chunk = MIN(n - done, (size_t)(PAGE_SIZE - (la & OFFSET_4K)));
-		gpa_t gpa;
-		int err = guest_linear_to_phys(pg, ram, la, &gpa);
-
-		if (!err && ram->read(ram->ctx, gpa, dst + done, chunk))
-			err = -EINVAL;
-		if (err)
-			return done ? (int)done : err;
-		done += chunk;
-	}
-	return (int)done;
 }

@@ -7,10 +7,12 @@
  * Only the forms compilers and kernels use for device registers are
  * decoded: MOV r/m <-> r (88, 89, 8A, 8B), MOV r/m <- imm (C6 /0, C7 /0),
  * MOV AL/eAX <-> moffs (A0-A3),
- * MOVZX (0F B6, 0F B7), with operand-size (66), REX (in 64-bit mode),
- * segment-override and address-size (67) prefixes and every ModRM/SIB
- * addressing form. SDM Vol. 2A chapter 2 (instruction format) and the MOV
- * and MOVZX pages of Vol. 2B.
+ * MOVZX (0F B6, 0F B7), and the read-modify-write OR and AND that
+ * setting or clearing a bit in place compiles to (08, 09, 20, 21, and
+ * 80/81/83 with /1 or /4), with operand-size (66), REX (in 64-bit mode),
+ * segment-override, LOCK and address-size (67) prefixes and every
+ * ModRM/SIB addressing form. SDM Vol. 2A chapter 2 (instruction format)
+ * and the MOV, MOVZX, OR and AND pages of Vol. 2A/2B.
  */
 #ifndef ARCH_X86_INSN_H
 #define ARCH_X86_INSN_H
@@ -26,7 +28,11 @@ enum insn_mode { INSN_MODE_REAL16, INSN_MODE_PROT16, INSN_MODE_PROT32, INSN_MODE
 enum insn_kind {
 	INSN_MMIO_READ,  /* load from memory into a register (zero-extended by MOVZX) */
 	INSN_MMIO_WRITE, /* store a register or an immediate to memory */
+	INSN_MMIO_RMW,   /* memory = memory OP (register or immediate); flags set */
 };
+
+/* The operation of an INSN_MMIO_RMW. */
+enum insn_alu { INSN_ALU_OR, INSN_ALU_AND };
 
 struct insn {
 	enum insn_kind kind;
@@ -38,6 +44,7 @@ struct insn {
 	bool has_imm;
 	uint64_t imm;      /* the stored immediate, when has_imm */
 	bool zero_extend;  /* MOVZX, or a 32-bit destination in 64-bit mode */
+	enum insn_alu alu; /* for INSN_MMIO_RMW */
 };
 
 /*
@@ -54,8 +61,17 @@ int insn_decode(const uint8_t *bytes, size_t n, enum insn_mode mode, struct insn
  */
 uint64_t insn_merge_read(const struct insn *insn, uint64_t old, uint64_t val);
 
-/* The value an MMIO write stores: the immediate, or the register's low bytes. */
+/* The value an MMIO write stores (or an RMW's source operand): the
+ * immediate, or the register's low bytes. */
 uint64_t insn_write_value(const struct insn *insn, uint64_t regval);
+
+/*
+ * An INSN_MMIO_RMW's result for memory value mem and source src, and the
+ * RFLAGS it leaves (arch/x86/insn_alu.c): OR and AND clear OF and CF,
+ * set SF, ZF and PF from the result; AF is undefined and left as it was
+ * (SDM Vol. 2A/2B, OR and AND, "Flags Affected").
+ */
+uint64_t insn_alu_result(const struct insn *insn, uint64_t mem, uint64_t src, uint64_t *rflags);
 
 /* Guest paging state needed to walk its tables. */
 struct guest_paging {

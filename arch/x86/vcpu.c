@@ -14,6 +14,7 @@
 #include "arch/x86/vmx_names.h"
 #include "kernel/log.h"
 #include "kernel/physmem.h"
+#include "kernel/vio.h"
 
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
@@ -333,17 +334,30 @@ static void deliver_events(struct vcpu *v)
 	set_interrupt_window(false);
 }
 
-bool vcpu_has_wakeup(struct vcpu *v, uint64_t now)
+/* The vLAPIC timer and the platform timers (HPET) up to host TSC now. */
+static void update_timers(struct vcpu *v, uint64_t now)
 {
 	vlapic_update_timer(&v->lapic, vcpu_guest_tsc(v, now));
+	vio_update_timers(v->guest, vcpu_guest_tsc(v, now));
+}
+
+bool vcpu_has_wakeup(struct vcpu *v, uint64_t now)
+{
+	update_timers(v, now);
 	/* an NMI wakes HLT whatever IF says, SDM Vol. 3A 10.1 / 6.7.1 */
 	return v->exception_pending || v->lapic.nmi_pending ||
 	       (v->halted_with_if && vlapic_pending(&v->lapic) >= 0);
 }
 
+/* The earlier of two guest TSC deadlines, 0 meaning none. */
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : MIN(a, b);
+}
+
 uint64_t vcpu_next_wakeup(const struct vcpu *v)
 {
-	uint64_t deadline = vlapic_next_deadline(&v->lapic);
+	uint64_t deadline = earlier(vlapic_next_deadline(&v->lapic), vio_next_deadline(v->guest));
 
 	return deadline ? vcpu_host_tsc(v, deadline) : 0;
 }
@@ -384,7 +398,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 		now = rdtsc();
 		if (now >= end)
 			return VCPU_PREEMPTED;
-		vlapic_update_timer(&v->lapic, vcpu_guest_tsc(v, now));
+		update_timers(v, now);
 		if (v->halted && !vcpu_has_wakeup(v, now))
 			return VCPU_HALTED;
 		deliver_events(v);

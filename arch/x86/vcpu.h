@@ -66,7 +66,7 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint3
 /* Whether an interrupt for the halted vCPU has arrived by host TSC now_tsc (timer due, IRR set). */
 bool vcpu_has_wakeup(struct vcpu *v, uint64_t now_tsc);
 
-/* Host TSC at which v's local APIC timer fires next, or 0 when none is armed. */
+/* Host TSC at which v's local APIC timer or its guest's HPET fires next, or 0 for none. */
 uint64_t vcpu_next_wakeup(const struct vcpu *v);
 
 /* Read guest registers of v for diagnostics (its VMCS becomes current). */

@@ -1,14 +1,14 @@
 /*
  * Port I/O exits (IN/OUT and the string forms INS/OUTS, with REP) and EPT
- * violations: MMIO to the guest's local APIC page is emulated by decoding
- * the faulting instruction; any other access outside guest RAM stops the
+ * violations: MMIO to the guest's local APIC page and to its platform
+ * devices (the HPET page, kernel/vio.c) is emulated by decoding the
+ * faulting instruction; any other access outside guest RAM stops the
  * guest with the address, the access and RIP.
  */
 #include "arch/x86/insn.h"
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/cpu.h"
-#include "kernel/vio.h"
 #include "kernel/dirty_guest.h"
 #include "kernel/log.h"
 #include "kernel/vio.h"
@@ -166,25 +166,83 @@ static int fetch_insn(const struct guest_ram *ram, enum insn_mode mode, uint8_t 
 	return insn_fetch(&pg, ram, linear, buf, INSN_MAX_LEN);
 }
 
-static void apic_access(struct vcpu *v, const struct insn *in, uint32_t off)
-{
-	uint32_t aligned = off & ~3U, shift = (off & 3) * 8;
-	uint64_t now = vcpu_guest_tsc(v, rdtsc());
-	uint32_t val = 0;
+/*
+ * A device behind an MMIO page, as the emulation sees it: reads and
+ * writes of the decoded instruction's width at guest TSC now.
+ */
+struct mmio_dev {
+	const char *name;
+	int (*read)(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t now, uint64_t *val);
+	int (*write)(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t val, uint64_t now);
+};
 
-	if (in->kind == INSN_MMIO_READ) {
-		vlapic_mmio_read(&v->lapic, aligned, now, &val);
-		vmexit_set_reg(v, in->reg, insn_merge_read(in, vmexit_get_reg(v, in->reg),
-							   (val >> shift) & size_mask(in->size)));
-		return;
-	}
-	/* APIC registers take 32-bit aligned writes only (SDM Vol. 3A 11.4.1); others are dropped */
-	if (in->size == 4 && !shift)
-		vlapic_mmio_write(&v->lapic, aligned,
-				  (uint32_t)insn_write_value(in, vmexit_get_reg(v, in->reg)), now);
+/* The xAPIC page: its registers are 32 bits; narrower reads take their part. */
+static int apic_read(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t now, uint64_t *val)
+{
+	uint32_t off = (uint32_t)(gpa & 0xfff), reg = 0;
+
+	vlapic_mmio_read(&v->lapic, off & ~3U, now, &reg);
+	*val = (reg >> ((off & 3) * 8)) & size_mask(size);
+	return 0;
 }
 
-static enum exit_action mmio_apic(struct vcpu *v, uint32_t off)
+/* APIC registers take 32-bit aligned writes only (SDM Vol. 3A 11.4.1); others are dropped */
+static int apic_write(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t val, uint64_t now)
+{
+	uint32_t off = (uint32_t)(gpa & 0xfff);
+
+	if (size != 4 || (off & 3))
+		return -EINVAL;
+	return vlapic_mmio_write(&v->lapic, off, (uint32_t)val, now);
+}
+
+/* The platform devices (the HPET) live with the guest: kernel/vio.c. */
+static int platform_read(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t now, uint64_t *val)
+{
+	return vio_mmio_read(v->guest, gpa, size, now, val);
+}
+
+static int platform_write(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t val, uint64_t now)
+{
+	return vio_mmio_write(v->guest, gpa, size, val, now);
+}
+
+static const struct mmio_dev apic_dev = { "APIC", apic_read, apic_write };
+static const struct mmio_dev platform_dev = { "HPET", platform_read, platform_write };
+
+/* OR/AND into a register: read, combine, write back, and the flags the CPU would leave. */
+static void mmio_rmw(struct vcpu *v, const struct mmio_dev *dev, const struct insn *in,
+		     gpa_t gpa, uint64_t now)
+{
+	uint64_t old = 0, rflags = vmcs_read(VMCS_GUEST_RFLAGS), res;
+
+	dev->read(v, gpa, in->size, now, &old);
+	res = insn_alu_result(in, old, insn_write_value(in, vmexit_get_reg(v, in->reg)), &rflags);
+	dev->write(v, gpa, in->size, res, now);
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags);
+}
+
+static void mmio_access(struct vcpu *v, const struct mmio_dev *dev, const struct insn *in,
+			gpa_t gpa)
+{
+	uint64_t now = vcpu_guest_tsc(v, rdtsc()), val = 0;
+
+	switch (in->kind) {
+	case INSN_MMIO_READ:
+		dev->read(v, gpa, in->size, now, &val);
+		vmexit_set_reg(v, in->reg, insn_merge_read(in, vmexit_get_reg(v, in->reg), val));
+		break;
+	case INSN_MMIO_WRITE:
+		dev->write(v, gpa, in->size, insn_write_value(in, vmexit_get_reg(v, in->reg)), now);
+		break;
+	case INSN_MMIO_RMW:
+		mmio_rmw(v, dev, in, gpa, now);
+		break;
+	}
+}
+
+/* Decode the faulting instruction and emulate its access to dev. */
+static enum exit_action mmio_emulate(struct vcpu *v, const struct mmio_dev *dev, gpa_t gpa)
 {
 	enum insn_mode mode = guest_mode();
 	uint8_t bytes[INSN_MAX_LEN] = { 0 };
@@ -192,11 +250,11 @@ static enum exit_action mmio_apic(struct vcpu *v, uint32_t off)
 	int n = fetch_insn(v->ram, mode, bytes);
 
 	if (n <= 0 || insn_decode(bytes, (size_t)n, mode, &in)) {
-		vcpu_stop(v, "unsupported instruction for APIC MMIO at RIP 0x%lx: %02x %02x %02x %02x",
-			   vmcs_read(VMCS_GUEST_RIP), bytes[0], bytes[1], bytes[2], bytes[3]);
+		vcpu_stop(v, "unsupported instruction for %s MMIO at RIP 0x%lx: %02x %02x %02x %02x",
+			   dev->name, vmcs_read(VMCS_GUEST_RIP), bytes[0], bytes[1], bytes[2], bytes[3]);
 		return EXIT_STOP;
 	}
-	apic_access(v, &in, off);
+	mmio_access(v, dev, &in, gpa);
 	vmexit_skip_bytes(in.len); /* the decoded length: no exit length for EPT violations */
 	return EXIT_RESUME;
 }
@@ -206,7 +264,9 @@ enum exit_action vmexit_ept_violation(struct vcpu *v, uint64_t qual)
 	gpa_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 
 	if ((gpa & APIC_PAGE_MASK) == (v->lapic.apic_base & 0xfffff000ULL))
-		return mmio_apic(v, (uint32_t)(gpa & 0xfff));
+		return mmio_emulate(v, &apic_dev, gpa);
+	if (vio_mmio_claims(v->guest, gpa))
+		return mmio_emulate(v, &platform_dev, gpa);
 	if (dirty_guest_write_fault(v->guest, gpa))
 		return EXIT_RESUME; /* write-protect dirty logging: recorded, writable again */
 	vcpu_stop(v, "EPT violation: %s at GPA 0x%lx outside guest RAM (%lu MiB), RIP 0x%lx",

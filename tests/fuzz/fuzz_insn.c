@@ -63,11 +63,11 @@ static void check_decoded(const uint8_t *bytes, size_t n, enum insn_mode mode,
 	uint8_t *copy;
 
 	CHECK(d->len >= 2 && d->len <= n && d->len <= INSN_MAX_LEN);
-	CHECK(d->kind == INSN_MMIO_READ || d->kind == INSN_MMIO_WRITE);
+	CHECK(d->kind == INSN_MMIO_READ || d->kind == INSN_MMIO_WRITE || d->kind == INSN_MMIO_RMW);
 	CHECK(valid_size(d->size));
 	CHECK(mode == INSN_MODE_LONG64 || d->size != 8);
 	if (d->has_imm) {
-		CHECK(d->kind == INSN_MMIO_WRITE);
+		CHECK(d->kind == INSN_MMIO_WRITE || d->kind == INSN_MMIO_RMW);
 		if (d->size == 8)
 			CHECK(d->imm == (uint64_t)(int64_t)(int32_t)d->imm);
 		else
@@ -76,6 +76,12 @@ static void check_decoded(const uint8_t *bytes, size_t n, enum insn_mode mode,
 		check_regs(d, mode);
 	}
 	CHECK((insn_write_value(d, ~0ULL) & ~mask_of(d->size)) == 0);
+	if (d->kind == INSN_MMIO_RMW) {
+		/* the result has the access width; only OF SF ZF PF CF change (AF kept) */
+		uint64_t fl = 0x10ULL, r = insn_alu_result(d, ~0ULL, ~0ULL, &fl);
+
+		CHECK(r == mask_of(d->size) && (fl & ~0x8c5ULL) == 0x10ULL);
+	}
 	check_merge(d, 0x1122334455667788ULL, 0xa5a5a5a5a5a5a5a5ULL);
 	check_merge(d, 0, ~0ULL);
 

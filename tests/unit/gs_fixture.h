@@ -10,6 +10,7 @@
 #include <string.h>
 #include "lib/crc32.h"
 #include "kernel/guest_state.h"
+#include "kernel/hpet.h"
 
 static uint64_t gs_rng_state;
 
@@ -20,6 +21,27 @@ static uint8_t gs_rand8(void)
 	gs_rng_state ^= gs_rng_state << 25;
 	gs_rng_state ^= gs_rng_state >> 27;
 	return (uint8_t)((gs_rng_state * 0x2545f4914f6cdd1dULL) >> 56);
+}
+
+/* The HPET's random fields cut down to what kernel/hpet_state.c accepts:
+ * counting, timer 1 in 32-bit mode, timer 2 unarmed. */
+static void gs_fix_hpet(struct gs_hpet *h, uint8_t flip)
+{
+	int n;
+
+	h->config = HPET_ENABLE_CNF;
+	h->isr &= (1u << GS_HPET_TIMERS) - 1;
+	for (n = 0; n < GS_HPET_TIMERS; n++) {
+		struct gs_hpet_timer *t = &h->timer[n];
+
+		t->config &= HPET_TN_CONF_WRITABLE & ~HPET_TN_32MODE_CNF;
+		t->armed = n != 2;
+		t->remaining &= flip ? 0x7fffffffffffffffULL : 0xffffffffULL;
+	}
+	h->timer[1].config |= HPET_TN_32MODE_CNF;
+	h->timer[1].comparator &= 0xffffffffULL;
+	h->timer[1].period &= 0xffffffffULL;
+	h->timer[1].remaining &= 0xffffffffULL;
 }
 
 /* Every byte random (xor'd with flip), then the validated fields made valid again. */
@@ -54,6 +76,7 @@ static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
 	s->lapic.nmi_pending = flip ? 1 : 0;
 	s->lapic.tsc_hz |= 1;
 	s->lapic.bus_hz |= 1;
+	gs_fix_hpet(&s->hpet, flip);
 }
 
 /* Recompute the CRC of an encoded record (after a test patched it). */

@@ -23,7 +23,7 @@ struct expected_section {
 /* docs/guest-state.md, "Sections" */
 static const struct expected_section expected[] = {
 	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 597 }, { GS_SEC_FPU, 512 },
-	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_PIC, 2 },
+	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_PIC, 2 }, { GS_SEC_HPET, 147 },
 };
 
 static struct guest_state a, b, a2, b2;
@@ -186,7 +186,8 @@ static enum greatest_test_res refused(size_t at, const uint8_t *bytes, size_t nb
 TEST header_fields_are_checked(void)
 {
 	CHECK_CALL(refused(0, (const uint8_t *)"XXXX", 4, "not a guest-state record"));
-	CHECK_CALL(refused(4, (const uint8_t[]){ 3, 0 }, 2, "unsupported version 3"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 4, 0 }, 2, "unsupported version 4"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 2, 0 }, 2, "unsupported version 2"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 1, 0 }, 2, "unsupported version 1"));
 	CHECK_CALL(refused(6, (const uint8_t[]){ 1, 0 }, 2, "unknown flags"));
 	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field says 256 bytes"));
@@ -210,11 +211,11 @@ TEST section_headers_are_checked(void)
 TEST a_missing_section_is_refused(void)
 {
 	int n = encode_a();
-	size_t pic = (size_t)n - 12 - (SECTION_HEAD + 2);
+	size_t hpet = (size_t)n - 12 - (SECTION_HEAD + 147);
 
-	/* drop the PIC section: move the END section over it and fix the length */
-	memmove(enc + pic, enc + pic + SECTION_HEAD + 2, 12);
-	n -= SECTION_HEAD + 2;
+	/* drop the HPET section, the last: move the END section over it and fix the length */
+	memmove(enc + hpet, enc + hpet + SECTION_HEAD + 147, 12);
+	n -= SECTION_HEAD + 147;
 	enc[8] = (uint8_t)n;
 	enc[9] = (uint8_t)(n >> 8);
 	gs_reseal(enc, (size_t)n);
@@ -336,6 +337,15 @@ TEST values_out_of_range_are_refused(void)
 	gs_fill(&a, 7, 0);
 	a.lapic.nmi_pending = 2;
 	CHECK_CALL(invalid("lapic"));
+	gs_fill(&a, 7, 0);
+	a.hpet.config |= HPET_LEG_RT_CNF; /* not offered */
+	CHECK_CALL(invalid("hpet"));
+	gs_fill(&a, 7, 0);
+	a.hpet.timer[1].armed = 2;
+	CHECK_CALL(invalid("hpet"));
+	gs_fill(&a, 7, 0);
+	a.hpet.timer[2].config |= 1ULL << 32; /* Tn_INT_ROUTE_CAP is read-only */
+	CHECK_CALL(invalid("hpet"));
 	PASS();
 }
 
