@@ -2,6 +2,7 @@
 
 BUILD    ?= build
 LWIP_DIR ?= $(BUILD)/lwip-2.1.3
+MBEDTLS_DIR ?= $(BUILD)/mbedtls-2.28.3
 EMU      ?= bochs          # make run EMU=bochs|qemu|kvm
 EFI_INC  ?= /usr/include/efi
 EFI_LIB  ?= /usr/lib
@@ -103,7 +104,7 @@ help:
 # ---------------------------------------------------------------- set-up
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/setup.sh
-	@LWIP_DIR="$(LWIP_DIR)" BUILD="$(BUILD)" sh scripts/setup.sh
+	@LWIP_DIR="$(LWIP_DIR)" MBEDTLS_DIR="$(MBEDTLS_DIR)" BUILD="$(BUILD)" sh scripts/setup.sh
 	@mkdir -p $(BUILD) && touch $@
 
 # ---------------------------------------------------------------- image
