@@ -204,6 +204,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(BUILD)/unit-asan/libpure.a $(PURE_HDRS)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(BUILD)/unit-asan/libpure.a -o $@
 
 include tests/unit/lwip_host.mk
+include tests/unit/tls_host.mk
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

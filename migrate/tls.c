@@ -227,6 +227,11 @@ size_t mtls_put_ciphertext(struct mtls *t, const void *buf, size_t len)
 	return n;
 }
 
+size_t mtls_ciphertext_room(const struct mtls *t)
+{
+	return t->eof ? 0 : outq_space(&t->in);
+}
+
 void mtls_put_eof(struct mtls *t)
 {
 	t->eof = true;

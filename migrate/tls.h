@@ -38,6 +38,9 @@ int mtls_init_server(struct mtls **out, const uint8_t *psk, size_t psk_len, cons
 /* Ciphertext received from the peer; returns how much fit (the rest is the caller's to retry). */
 size_t mtls_put_ciphertext(struct mtls *t, const void *buf, size_t len);
 
+/* Bytes mtls_put_ciphertext would take now. */
+size_t mtls_ciphertext_room(const struct mtls *t);
+
 /* The peer closed its side of the connection: no more ciphertext will come. */
 void mtls_put_eof(struct mtls *t);
 
