@@ -39,3 +39,24 @@ $(BUILD)/unit-asan/test_tls: tests/unit/test_tls.c $(TLS_TEST_SRCS) $(TLS_TEST_H
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(TLS_HOST_INC) $< $(TLS_TEST_SRCS) \
 		$(BUILD)/unit-asan/libpure.a $(TLS_HOST_ASAN_LIB) -o $@
+
+# mbedTLS's test programs, built in its own tree with its default
+# configuration (include/mbedtls/config.h), for test_tls_interop.c.
+MBEDTLS_PROGS := $(MBEDTLS_DIR)/programs/ssl/ssl_client2 $(MBEDTLS_DIR)/programs/ssl/ssl_server2
+TLS_INTEROP_DEFS := -DSSL_CLIENT2='"$(MBEDTLS_DIR)/programs/ssl/ssl_client2"' \
+        -DSSL_SERVER2='"$(MBEDTLS_DIR)/programs/ssl/ssl_server2"'
+
+$(MBEDTLS_PROGS) &: | $(DEPS_STAMP)
+	$(MAKE) -C $(MBEDTLS_DIR)/programs CC=$(HOSTCC) ssl/ssl_client2 ssl/ssl_server2
+
+$(BUILD)/unit/test_tls_interop: tests/unit/test_tls_interop.c $(TLS_TEST_SRCS) $(TLS_TEST_HDRS) \
+		$(BUILD)/unit/libpure.a $(TLS_HOST_LIB) $(MBEDTLS_PROGS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(TLS_HOST_INC) $(TLS_INTEROP_DEFS) $< $(TLS_TEST_SRCS) \
+		$(BUILD)/unit/libpure.a $(TLS_HOST_LIB) -o $@
+
+$(BUILD)/unit-asan/test_tls_interop: tests/unit/test_tls_interop.c $(TLS_TEST_SRCS) \
+		$(TLS_TEST_HDRS) $(BUILD)/unit-asan/libpure.a $(TLS_HOST_ASAN_LIB) $(MBEDTLS_PROGS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(TLS_HOST_INC) $(TLS_INTEROP_DEFS) $< \
+		$(TLS_TEST_SRCS) $(BUILD)/unit-asan/libpure.a $(TLS_HOST_ASAN_LIB) -o $@
