@@ -35,7 +35,7 @@ KLDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc -T linker.ld \
 # kernel/mainloop.c, the only files that name every layer.
 #
 # Pure logic: compiled into the image and, for the unit tests, for the host.
-LIB_SRCS := lib/fmt.c lib/json.c lib/reply.c lib/lineedit.c lib/cmdline.c \
+LIB_SRCS := lib/fmt.c lib/json.c lib/reply.c lib/lineedit.c lib/cmdline.c lib/psk.c \
         lib/memmap.c lib/palloc.c lib/crc32.c lib/outq.c lib/table.c
 PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c \
         arch/x86/vmxcap.c arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
@@ -47,7 +47,7 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
         arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c migrate/stream.c \
         migrate/ack.c migrate/precopy.c migrate/target.c migrate/send_phase.c \
-        migrate/delta.c migrate/send_page.c
+        migrate/delta.c migrate/send_page.c migrate/tls_keys.c migrate/cmd_tls.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
@@ -67,7 +67,7 @@ NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
 # Ours that include mbedTLS's headers (net/mbedtls.mk gives them MBEDTLS_DEFS).
 MTLS_SRCS := migrate/tls.c migrate/tls_error.c
 MIGRATE_SRCS := migrate/transfer.c migrate/sender.c migrate/receiver.c migrate/migrate.c \
-        migrate/cmd_migrate.c $(MTLS_SRCS) migrate/tls_platform.c
+        migrate/cmd_migrate.c $(MTLS_SRCS) migrate/tls_platform.c migrate/cmd_tls_selftest.c
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 include net/lwip.mk
