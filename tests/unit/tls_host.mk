@@ -60,3 +60,12 @@ $(BUILD)/unit-asan/test_tls_interop: tests/unit/test_tls_interop.c $(TLS_TEST_SR
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(TLS_HOST_INC) $(TLS_INTEROP_DEFS) $< \
 		$(TLS_TEST_SRCS) $(BUILD)/unit-asan/libpure.a $(TLS_HOST_ASAN_LIB) -o $@
+
+# The TLS fuzz target: mbedTLS compiled with the fuzzer's instrumentation
+# too, so that coverage reaches its record and handshake parsers.
+$(BUILD)/fuzz/fuzz_tls: tests/fuzz/fuzz_tls.c $(TLS_TEST_SRCS) $(TLS_TEST_HDRS) $(PURE_SRCS) \
+		$(addprefix $(MBEDTLS_DIR)/,$(MBEDTLS_SRCS)) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=gnu11 -O1 -g -I. $(TLS_HOST_INC) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $< $(TLS_TEST_SRCS) $(PURE_SRCS) \
+		$(addprefix $(MBEDTLS_DIR)/,$(MBEDTLS_SRCS)) -o $@
