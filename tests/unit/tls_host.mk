@@ -69,3 +69,15 @@ $(BUILD)/fuzz/fuzz_tls: tests/fuzz/fuzz_tls.c $(TLS_TEST_SRCS) $(TLS_TEST_HDRS) 
 	$(CLANG) -std=gnu11 -O1 -g -I. $(TLS_HOST_INC) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(TLS_TEST_SRCS) $(PURE_SRCS) \
 		$(addprefix $(MBEDTLS_DIR)/,$(MBEDTLS_SRCS)) -o $@
+
+# arch/x86/entropy.c is the hardware shell, but x86-64 hosts run it as it
+# is: the source choice is tested, and the host CPU's own source read.
+$(BUILD)/unit/test_entropy: tests/unit/test_entropy.c arch/x86/entropy.c arch/x86/entropy.h \
+		arch/x86/cpu.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< arch/x86/entropy.c -o $@
+
+$(BUILD)/unit-asan/test_entropy: tests/unit/test_entropy.c arch/x86/entropy.c arch/x86/entropy.h \
+		arch/x86/cpu.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< arch/x86/entropy.c -o $@
