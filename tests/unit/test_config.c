@@ -1,4 +1,4 @@
-/* Unit tests for kernel/config.c: the hv.cfg parser. */
+/* Unit tests for kernel/config.c: the hv.cfg parser (and lib/psk.c, for the migrate.psk keys). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

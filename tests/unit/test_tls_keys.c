@@ -1,7 +1,8 @@
 /*
  * Unit tests for migrate/tls_keys.c and migrate/cmd_tls.c: the migration's
  * TLS settings from hv.cfg and from `migrate set`, and that no reply
- * ever holds the key or the identity.
+ * ever holds the key or the identity. lib/psk.c's parsing is driven
+ * through both (and through tests/unit/test_config.c).
  */
 #include <string.h>
 
