@@ -90,6 +90,7 @@ TEST set_psk_never_echoes_it(void)
 		ASSERT(set(modes[i], "psk-identity", ID));
 		ASSERT_FALSE(strstr(cap.out, ID));
 	}
+	ASSERT_STR_EQ(ID, tls_keys_get()->identity);
 	ASSERT_EQ(32, tls_keys_get()->psk_len);
 	ASSERT(tls_keys_ready());
 	PASS();
@@ -123,6 +124,74 @@ TEST tls_on_off(void)
 	PASS();
 }
 
+/* Whether bytes [from, to) of p are all zero. */
+static bool zero_from(const void *p, size_t from, size_t to)
+{
+	const uint8_t *b = p;
+
+	for (; from < to; from++)
+		if (b[from])
+			return false;
+	return true;
+}
+
+TEST a_shorter_key_or_name_leaves_nothing_of_the_longer(void)
+{
+	const struct tls_keys *k = tls_keys_get();
+	struct config c;
+
+	ASSERT_EQ(0, tls_keys_set_psk_hex(KEY_HEX KEY_HEX));
+	ASSERT_EQ(64, k->psk_len);
+	ASSERT_EQ(0, tls_keys_set_psk_hex("00112233445566778899aabbccddeeff"));
+	ASSERT_EQ(16, k->psk_len);
+	ASSERT_EQ(0xff, k->psk[15]);
+	ASSERT(zero_from(k->psk, 16, sizeof(k->psk)));
+	ASSERT_EQ(0, tls_keys_set_identity("a-much-longer-identity-name"));
+	ASSERT_EQ(0, tls_keys_set_identity("b"));
+	ASSERT_STR_EQ("b", k->identity);
+	ASSERT(zero_from(k->identity, 1, sizeof(k->identity)));
+	config_defaults(&c);
+	c.migrate_psk_len = 16;
+	memset(c.migrate_psk, 0xab, 16);
+	tls_keys_load(&c);
+	ASSERT_EQ(0xab, k->psk[15]);
+	ASSERT(zero_from(k->psk, 16, sizeof(k->psk)));
+	PASS();
+}
+
+TEST ready_needs_both_key_and_identity(void)
+{
+	ASSERT_EQ(0, tls_keys_set_psk_hex(KEY_HEX));
+	ASSERT_FALSE(tls_keys_ready());
+	setup(NULL);
+	ASSERT_EQ(0, tls_keys_set_identity(ID));
+	ASSERT_FALSE(tls_keys_ready());
+	ASSERT_EQ(0, tls_keys_set_psk_hex(KEY_HEX));
+	ASSERT(tls_keys_ready());
+	ASSERT_EQ(0, tls_keys_set_identity("x")); /* one character is a name too */
+	ASSERT(tls_keys_ready());
+	PASS();
+}
+
+TEST settings_say_what_is_set_and_errors_say_what_fits(void)
+{
+	ASSERT(set(REPLY_TEXT, "tls", "on"));
+	ASSERT(strstr(cap.out, "psk_set: false"));
+	ASSERT(strstr(cap.out, "psk_identity_set: false"));
+	ASSERT(strstr(cap.out, "tls_ready: false"));
+	ASSERT(set(REPLY_TEXT, "psk", KEY_HEX));
+	ASSERT(strstr(cap.out, "psk_set: true"));
+	ASSERT(strstr(cap.out, "psk_identity_set: false"));
+	ASSERT(set(REPLY_TEXT, "psk-identity", "x"));
+	ASSERT(strstr(cap.out, "psk_identity_set: true"));
+	ASSERT(strstr(cap.out, "tls_ready: true"));
+	ASSERT(set(REPLY_TEXT, "psk", "00"));
+	ASSERT(strstr(cap.out, "32-128 hex digits"));
+	ASSERT(set(REPLY_TEXT, "psk-identity", "a b"));
+	ASSERT(strstr(cap.out, "1-64 of"));
+	PASS();
+}
+
 TEST other_settings_are_not_ours(void)
 {
 	ASSERT_FALSE(set(REPLY_TEXT, "max-rounds", "3"));
@@ -140,6 +209,9 @@ SUITE(tls_keys)
 		RUN_TEST(bad_psk_is_refused_unquoted_and_keeps_the_old_key);
 		RUN_TEST(tls_on_off);
 		RUN_TEST(other_settings_are_not_ours);
+		RUN_TEST(a_shorter_key_or_name_leaves_nothing_of_the_longer);
+		RUN_TEST(ready_needs_both_key_and_identity);
+		RUN_TEST(settings_say_what_is_set_and_errors_say_what_fits);
 	});
 }
 
