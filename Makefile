@@ -2,6 +2,7 @@
 
 BUILD    ?= build
 LWIP_DIR ?= $(BUILD)/lwip-2.1.3
+MBEDTLS_DIR ?= $(BUILD)/mbedtls-2.28.3
 EMU      ?= bochs          # make run EMU=bochs|qemu|kvm
 EFI_INC  ?= /usr/include/efi
 EFI_LIB  ?= /usr/lib
@@ -19,7 +20,7 @@ WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 # C code (interrupt paths do not save vector state), frame pointers kept for
 # stack traces, no red zone (interrupts arrive on the same stack).
 KCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -Inet -I$(LWIP_DIR)/src/include \
-        -ffreestanding -fno-stack-protector -fno-stack-check -fpic \
+        -I$(MBEDTLS_DIR)/include -ffreestanding -fno-stack-protector -fno-stack-check -fpic \
         -fshort-wchar -mno-red-zone -mgeneral-regs-only \
         -fno-omit-frame-pointer -fno-common -fno-strict-aliasing \
         -ffile-prefix-map=$(CURDIR)=. -DHV_IMAGE=1
@@ -34,7 +35,7 @@ KLDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc -T linker.ld \
 # kernel/mainloop.c, the only files that name every layer.
 #
 # Pure logic: compiled into the image and, for the unit tests, for the host.
-LIB_SRCS := lib/fmt.c lib/json.c lib/reply.c lib/lineedit.c lib/cmdline.c \
+LIB_SRCS := lib/fmt.c lib/json.c lib/reply.c lib/lineedit.c lib/cmdline.c lib/psk.c \
         lib/memmap.c lib/palloc.c lib/crc32.c lib/outq.c lib/table.c
 PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c \
         arch/x86/vmxcap.c arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
@@ -47,7 +48,7 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
         arch/x86/dirty_ad.c arch/x86/dirty_pml.c arch/x86/dirty_wp.c migrate/stream.c \
         migrate/ack.c migrate/precopy.c migrate/target.c migrate/send_phase.c \
-        migrate/delta.c migrate/send_page.c
+        migrate/delta.c migrate/send_page.c migrate/tls_keys.c migrate/cmd_tls.c
 
 BOOT_SRCS := boot/efi_main.c boot/efi_files.c
 ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
@@ -55,7 +56,7 @@ ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
         arch/x86/acpi.c arch/x86/power.c arch/x86/entry.S arch/x86/isr.S \
         arch/x86/vmx.c arch/x86/vmx_entry.S arch/x86/vcpu.c arch/x86/vmexit.c \
         arch/x86/vmexit_msr.c arch/x86/vmexit_io.c arch/x86/pci.c arch/x86/vcpu_state.c \
-        arch/x86/vcpu_report.c arch/x86/dirty_vmx.c
+        arch/x86/vcpu_report.c arch/x86/dirty_vmx.c arch/x86/entropy.c
 KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
@@ -64,17 +65,20 @@ KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/dirty_guest.c kernel/dirty_verify.c kernel/cmd_dirty.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
+# Ours that include mbedTLS's headers (net/mbedtls.mk gives them MBEDTLS_DEFS).
+MTLS_SRCS := migrate/tls.c migrate/tls_error.c
 MIGRATE_SRCS := migrate/transfer.c migrate/sender.c migrate/receiver.c migrate/migrate.c \
-        migrate/cmd_migrate.c
+        migrate/cmd_migrate.c $(MTLS_SRCS) migrate/tls_platform.c migrate/cmd_tls_selftest.c
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 include net/lwip.mk
+include net/mbedtls.mk
 include tests/guests/guests.mk
 include tests/kut/kut.mk
 
 IMAGE_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(PURE_SRCS) \
         $(NET_SRCS) $(MIGRATE_SRCS)
-IMAGE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(IMAGE_SRCS)) $(LWIP_OBJS)
+IMAGE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(IMAGE_SRCS)) $(LWIP_OBJS) $(MBEDTLS_OBJS)
 
 EFI_APP := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
 ESP_GUESTS := $(patsubst $(BUILD)/guests/%,$(BUILD)/esp/guests/%,$(GUEST_ELFS))
@@ -104,7 +108,7 @@ help:
 # ---------------------------------------------------------------- set-up
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/setup.sh
-	@LWIP_DIR="$(LWIP_DIR)" BUILD="$(BUILD)" sh scripts/setup.sh
+	@LWIP_DIR="$(LWIP_DIR)" MBEDTLS_DIR="$(MBEDTLS_DIR)" BUILD="$(BUILD)" sh scripts/setup.sh
 	@mkdir -p $(BUILD) && touch $@
 
 # ---------------------------------------------------------------- image
@@ -201,6 +205,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(BUILD)/unit-asan/libpure.a $(PURE_HDRS)
 	$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $< $(BUILD)/unit-asan/libpure.a -o $@
 
 include tests/unit/lwip_host.mk
+include tests/unit/tls_host.mk
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

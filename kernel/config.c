@@ -39,6 +39,7 @@ void config_defaults(struct config *c)
 	c->console_json = false;
 	c->console_echo = true;
 	c->net_mode = NET_MODE_NONE;
+	c->migrate_tls = true;
 }
 
 /* One decimal part of a dotted quad; no leading zeros (octal to some). */
@@ -202,6 +203,33 @@ static int config_guest(struct config *c, const char *v, char *msg, size_t len)
 	return 0;
 }
 
+static int config_migrate_tls(struct config *c, const char *v, char *msg, size_t len)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return config_fail(msg, len, "bad migrate.tls '%.*s' (on, off)",
+				   CONFIG_QUOTE_MAX, v);
+	c->migrate_tls = strcmp(v, "on") == 0;
+	return 0;
+}
+
+/* The message never quotes the value: a near-miss is nearly the key. */
+static int config_migrate_psk(struct config *c, const char *v, char *msg, size_t len)
+{
+	if (psk_parse_hex(v, c->migrate_psk, &c->migrate_psk_len))
+		return config_fail(msg, len, "bad migrate.psk (%d-%d hex digits; value not shown)",
+				   2 * PSK_MIN_BYTES, 2 * PSK_MAX_BYTES);
+	return 0;
+}
+
+static int config_migrate_identity(struct config *c, const char *v, char *msg, size_t len)
+{
+	if (!psk_identity_ok(v))
+		return config_fail(msg, len, "bad migrate.psk-identity (1-%d of letters, digits, "
+				   "'.', '_', '-', '@', ':'; value not shown)", PSK_IDENTITY_MAX);
+	memcpy(c->migrate_psk_identity, v, strlen(v) + 1);
+	return 0;
+}
+
 static const struct config_key config_keys[] = {
 	{ "hostname", config_hostname },
 	{ "log.level", config_log_level },
@@ -211,6 +239,9 @@ static const struct config_key config_keys[] = {
 	{ "net.address", config_net_address },
 	{ "net.gateway", config_net_gateway },
 	{ "guest", config_guest },
+	{ "migrate.tls", config_migrate_tls },
+	{ "migrate.psk", config_migrate_psk },
+	{ "migrate.psk-identity", config_migrate_identity },
 };
 
 static bool config_space(char c)
@@ -235,8 +266,8 @@ static int config_apply(struct config *c, char *line, char *msg, size_t len)
 	size_t i;
 
 	if (!eq)
-		return config_fail(msg, len, "expected 'key = value', got '%.*s'",
-				   CONFIG_QUOTE_MAX, line);
+		/* not quoted: the line could be a key someone pasted alone */
+		return config_fail(msg, len, "expected 'key = value'");
 	key = config_trim(line, (size_t)(eq - line));
 	value = config_trim(eq + 1, strlen(eq + 1));
 	if (!*key)

@@ -11,6 +11,9 @@
  *   net.address = A.B.C.D/PREFIX    (static)
  *   net.gateway = A.B.C.D           (static, optional)
  *   guest = FILE [mem=MiB] [name=NAME] [mod=FILE]... [-- ARGS]   (repeatable)
+ *   migrate.tls = on|off            encrypt and authenticate migrations (default on)
+ *   migrate.psk = HEX               the pre-shared key, 16-64 bytes (lib/psk.h); never shown
+ *   migrate.psk-identity = NAME     its identity (lib/psk.h)
  * A bad line is reported with its number and skipped; the other lines
  * still apply, so one typo never stops the hypervisor from booting.
  */
@@ -19,6 +22,7 @@
 
 #include "kernel/guest_spec.h"
 #include "kernel/log.h"
+#include "lib/psk.h"
 #include "lib/types.h"
 
 #define CONFIG_MAX_GUESTS 16
@@ -37,6 +41,10 @@ struct config {
 	uint32_t net_gateway;
 	size_t nguests;
 	struct guest_spec guests[CONFIG_MAX_GUESTS];
+	bool migrate_tls;
+	uint8_t migrate_psk[PSK_MAX_BYTES]; /* secret: never logged or shown */
+	size_t migrate_psk_len;             /* 0: none configured */
+	char migrate_psk_identity[PSK_IDENTITY_MAX + 1];
 };
 
 struct config_error {
@@ -44,7 +52,8 @@ struct config_error {
 	char msg[96];
 };
 
-/* Defaults: hostname "hv", log info, text console with echo, no network, no guests. */
+/* Defaults: hostname "hv", log info, text console with echo, no network, no guests,
+ * migration TLS on but no key or identity. */
 void config_defaults(struct config *c);
 
 /*

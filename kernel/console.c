@@ -90,6 +90,25 @@ static void run_line(const char *text)
 	reply_end(&reply);
 }
 
+/*
+ * Lines that carry a secret: `migrate set psk HEX` (and psk-identity).
+ * They are kept out of the editor's history and wiped once run; their
+ * typed characters are echoed like any others (the operator's own
+ * terminal), which hv.cfg avoids.
+ */
+static bool line_is_private(const char *text)
+{
+	char line[LINEEDIT_MAX + 1];
+	char *argv[CMDLINE_MAX_ARGS];
+	const char *err;
+	int argc;
+
+	fmt_snprintf(line, sizeof(line), "%s", text);
+	argc = cmdline_split(line, argv, CMDLINE_MAX_ARGS, &err);
+	return argc >= 3 && !strcmp(argv[0], "migrate") && !strcmp(argv[1], "set") &&
+	       !strncmp(argv[2], "psk", 3);
+}
+
 static void reject_line(const char *why)
 {
 	reply_begin(&reply, mode, &sink, "");
@@ -236,6 +255,8 @@ static void handle_byte(uint8_t c)
 		break;
 	case LINEEDIT_LINE:
 		run_line(line);
+		if (line_is_private(line))
+			memset(editor.buf, 0, sizeof(editor.buf));
 		if (attached) {
 			in_command = false;
 			return; /* guest console NAME: no prompt until detached */
@@ -304,6 +325,7 @@ void console_init(const struct config *cfg)
 	mode = cfg->console_json ? REPLY_JSON : REPLY_TEXT;
 	echo = cfg->console_echo;
 	lineedit_init(&editor, CONSOLE_PROMPT, echo_write, NULL);
+	lineedit_set_private(&editor, line_is_private);
 	kputs(CONSOLE_PROMPT);
 	ready = true;
 }

@@ -5,6 +5,8 @@
  * stack, GDT, IDT, page tables), reads ACPI, and only then reclaims
  * boot-services memory, where the firmware's stack and tables lived.
  */
+#include <string.h>
+
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -25,6 +27,7 @@
 #include "arch/x86/vmx.h"
 #include "kernel/version.h"
 #include "net/net.h"
+#include "migrate/tls_keys.h"
 
 #define KERNEL_STACK_SIZE (64 * 1024)
 
@@ -58,9 +61,12 @@ static void load_config(const struct boot_info *bi)
 	}
 	config_bad_lines = config_parse(&config, phys_to_virt(bi->config), bi->config_size,
 					config_errors, CONFIG_MAX_ERRORS);
+	/* hv.cfg may hold migrate.psk: the parsed copy is the only one kept */
+	memset(phys_to_virt(bi->config), 0, bi->config_size);
 	for (i = 0; i < MIN(config_bad_lines, CONFIG_MAX_ERRORS); i++)
 		log_warn("hv.cfg:%d: %s (line ignored)", config_errors[i].line, config_errors[i].msg);
 	log_set_level(config.log_level);
+	tls_keys_load(&config);
 }
 
 static void init_time(void)

@@ -55,6 +55,11 @@ void lineedit_init(struct lineedit *le, const char *prompt,
 	le_reset(le);
 }
 
+void lineedit_set_private(struct lineedit *le, bool (*is_private)(const char *line))
+{
+	le->is_private = is_private;
+}
+
 /* Return to column 0, clear the row (ECMA-48 EL, CSI K), redraw. */
 static void le_redraw(struct lineedit *le)
 {
@@ -68,7 +73,7 @@ static void le_history_add(struct lineedit *le)
 {
 	int slot;
 
-	if (le->len == 0)
+	if (le->len == 0 || (le->is_private && le->is_private(le->buf)))
 		return;
 	if (le->hist_count > 0 &&
 	    strcmp(le->history[le->hist_newest], le->buf) == 0)

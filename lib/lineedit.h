@@ -39,6 +39,7 @@ struct lineedit {
 	int hist_newest; /* index of newest entry */
 	int hist_pos;    /* -1 when not browsing, else how far back */
 	const char *prompt;
+	bool (*is_private)(const char *line); /* such lines stay out of the history */
 	void (*echo)(void *ctx, const char *s, size_t n);
 	void *ctx;
 };
@@ -46,6 +47,13 @@ struct lineedit {
 /* Initialise with the prompt used for redraws and an echo callback. */
 void lineedit_init(struct lineedit *le, const char *prompt,
 		   void (*echo)(void *ctx, const char *s, size_t n), void *ctx);
+/*
+ * Keep lines for which is_private returns true (a secret typed as part
+ * of a command) out of the history, so no arrow key brings them back.
+ * NULL (the default after lineedit_init) keeps every line.
+ */
+void lineedit_set_private(struct lineedit *le, bool (*is_private)(const char *line));
+
 /*
  * Feed one byte. On LINEEDIT_LINE *line points at the NUL-terminated line
  * (valid until the next call); a non-empty line enters the history unless

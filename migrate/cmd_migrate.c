@@ -6,6 +6,7 @@
  *   migrate status                 both ends, as far as they got
  *   migrate cancel
  *   migrate set downtime-limit MS | max-bandwidth MIBPS | max-rounds N | auto-converge on|off
+ *               | tls on|off | psk HEX | psk-identity NAME     (migrate/cmd_tls.c)
  * Commands only start and stop the state machines; the main loop runs
  * them (migrate/migrate.c), so the console stays responsive.
  */
@@ -13,6 +14,7 @@
 
 #include "kernel/commands.h"
 #include "lib/fmt.h"
+#include "migrate/cmd_tls.h"
 #include "migrate/migrate.h"
 #include "migrate/receiver.h"
 #include "migrate/sender.h"
@@ -104,6 +106,7 @@ static void settings(struct reply *r)
 	reply_u64(r, "max_bandwidth_mib_s", p->max_bandwidth_mibps);
 	reply_u64(r, "max_rounds", p->max_rounds);
 	reply_bool(r, "auto_converge", p->auto_converge);
+	migrate_tls_settings(r);
 	reply_obj_end(r);
 }
 
@@ -126,7 +129,8 @@ static void set(struct reply *r, int argc, char **argv)
 
 	if (argc != 4)
 		reply_error(r, "usage: migrate set downtime-limit MS | max-bandwidth MIBPS | "
-			       "max-rounds N | auto-converge on|off");
+			       "max-rounds N | auto-converge on|off | tls on|off | psk HEX | "
+			       "psk-identity NAME");
 	else if (!strcmp(key, "downtime-limit"))
 		parse_in(r, val, 1, PRECOPY_DOWNTIME_MAX_MS, &p->downtime_limit_ms);
 	else if (!strcmp(key, "max-bandwidth"))
@@ -135,9 +139,10 @@ static void set(struct reply *r, int argc, char **argv)
 		parse_in(r, val, 0, PRECOPY_ROUNDS_MAX, &p->max_rounds);
 	else if (!strcmp(key, "auto-converge") && (!strcmp(val, "on") || !strcmp(val, "off")))
 		p->auto_converge = !strcmp(val, "on");
-	else
-		reply_error(r, "unknown setting '%s %s' (downtime-limit, max-bandwidth, max-rounds, "
-			       "auto-converge on|off)", key, val);
+	else if (!migrate_tls_set(r, key, val))
+		/* the value is not quoted: a mistyped "psk" must not echo the key */
+		reply_error(r, "unknown setting '%s' (downtime-limit, max-bandwidth, max-rounds, "
+			       "auto-converge, tls, psk, psk-identity)", key);
 	if (!r->failed)
 		settings(r);
 }

@@ -46,7 +46,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
             "-fno-omit-frame-pointer"]
 CFLAGS = ["-std=gnu11", "-O1", "-g", "-w", "-I.", "-Ithird_party/greatest"] + SANITIZE
-EXCLUDED_TESTS = {"test_netif"}  # needs the lwIP host build (tests/unit/lwip_host.mk)
+# Tests with their own host builds: lwIP (tests/unit/lwip_host.mk), mbedTLS
+# and the hardware shell (tests/unit/tls_host.mk).
+EXCLUDED_TESTS = {"test_netif", "test_tls", "test_tls_interop", "test_entropy"}
 
 
 # ---------------------------------------------------------------- inputs

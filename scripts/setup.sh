@@ -1,8 +1,9 @@
 #!/bin/sh
 # Build set-up: install the Debian 12 packages the build and the tests need,
-# then fetch lwIP's source, which Debian ships only as a source package.
+# then fetch the sources of lwIP and mbedTLS, which the image compiles
+# freestanding and Debian ships for that only as source packages.
 #
-# Called by the Makefile as  LWIP_DIR=... BUILD=... sh scripts/setup.sh
+# Called by the Makefile as  LWIP_DIR=... MBEDTLS_DIR=... BUILD=... sh scripts/setup.sh
 # Idempotent; when everything is present it only asks dpkg and returns.
 
 set -eu
@@ -10,6 +11,8 @@ set -eu
 BUILD=${BUILD:-build}
 LWIP_DIR=${LWIP_DIR:-$BUILD/lwip-2.1.3}
 LWIP_VERSION=2.1.3+dfsg1-2
+MBEDTLS_DIR=${MBEDTLS_DIR:-$BUILD/mbedtls-2.28.3}
+MBEDTLS_VERSION=2.28.3-1
 SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 
 # clang and libclang-rt-14-dev give libFuzzer (Debian 12 splits the runtime
@@ -137,58 +140,64 @@ apt_private()
 		"$@"
 }
 
-# Download lwip's Debian source package into $APT_DIR/src.
-download_lwip()
+# Download Debian source package $1 (version $2 preferred) into $APT_DIR/src.
+download_source()
 {
+	pkg=$1 version=$2
 	command -v apt-get >/dev/null 2>&1 ||
-		die "apt-get not found: cannot fetch lwIP; unpack lwIP 2.1.3 into $LWIP_DIR by hand"
+		die "apt-get not found: cannot fetch $pkg; unpack its source into the build directory by hand"
 	write_apt_config
-	echo "setup: fetching lwIP $LWIP_VERSION source with apt-get source"
+	echo "setup: fetching $pkg $version source with apt-get source"
 	# One suite failing need not stop us: the source may be in another.
-	why="no deb-src entry offers lwip"
+	why="no deb-src entry offers $pkg"
 	apt_private --error-on=any update ||
 		why="apt-get update failed: no network or no reachable archive"
 	(cd "$APT_DIR/src" &&
-		{ apt_private source --download-only "lwip=$LWIP_VERSION" ||
-		  apt_private source --download-only lwip; }) ||
-		die "cannot download lwIP's source ($why)"
+		{ apt_private source --download-only "$pkg=$version" ||
+		  apt_private source --download-only "$pkg"; }) ||
+		die "cannot download $pkg's source ($why)"
 }
 
-# Unpack the verified .orig tarball (upstream 2.1.3, repacked by Debian
-# as +dfsg1). Debian's patches are not applied: they change only the
-# sockets and tcpip APIs, PPP (CVE-2020-8597), its Unix port and CMake,
-# none of which the image builds.
-unpack_lwip()
+# Unpack the verified .orig tarball $1 into directory $2, whose top must
+# hold file $3 (the tarballs name their top directory differently).
+# Debian's patches are not applied. lwIP's change only the sockets and
+# tcpip APIs, PPP (CVE-2020-8597), its Unix port and CMake, none of which
+# the image builds; mbedtls 2.28.3-1 has none.
+unpack_source()
 {
-	tarball=$1
-	tmp="$LWIP_DIR.tmp"
-	rmdir "$LWIP_DIR" 2>/dev/null || true # an empty directory is no obstacle
-	[ -e "$LWIP_DIR" ] && die "$LWIP_DIR exists without src/core/init.c; remove it"
+	tarball=$1 dir=$2 marker=$3
+	tmp="$dir.tmp"
+	rmdir "$dir" 2>/dev/null || true # an empty directory is no obstacle
+	[ -e "$dir" ] && die "$dir exists without $marker; remove it"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	tar -xf "$tarball" -C "$tmp"
-	init=$(find "$tmp" -path '*/src/core/init.c' | head -n 1)
-	[ -n "$init" ] || die "$tarball holds no src/core/init.c"
-	mv "${init%/src/core/init.c}" "$LWIP_DIR"
+	found=$(find "$tmp" -path "*/$marker" | head -n 1)
+	[ -n "$found" ] || die "$tarball holds no $marker"
+	mv "${found%/"$marker"}" "$dir"
 	rm -rf "$tmp"
 }
 
-fetch_lwip()
+# fetch_source PKG VERSION DIR SHA256-FILE MARKER: the orig tarball named
+# in SHA256-FILE, downloaded once, checked, unpacked into DIR.
+fetch_source()
 {
-	[ -f "$LWIP_DIR/src/core/init.c" ] && return 0
+	pkg=$1 version=$2 dir=$3 sumfile=$4 marker=$5
+	[ -f "$dir/$marker" ] && return 0
 	mkdir -p "$BUILD/apt"
 	APT_DIR=$(cd "$BUILD/apt" && pwd)
 	# shellcheck disable=SC2046
-	set -- $(grep -v '^#' "$SCRIPTS/lwip.sha256")
+	set -- $(grep -v '^#' "$sumfile")
 	sum=$1 name=$2
-	[ -f "$APT_DIR/src/$name" ] || download_lwip
+	[ -f "$APT_DIR/src/$name" ] || download_source "$pkg" "$version"
 	[ -f "$APT_DIR/src/$name" ] ||
-		die "apt-get source did not produce $name (Debian's lwip version changed?)"
+		die "apt-get source did not produce $name (Debian's $pkg version changed?)"
 	(cd "$APT_DIR/src" && echo "$sum  $name" | sha256sum -c --status) ||
 		die "$name: SHA-256 mismatch (expected $sum)"
-	unpack_lwip "$APT_DIR/src/$name"
-	echo "setup: lwIP source in $LWIP_DIR"
+	unpack_source "$APT_DIR/src/$name" "$dir" "$marker"
+	echo "setup: $pkg source in $dir"
 }
 
 install_packages
-fetch_lwip
+fetch_source lwip "$LWIP_VERSION" "$LWIP_DIR" "$SCRIPTS/lwip.sha256" src/core/init.c
+fetch_source mbedtls "$MBEDTLS_VERSION" "$MBEDTLS_DIR" "$SCRIPTS/mbedtls.sha256" library/ssl_tls.c

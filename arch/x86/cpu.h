@@ -21,7 +21,9 @@
 
 /* CPUID feature bits, SDM Vol. 2A CPUID */
 #define CPUID_1_ECX_VMX (1U << 5)
+#define CPUID_1_ECX_RDRAND (1U << 30)
 #define CPUID_1_ECX_HYPERVISOR (1U << 31)
+#define CPUID_7_EBX_RDSEED (1U << 18)
 #define CPUID_1_EDX_APIC (1U << 9)
 #define CPUID_80000001_EDX_PDPE1GB (1U << 26)
 
@@ -133,6 +135,24 @@ static inline uint64_t read_rbp(void)
 	uint64_t v;
 	__asm__ volatile("mov %%rbp, %0" : "=r"(v));
 	return v;
+}
+
+/* RDRAND / RDSEED: CF=1 when *v holds a random value, CF=0 when the
+ * generator had none ready (SDM Vol. 1 7.3.17). */
+static inline bool rdrand64(uint64_t *v)
+{
+	bool ok;
+
+	__asm__ volatile("rdrand %0" : "=r"(*v), "=@ccc"(ok));
+	return ok;
+}
+
+static inline bool rdseed64(uint64_t *v)
+{
+	bool ok;
+
+	__asm__ volatile("rdseed %0" : "=r"(*v), "=@ccc"(ok));
+	return ok;
 }
 
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }

@@ -1,4 +1,4 @@
-/* Unit tests for kernel/config.c: the hv.cfg parser. */
+/* Unit tests for kernel/config.c: the hv.cfg parser (and lib/psk.c, for the migrate.psk keys). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,8 +223,10 @@ TEST unknown_and_malformed_keys(void)
 	CHECK_CALL(rejects("host name = x", "'host name'"));
 	CHECK_CALL(rejects("h\xc3\xb4st = x", "unknown key"));
 	CHECK_CALL(rejects("= x", "missing key"));
-	CHECK_CALL(rejects("hostname", "'hostname'"));
-	CHECK_CALL(rejects("hostname x", "'hostname x'"));
+	/* a line without '=' is not quoted back: it may be a pasted key */
+	CHECK_CALL(rejects("hostname", "expected 'key = value'"));
+	CHECK_CALL(rejects("hostname x", "expected 'key = value'"));
+	ASSERT_FALSE(strstr(errs[0].msg, "hostname x"));
 	CHECK_CALL(rejects("hostname = a = b", "hostname"));
 	PASS();
 }
@@ -432,6 +434,77 @@ TEST garbage_never_breaks_invariants(void)
 	PASS();
 }
 
+#define HEX32 "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF"
+
+TEST migrate_tls_keys(void)
+{
+	config_defaults(&cfg);
+	ASSERT(cfg.migrate_tls);
+	ASSERT_EQ(0, cfg.migrate_psk_len);
+	ASSERT_STR_EQ("", cfg.migrate_psk_identity);
+	ASSERT_EQ(0, parse("migrate.tls = off\n"
+			   "migrate.psk = " HEX32 "\n"
+			   "migrate.psk-identity = hv-pair.1@lab:a_b\n"));
+	ASSERT_FALSE(cfg.migrate_tls);
+	ASSERT_EQ(32, cfg.migrate_psk_len);
+	ASSERT_EQ(0x00, cfg.migrate_psk[0]);
+	ASSERT_EQ(0x11, cfg.migrate_psk[1]);
+	ASSERT_EQ(0xff, cfg.migrate_psk[31]);
+	ASSERT_STR_EQ("hv-pair.1@lab:a_b", cfg.migrate_psk_identity);
+	ASSERT_EQ(0, parse("migrate.psk = 000102030405060708090a0b0c0d0e0f\n")); /* 16 bytes */
+	ASSERT_EQ(16, cfg.migrate_psk_len);
+	PASS();
+}
+
+/* A bad key is refused without a word of it in the message. */
+static enum greatest_test_res rejects_key(const char *value, const char *secret_part)
+{
+	char line[200];
+
+	snprintf(line, sizeof(line), "migrate.psk = %s\n", value);
+	CHECK_CALL(rejects(line, "bad migrate.psk"));
+	ASSERT_FALSE(strstr(errs[0].msg, secret_part));
+	ASSERT(strstr(errs[0].msg, "value not shown"));
+	PASS();
+}
+
+TEST bad_migrate_keys(void)
+{
+	char long_key[131];
+
+	memset(long_key, 'a', 130);
+	long_key[130] = '\0';
+	CHECK_CALL(rejects_key("00112233445566778899aabbccddee", "778899")); /* 15 bytes */
+	CHECK_CALL(rejects_key(HEX32 "0", "778899"));                        /* odd */
+	CHECK_CALL(rejects_key("0011223344556677889xaabbccddeeff", "6677")); /* not hex */
+	CHECK_CALL(rejects_key(long_key, "aaaa"));                           /* 65 bytes */
+	CHECK_CALL(rejects_key("correct horse battery staple", "horse"));    /* a phrase */
+	CHECK_CALL(rejects("migrate.psk-identity = two words\n", "bad migrate.psk-identity"));
+	CHECK_CALL(rejects("migrate.psk-identity = a/b\n", "bad migrate.psk-identity"));
+	ASSERT_FALSE(strstr(errs[0].msg, "a/b"));
+	CHECK_CALL(rejects("migrate.tls = yes\n", "bad migrate.tls"));
+	/* a key pasted without its name is not quoted back either */
+	CHECK_CALL(rejects(HEX32 "\n", "expected 'key = value'"));
+	ASSERT_FALSE(strstr(errs[0].msg, "0011"));
+	PASS();
+}
+
+TEST longest_identity_fits_and_one_more_does_not(void)
+{
+	char line[120], id[66];
+
+	memset(id, 'x', 65);
+	id[64] = '\0';
+	snprintf(line, sizeof(line), "migrate.psk-identity = %s\n", id);
+	ASSERT_EQ(0, parse(line));
+	ASSERT_STR_EQ(id, cfg.migrate_psk_identity);
+	id[64] = 'x';
+	id[65] = '\0';
+	snprintf(line, sizeof(line), "migrate.psk-identity = %s\n", id);
+	CHECK_CALL(rejects(line, "bad migrate.psk-identity"));
+	PASS();
+}
+
 SUITE(config)
 {
 	SHUFFLED_TESTS({
@@ -454,6 +527,9 @@ SUITE(config)
 		RUN_TEST(error_numbers_and_limits);
 		RUN_TEST(parse_applies_on_top);
 		RUN_TEST(garbage_never_breaks_invariants);
+		RUN_TEST(migrate_tls_keys);
+		RUN_TEST(bad_migrate_keys);
+		RUN_TEST(longest_identity_fits_and_one_more_does_not);
 	});
 }
 

@@ -162,6 +162,24 @@ TEST pairing_needs_adjacent_bytes(void)
 #define UP "\x1b[A"
 #define DOWN "\x1b[B"
 
+static bool holds_secret(const char *line)
+{
+	return strstr(line, "secret") != NULL;
+}
+
+TEST private_lines_stay_out_of_the_history(void)
+{
+	lineedit_set_private(&le, holds_secret);
+	feed("one\rset secret 00ff\r");
+	ASSERT_EQ(2, nevents);
+	ASSERT_STR_EQ("set secret 00ff", lines[1]); /* still delivered */
+	feed(UP);
+	ASSERT_STR_EQ("\r\x1b[K" PROMPT "one", echo_buf);
+	feed(UP); /* "one" is the oldest: nothing else to show */
+	ASSERT_EQ(0, echo_len);
+	PASS();
+}
+
 TEST history_up_down(void)
 {
 	feed("one\rtwo\rthree\r");
@@ -552,6 +570,7 @@ SUITE(lineedit_history)
 	SHUFFLED_TESTS({
 		SET_SETUP(setup, NULL);
 		RUN_TEST(history_up_down);
+		RUN_TEST(private_lines_stay_out_of_the_history);
 		RUN_TEST(history_ss3_arrows_and_edit);
 		RUN_TEST(history_skips_empty_duplicates_and_rejects);
 		RUN_TEST(history_up_when_empty);
