@@ -254,6 +254,7 @@ static int alloc_resources(struct guest *g, const hpa_t *donor, char *err, size_
 	g->vcpu.ram = &g->ram;
 	vlapic_init(&g->vcpu.lapic, 0, host->tsc_hz, GUEST_APIC_BUS_HZ);
 	vuart_init(&g->uart, uart_tx, g);
+	pcdev_init(&g->pc, host->tsc_hz, bootinfo_wall_seconds(), 0);
 	if (vcpu_arch_create(&g->vcpu, ept_eptp(&g->ept, vmx_get_caps()->ept_ad))) {
 		fmt_snprintf(err, errlen, "cannot set up the vCPU (see log)");
 		return -ENODEV;
@@ -331,7 +332,7 @@ int guest_save_state(struct guest *g, struct guest_state *s)
 		return -EIO;
 	vlapic_save(&g->vcpu.lapic, s->cpu.tsc, &s->lapic);
 	vuart_save(&g->uart, &s->uart);
-	s->pic = g->pic;
+	pcdev_save(&g->pc, s->cpu.tsc, &s->pc);
 	return 0;
 }
 
@@ -350,7 +351,7 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 	/* the guest's TSC now reads s->cpu.tsc: the APIC's times are relative to it */
 	vlapic_load(&g->vcpu.lapic, &s->lapic, s->cpu.tsc);
 	vuart_load(&g->uart, &s->uart);
-	g->pic = s->pic;
+	pcdev_load(&g->pc, &s->pc, s->cpu.tsc);
 	g->line_len = 0;
 	g->exited = false;
 	return 0;
@@ -361,6 +362,7 @@ static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct gu
 {
 	struct vlapic lapic;
 	struct vuart uart;
+	static struct pcdev pc; /* large-ish; one boot at a time */
 
 	memset(s, 0, sizeof(*s));
 	s->config = g->spec;
@@ -371,6 +373,9 @@ static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct gu
 	vlapic_save(&lapic, 0, &s->lapic);
 	vuart_init(&uart, NULL, NULL);
 	vuart_save(&uart, &s->uart);
+	/* the RTC starts at the firmware's time, the devices at power-on state */
+	pcdev_init(&pc, g->vcpu.lapic.tsc_hz, bootinfo_wall_seconds(), 0);
+	pcdev_save(&pc, 0, &s->pc);
 }
 
 int guest_boot(struct guest *g, char *err, size_t errlen)

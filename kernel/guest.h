@@ -12,6 +12,7 @@
 #include "kernel/guest_spec.h"
 #include "kernel/guest_state.h"
 #include "lib/types.h"
+#include "kernel/pcdev.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
 #include "lib/outq.h"
@@ -45,7 +46,7 @@ struct guest {
 	char out_buf[GUEST_OUT_QUEUE];
 	uint64_t out_dropped_reported;
 	bool uart_yield; /* it polled a busy transmitter: end its slice (kernel/vio.c) */
-	struct gs_pic pic; /* the legacy PIC's mask registers */
+	struct pcdev pc; /* PIC, PIT, RTC, i8042 (kernel/pcdev.h) */
 	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;
