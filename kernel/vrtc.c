@@ -271,6 +271,7 @@ void vrtc_save(const struct vrtc *r, uint64_t now, struct gs_vrtc *s)
 {
 	uint64_t since = since_base(r, now);
 
+	memset(s, 0, sizeof(*s));
 	memcpy(s->cmos, r->cmos, sizeof(s->cmos));
 	s->index = r->index;
 	s->nmi_masked = r->nmi_masked;
