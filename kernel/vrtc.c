@@ -67,8 +67,10 @@ static uint64_t since_base(const struct vrtc *r, uint64_t now)
 
 uint64_t vrtc_seconds(const struct vrtc *r, uint64_t now)
 {
-	uint64_t s = r->base_sec + since_base(r, now) / r->tsc_hz;
+	uint64_t s;
 
+	if (__builtin_add_overflow(r->base_sec, since_base(r, now) / r->tsc_hz, &s))
+		return MAX_SECONDS;
 	return MIN(s, MAX_SECONDS);
 }
 
