@@ -104,13 +104,16 @@ static int route_intr(const char *how)
 	return 0;
 }
 
-/* Sleep with interrupts on until the TSC has moved by ticks. */
+/* Spin with interrupts on until the TSC has moved by ticks (no HLT: with
+ * IRQ0 masked nothing would wake it). */
 static void wait_tsc(uint64_t ticks)
 {
 	uint64_t t0 = rdtsc();
 
+	sti();
 	while (rdtsc() - t0 < ticks)
-		sti_hlt_cli();
+		cpu_pause();
+	cli();
 }
 
 static int test_irq0(uint64_t ms)

@@ -39,3 +39,24 @@ def test_pc_reset_through_the_i8042_stops_the_guest(s):
     wait_for(s, r"guest pcr: stopped: reset by the guest \(port 0x64 value 0xfe\)", mark, 60)
     out = s.console.since(mark)
     assert "RESULT pc_devices" not in out, out
+
+
+@boot(GROUP, **OPTS)
+def test_pc_snapshot_mid_measurement_restores_and_clones_running_devices(s):
+    """Snapshot while IRQ0 is being counted: the restored guest and a clone
+    finish the measurement at 100 Hz, so the PIC, the PIT schedule and
+    the RTC came back running (their times relative to the guest TSC)."""
+    mark = s.console.mark()
+    start(s, "pc_devices.elf name=pcs mem=4 -- ms=4000")
+    wait_for(s, r"^\[pcs\] PIC imr", mark)
+    snap = s.json("guest snapshot pcs")
+    assert snap["ok"] is True, snap
+    wait_for(s, r"^\[pcs\] RESULT pc_devices (ok|fail)", mark)
+    wait_for(s, r"guest pcs: stopped: exited with status 0", mark, 60)
+    for cmd, name in (("guest restore pcs", "pcs"), ("guest clone pcs pcs2", "pcs2")):
+        mark = s.console.mark()
+        assert s.json(cmd)["state"] == "running"
+        m = wait_for(s, r"^\[%s\] RESULT pc_devices (ok.*|fail.*)" % name, mark)
+        assert m.group(1).startswith("ok"), m.group(0)
+        rate = wait_for(s, r"^\[%s\] IRQ0 .*rate_hz=([\d.]+)" % name, mark, 5)
+        s.note("%s: IRQ0 at %s Hz after %s" % (name, rate.group(1), cmd.split()[1]))
