@@ -224,7 +224,7 @@ static int test_rtc(void)
 
 int main(uint32_t magic, const struct mb_info *mbi)
 {
-	char how[16];
+	char how[16], reset[16];
 	uint32_t khz;
 
 	(void)magic;
@@ -248,9 +248,9 @@ int main(uint32_t magic, const struct mb_info *mbi)
 		guest_fail("reason=pit2-calibration");
 	if (!test_rtc())
 		guest_fail("reason=rtc");
-	if (cmdline_get("reset", how, sizeof(how)) && strcmp(how, "none")) {
-		printf("RESET via=%s\n", how);
-		if (!strcmp(how, "port92"))
+	if (cmdline_get("reset", reset, sizeof(reset)) && strcmp(reset, "none")) {
+		printf("RESET via=%s\n", reset);
+		if (!strcmp(reset, "port92"))
 			outb(0x92, inb(0x92) | 1);
 		else
 			outb(0x64, 0xfe); /* pulse the reset line, as Linux's BOOT_KBD reboot */
