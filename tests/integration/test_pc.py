@@ -1,8 +1,8 @@
 """The legacy PC devices (kernel/pcdev.h) as a guest sees them: the 8259A
 pair delivering the PIT's IRQ0 through LINT0 in ExtINT mode and with the
 local APIC disabled, PIT channel 2 calibration through port 0x61 as
-Linux does it, the CMOS RTC advancing, and a reset through the i8042
-ending the guest.
+Linux does it, the CMOS RTC advancing, a reset through the i8042 or
+port 0x92 ending the guest, and the devices surviving a snapshot.
 """
 
 import re
@@ -63,3 +63,12 @@ def test_pc_snapshot_mid_measurement_restores_and_clones_running_devices(s):
         rate = re.search(r"^\[%s\] IRQ0 .*rate_hz=([\d.]+)" % name, transcript(s, mark), re.M)
         s.note("%s: IRQ0 at %s Hz after %s" % (name, rate.group(1) if rate else "?",
                                                 cmd.split()[1]))
+
+
+@boot(GROUP, **OPTS)
+def test_pc_fast_reset_through_port_92_stops_the_guest(s):
+    mark = s.console.mark()
+    start(s, "pc_devices.elf name=pcf mem=4 -- ms=200 reset=port92")
+    wait_for(s, r"^\[pcf\] RESET via=port92", mark)
+    wait_for(s, r"guest pcf: stopped: reset by the guest \(port 0x92 value 0x03\)", mark, 60)
+    assert "RESULT pc_devices" not in s.console.since(mark)
