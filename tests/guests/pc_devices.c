@@ -13,7 +13,8 @@
  *
  * Steps, each printing a line:
  *   PIC    the 8259A pair initialised to vectors 0x20/0x28, only IRQ0 open
- *   IRQ0   PIT channel 0 in mode 2 at 100 Hz: interrupts counted over
+ *   IRQ0   PIT channel 0 in mode 2 at 100 Hz ("IRQ0 armed" once the
+ *          first interrupt came): interrupts counted over
  *          ms of TSC time, the rate within 10% of 100 Hz; ISR shows IR0
  *          in the handler and is clear after the EOI
  *   MASK   IRQ0 masked in the IMR: no interrupt in 50 ms
@@ -127,6 +128,7 @@ static int test_irq0(uint64_t ms)
 	/* the first interrupt starts the window: the phase is then known */
 	while (!irq0_count)
 		sti_hlt_cli();
+	printf("IRQ0 armed divisor=%u\n", divisor);
 	c0 = irq0_count;
 	t0 = rdtsc();
 	wait_tsc(tsc_hz * ms / 1000);

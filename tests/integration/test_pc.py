@@ -6,6 +6,7 @@ port 0x92 ending the guest, and the devices surviving a snapshot.
 """
 
 import re
+import time
 
 from emu import boot
 from test_guests import VMX_KINDS, guest, start, transcript, wait_for
@@ -50,7 +51,8 @@ def test_pc_snapshot_mid_measurement_restores_and_clones_running_devices(s):
     the RTC came back running (their times relative to the guest TSC)."""
     mark = s.console.mark()
     start(s, "pc_devices.elf name=pcs mem=4 -- ms=4000")
-    wait_for(s, r"^\[pcs\] PIC imr", mark)
+    wait_for(s, r"^\[pcs\] IRQ0 armed", mark)
+    time.sleep(1.0)
     snap = s.json("guest snapshot pcs")
     assert snap["ok"] is True, snap
     wait_for(s, r"^\[pcs\] RESULT pc_devices (ok|fail)", mark)
