@@ -108,6 +108,21 @@ static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi)
 	return st;
 }
 
+/* The firmware's clock, for the guests' RTCs (kernel/vrtc.c). */
+static void read_wall_clock(struct boot_info *bi)
+{
+	EFI_TIME t;
+
+	if (EFI_ERROR(uefi_call_wrapper(RT->GetTime, 2, &t, NULL)) || t.Month < 1 ||
+	    t.Month > 12 || t.Day < 1 || t.Day > 31 || t.Hour > 23 || t.Minute > 59 ||
+	    t.Second > 59)
+		return;
+	bi->wall = (struct boot_wall_clock){ .year = t.Year, .month = t.Month, .day = t.Day,
+					     .hour = t.Hour, .minute = t.Minute,
+					     .second = t.Second, .valid = 1,
+					     .tsc = __builtin_ia32_rdtsc() };
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	struct boot_info *bi = &boot_info;
@@ -129,6 +144,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	    !efi_to_ascii(ST->FirmwareVendor, bi->firmware_vendor, sizeof(bi->firmware_vendor)))
 		bi->firmware_vendor[0] = 0;
 	find_rsdp(bi);
+	read_wall_clock(bi);
 	load_files(li, bi);
 	Print(L"hv: %d guest file(s), leaving boot services\n", bi->nfiles);
 

@@ -22,6 +22,15 @@ struct boot_file {
 	uint64_t size;
 };
 
+/* The firmware's clock (UEFI GetTime) when the boot stage read it, as the
+ * firmware keeps it (local time or UTC, as the machine was set up). */
+struct boot_wall_clock {
+	uint16_t year;
+	uint8_t month, day, hour, minute, second;
+	uint8_t valid; /* 0 when GetTime failed */
+	uint64_t tsc;  /* the TSC when it was read */
+};
+
 struct boot_info {
 	uint64_t magic;
 	hpa_t image_base; /* where the firmware loaded this image */
@@ -38,6 +47,7 @@ struct boot_info {
 	struct boot_file files[BOOTINFO_MAX_FILES];
 	uint32_t nregions;
 	uint32_t exit_attempts; /* ExitBootServices tries before it succeeded */
+	struct boot_wall_clock wall;
 	struct mem_region regions[BOOTINFO_MAX_REGIONS];
 };
 
@@ -49,6 +59,10 @@ void bootinfo_set(const struct boot_info *bi);
 
 /* The boot info the core runs with. */
 const struct boot_info *bootinfo_get(void);
+
+/* The firmware's wall-clock time now, in seconds since 1970-01-01 00:00
+ * (the boot stage's reading plus the TSC since), or 0 when unknown. */
+uint64_t bootinfo_wall_seconds(void);
 
 /* The file called name from the ESP's guests/ folder, or NULL. */
 const struct boot_file *bootinfo_find_file(const char *name);

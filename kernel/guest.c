@@ -255,6 +255,7 @@ static int alloc_resources(struct guest *g, const hpa_t *donor, char *err, size_
 	vlapic_init(&g->vcpu.lapic, 0, host->tsc_hz, GUEST_APIC_BUS_HZ);
 	hpet_init(&g->hpet, host->tsc_hz);
 	vuart_init(&g->uart, uart_tx, g);
+	pcdev_init(&g->pc, host->tsc_hz, bootinfo_wall_seconds(), 0);
 	if (vcpu_arch_create(&g->vcpu, ept_eptp(&g->ept, vmx_get_caps()->ept_ad))) {
 		fmt_snprintf(err, errlen, "cannot set up the vCPU (see log)");
 		return -ENODEV;
@@ -333,7 +334,7 @@ int guest_save_state(struct guest *g, struct guest_state *s)
 	vlapic_save(&g->vcpu.lapic, s->cpu.tsc, &s->lapic);
 	hpet_save(&g->hpet, s->cpu.tsc, &s->hpet);
 	vuart_save(&g->uart, &s->uart);
-	s->pic = g->pic;
+	pcdev_save(&g->pc, s->cpu.tsc, &s->pc);
 	return 0;
 }
 
@@ -353,7 +354,7 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 	vlapic_load(&g->vcpu.lapic, &s->lapic, s->cpu.tsc);
 	hpet_load(&g->hpet, &s->hpet, s->cpu.tsc);
 	vuart_load(&g->uart, &s->uart);
-	g->pic = s->pic;
+	pcdev_load(&g->pc, &s->pc, s->cpu.tsc);
 	g->line_len = 0;
 	g->exited = false;
 	return 0;
@@ -365,6 +366,7 @@ static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct gu
 	struct vlapic lapic;
 	struct hpet hpet;
 	struct vuart uart;
+	static struct pcdev pc; /* large-ish; one boot at a time */
 
 	memset(s, 0, sizeof(*s));
 	s->config = g->spec;
@@ -377,6 +379,9 @@ static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct gu
 	hpet_save(&hpet, 0, &s->hpet);
 	vuart_init(&uart, NULL, NULL);
 	vuart_save(&uart, &s->uart);
+	/* the RTC starts at the firmware's time, the devices at power-on state */
+	pcdev_init(&pc, g->vcpu.lapic.tsc_hz, bootinfo_wall_seconds(), 0);
+	pcdev_save(&pc, 0, &s->pc);
 }
 
 int guest_boot(struct guest *g, char *err, size_t errlen)

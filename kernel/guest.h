@@ -13,6 +13,7 @@
 #include "kernel/guest_state.h"
 #include "kernel/hpet.h"
 #include "lib/types.h"
+#include "kernel/pcdev.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
 #include "lib/outq.h"
@@ -46,8 +47,8 @@ struct guest {
 	char out_buf[GUEST_OUT_QUEUE];
 	uint64_t out_dropped_reported;
 	bool uart_yield; /* it polled a busy transmitter: end its slice (kernel/vio.c) */
-	struct gs_pic pic; /* the legacy PIC's mask registers */
 	struct hpet hpet;  /* at 0xFED00000, interrupts by FSB to the vLAPIC */
+	struct pcdev pc;   /* PIC, PIT, RTC, i8042 (kernel/pcdev.h) */
 	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;

@@ -212,10 +212,21 @@ static void uart_fields(struct gs_io *io, struct guest_state *s)
 	io_u8(io, &u->thr_irq);
 }
 
-static void pic_fields(struct gs_io *io, struct guest_state *s)
+/* ---------------------------------------------------------------- PC devices
+ * Section GS_SEC_PC: the 8259A pair, the 8254 with port 0x61, the RTC,
+ * the i8042 and port 0x92, in that order (docs/guest-state.md). */
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+static void vpic_chip_fields(struct gs_io *io, struct gs_vpic_chip *c)
 {
-	io_u8(io, &s->pic.mask[0]);
-	io_u8(io, &s->pic.mask[1]);
+	uint8_t *b[] = { &c->irr, &c->isr, &c->imr, &c->lines, &c->elcr, &c->vector_base,
+			 &c->init_step, &c->priority_add, &c->icw4_needed, &c->single,
+			 &c->auto_eoi, &c->rotate_aeoi, &c->read_isr, &c->poll,
+			 &c->special_mask, &c->ready };
+
+	for (size_t i = 0; i < ARRAY_SIZE(b); i++)
+		io_u8(io, b[i]);
 }
 
 static void hpet_timer_fields(struct gs_io *io, struct gs_hpet_timer *t)
@@ -239,6 +250,105 @@ static void hpet_fields(struct gs_io *io, struct guest_state *s)
 		hpet_timer_fields(io, &h->timer[n]);
 }
 
+static void vpit_channel_fields(struct gs_io *io, struct gs_vpit_channel *c)
+{
+	uint8_t *b[] = { &c->count_latched, &c->status_latched, &c->status, &c->read_state,
+			 &c->write_state, &c->write_latch, &c->rw_mode, &c->mode, &c->bcd,
+			 &c->gate, &c->null_count, &c->loaded };
+
+	io_u32(io, &c->count);
+	io_u16(io, &c->latched_count);
+	for (size_t i = 0; i < ARRAY_SIZE(b); i++)
+		io_u8(io, b[i]);
+	io_u64(io, &c->elapsed);
+}
+
+static void pc_fields(struct gs_io *io, struct guest_state *s)
+{
+	struct gs_pc *pc = &s->pc;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		vpic_chip_fields(io, &pc->pic.chip[i]);
+	for (i = 0; i < 3; i++)
+		vpit_channel_fields(io, &pc->pit.ch[i]);
+	io_u8(io, &pc->pit.port61);
+	io_u8(io, &pc->pit.irq_armed);
+	io_u64(io, &pc->pit.irq_remaining);
+	io_bytes(io, pc->rtc.cmos, sizeof(pc->rtc.cmos));
+	io_u8(io, &pc->rtc.index);
+	io_u8(io, &pc->rtc.nmi_masked);
+	io_u64(io, &pc->rtc.seconds);
+	io_u64(io, &pc->rtc.sub_ticks);
+	io_u8(io, &pc->kbc.command_byte);
+	io_u8(io, &pc->kbc.out_buf);
+	io_u8(io, &pc->kbc.out_full);
+	io_u8(io, &pc->kbc.pending);
+	io_u8(io, &pc->kbc.output_port);
+	io_u8(io, &pc->kbc.port92);
+}
+
+static bool all_bool(const uint8_t *const *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (*b[i] > 1)
+			return false;
+	return true;
+}
+
+static int validate_vpic(const struct gs_vpic *p, char *err, size_t errlen)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct gs_vpic_chip *c = &p->chip[i];
+		const uint8_t *b[] = { &c->icw4_needed, &c->single, &c->auto_eoi, &c->rotate_aeoi,
+				       &c->read_isr, &c->poll, &c->special_mask, &c->ready };
+
+		/* ELCR: IRQ0-2, 8 and 13 are edge only (kernel/vpic.c) */
+		if (!all_bool(b, ARRAY_SIZE(b)) || c->init_step > 3 || c->priority_add > 7 ||
+		    (c->vector_base & 7) || (c->elcr & (i ? 0x21 : 0x07)) ||
+		    (c->ready && c->init_step))
+			return fail(err, errlen, -EINVAL, "pc: bad 8259A state (chip %d)", i);
+	}
+	return 0;
+}
+
+static int validate_vpit(const struct gs_vpit *p, char *err, size_t errlen)
+{
+	for (int i = 0; i < 3; i++) {
+		const struct gs_vpit_channel *c = &p->ch[i];
+		const uint8_t *b[] = { &c->status_latched, &c->bcd, &c->gate, &c->null_count,
+				       &c->loaded };
+
+		/* access states: 1 LSB, 2 MSB, 3 LSB then MSB, 4 its second byte */
+		if (!all_bool(b, ARRAY_SIZE(b)) || c->count < 1 || c->count > 0x10000 ||
+		    c->mode > 5 || c->rw_mode < 1 || c->rw_mode > 3 || c->count_latched > 3 ||
+		    c->read_state < 1 || c->read_state > 4 || c->write_state < 1 ||
+		    c->write_state > 4 || (i < 2 && !c->gate))
+			return fail(err, errlen, -EINVAL, "pc: bad 8254 channel %d", i);
+	}
+	if ((p->port61 & ~0x0f) || p->irq_armed > 1 || (p->ch[2].gate != (p->port61 & 1)))
+		return fail(err, errlen, -EINVAL, "pc: bad port 0x61 or IRQ0 state");
+	return 0;
+}
+
+static int validate_pc(const struct gs_pc *pc, char *err, size_t errlen)
+{
+	int rc = validate_vpic(&pc->pic, err, errlen);
+
+	if (!rc)
+		rc = validate_vpit(&pc->pit, err, errlen);
+	if (rc)
+		return rc;
+	/* seconds up to 9999-12-31 23:59:59 (kernel/vrtc.c) */
+	if (pc->rtc.index > 0x7f || pc->rtc.nmi_masked > 1 || pc->rtc.seconds > 253402300799ULL)
+		return fail(err, errlen, -EINVAL, "pc: bad RTC state");
+	if (pc->kbc.out_full > 1 || (pc->kbc.pending && pc->kbc.pending != 0x60 &&
+				     pc->kbc.pending != 0xd1) || (pc->kbc.port92 & ~0x02))
+		return fail(err, errlen, -EINVAL, "pc: bad i8042 state");
+	return 0;
+}
+/* ------------------------------------------------------- end PC devices */
+
 struct section_desc {
 	uint16_t type;
 	const char *name;
@@ -251,8 +361,8 @@ static const struct section_desc sections[] = {
 	{ GS_SEC_FPU, "fpu", fpu_fields },
 	{ GS_SEC_LAPIC, "lapic", lapic_fields },
 	{ GS_SEC_UART, "uart", uart_fields },
-	{ GS_SEC_PIC, "pic", pic_fields },
 	{ GS_SEC_HPET, "hpet", hpet_fields },
+	{ GS_SEC_PC, "pc", pc_fields },
 };
 
 /* ---------------------------------------------------------------- encode */
@@ -379,7 +489,7 @@ static int validate(const struct guest_state *s, char *err, size_t errlen)
 		return fail(err, errlen, -EINVAL, "lapic: bad timer clock or state");
 	if (!hpet_state_valid(&s->hpet))
 		return fail(err, errlen, -EINVAL, "hpet: reserved bits or a timer state it cannot have");
-	return 0;
+	return validate_pc(&s->pc, err, errlen);
 }
 
 static int check_header(const uint8_t *buf, size_t len, char *err, size_t errlen)

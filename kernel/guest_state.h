@@ -17,7 +17,7 @@
 #include "lib/types.h"
 
 #define GUEST_STATE_MAGIC 0x53475648u /* "HVGS", little-endian */
-#define GUEST_STATE_VERSION 3
+#define GUEST_STATE_VERSION 4
 #define GUEST_STATE_MAX_VCPUS 1      /* one vCPU per guest today; sections are per vCPU */
 #define GUEST_STATE_FXSAVE_SIZE 512
 
@@ -85,9 +85,15 @@ struct gs_uart {
 	uint8_t rx_head, rx_count, thr_irq;
 };
 
-/* The legacy PIC pair as far as the guest PC models it: the mask registers. */
-struct gs_pic {
-	uint8_t mask[2];
+/* ------------------------------------------------------------------
+ * PC devices (section GS_SEC_PC): the 8259A pair, the 8254 PIT with
+ * port 0x61, the CMOS RTC, the i8042 and port 0x92. Times are guest TSC
+ * ticks relative to cpu.tsc. Kept in one block so that other device
+ * sections merge beside it.
+ */
+struct gs_vpic_chip {
+	uint8_t irr, isr, imr, lines, elcr, vector_base, init_step, priority_add;
+	uint8_t icw4_needed, single, auto_eoi, rotate_aeoi, read_isr, poll, special_mask, ready;
 };
 
 /*
@@ -109,14 +115,52 @@ struct gs_hpet {
 	struct gs_hpet_timer timer[GS_HPET_TIMERS];
 };
 
+struct gs_vpic {
+	struct gs_vpic_chip chip[2];
+};
+
+struct gs_vpit_channel {
+	uint32_t count; /* 1-65536 */
+	uint16_t latched_count;
+	uint8_t count_latched, status_latched, status, read_state, write_state, write_latch;
+	uint8_t rw_mode, mode, bcd, gate, null_count, loaded;
+	uint64_t elapsed; /* guest TSC ticks since the count was loaded */
+};
+
+struct gs_vpit {
+	struct gs_vpit_channel ch[3];
+	uint8_t port61;        /* the writable bits of system control port B */
+	uint8_t irq_armed;     /* an IRQ0 edge is due */
+	uint64_t irq_remaining; /* guest TSC ticks until it (two's complement) */
+};
+
+struct gs_vrtc {
+	uint8_t cmos[128];  /* registers A-D and RAM; 0-9 hold the time while SET */
+	uint8_t index, nmi_masked;
+	uint64_t seconds;   /* the clock, seconds since 1970-01-01 00:00 */
+	uint64_t sub_ticks; /* guest TSC ticks into the current second */
+};
+
+struct gs_vkbc {
+	uint8_t command_byte, out_buf, out_full, pending, output_port, port92;
+};
+
+struct gs_pc {
+	struct gs_vpic pic;
+	struct gs_vpit pit;
+	struct gs_vrtc rtc;
+	struct gs_vkbc kbc;
+};
+/* ---------------------------------------------------------- end PC devices */
+
 struct guest_state {
 	struct guest_spec config; /* name, RAM size, image, command line, modules */
 	uint64_t ram_size;        /* bytes of guest-physical RAM from address 0 */
 	struct gs_cpu cpu;
 	struct gs_lapic lapic;
 	struct gs_uart uart;
-	struct gs_pic pic;
 	struct gs_hpet hpet;
+	struct gs_pc pc; /* PC devices */
 };
 
 /* Section types of the encoding (docs/guest-state.md). */
@@ -126,9 +170,10 @@ enum gs_section {
 	GS_SEC_FPU = 3,
 	GS_SEC_LAPIC = 4,
 	GS_SEC_UART = 5,
-	GS_SEC_PIC = 6,
+	/* 6 was the PIC's two mask registers (version 2), now in GS_SEC_PC */
 	GS_SEC_XSAVE = 7, /* reserved: written once XSAVE is offered to guests */
 	GS_SEC_HPET = 8,
+	GS_SEC_PC = 16, /* PC devices: PIC, PIT, RTC, i8042 */
 	GS_SEC_END = 0xffff,
 };
 

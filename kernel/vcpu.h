@@ -65,6 +65,19 @@ static inline uint64_t vcpu_host_tsc(const struct vcpu *v, uint64_t guest_tsc)
  */
 void vcpu_stop(struct vcpu *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/*
+ * The board around v (kernel/vio.c), for the run loop. Times are guest
+ * TSC values. vcpu_board_update raises the interrupts whose time has
+ * come (the PIT's IRQ0); vcpu_board_deadline is when the next one is
+ * due, 0 for none. vcpu_extint_pending is the vector the 8259 would give
+ * if its INTR reaches v (through LINT0 in ExtINT mode, or with the APIC
+ * globally disabled), else -1; vcpu_extint_ack is the INTA cycle.
+ */
+void vcpu_board_update(struct vcpu *v, uint64_t now);
+uint64_t vcpu_board_deadline(const struct vcpu *v);
+int vcpu_extint_pending(const struct vcpu *v);
+uint8_t vcpu_extint_ack(struct vcpu *v);
+
 /* The name of v's guest, for log lines. */
 const char *vcpu_name(const struct vcpu *v);
 

@@ -1,12 +1,14 @@
 /*
- * Guest port I/O and platform MMIO dispatch.
+ * Guest port I/O and platform MMIO dispatch, and the wiring of the
+ * board's interrupt sources to the vCPU: the PC devices' and the HPET's
+ * timers, and the 8259's INTR, which reaches the CPU through LINT0
+ * (kernel/pcdev.h, kernel/hpet.h, kernel/vcpu.h).
  */
+#include "arch/x86/cpu.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
 #include "kernel/vio.h"
 
-#define PIC1_CMD 0x20
-#define PIC2_CMD 0xa0
 #define PORT_POST 0x80 /* POST code / delay port: writes are a normal part of PC code */
 
 static uint32_t all_ones(unsigned size)
@@ -19,6 +21,17 @@ static bool is_uart(uint16_t port)
 	return port >= VUART_COM1_BASE && port < VUART_COM1_BASE + VUART_REGS;
 }
 
+static uint64_t guest_now(const struct guest *g)
+{
+	return vcpu_guest_tsc(&g->vcpu, rdtsc());
+}
+
+/* COM1's interrupt line is the PIC's IRQ4 (a level as the UART drives it). */
+static void uart_irq(struct guest *g)
+{
+	vpic_set_irq(&g->pc.pic, VUART_COM1_IRQ, vuart_irq_line(&g->uart));
+}
+
 bool vio_take_yield(struct guest *g)
 {
 	bool y = g->uart_yield;
@@ -29,19 +42,19 @@ bool vio_take_yield(struct guest *g)
 
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size)
 {
+	uint8_t val;
+
 	if (is_uart(port) && size == 1) {
 		g->uart.tx_busy = guest_console_full(g);
 		/* a guest waiting for the transmitter gives the CPU back, so the
 		 * main loop comes round and feeds the real UART */
 		g->uart_yield |= g->uart.tx_busy && port - VUART_COM1_BASE == VUART_REG_LSR;
-		return vuart_read(&g->uart, port - VUART_COM1_BASE);
+		val = vuart_read(&g->uart, port - VUART_COM1_BASE);
+		uart_irq(g);
+		return val;
 	}
-	if (port == VIO_PIC1_DATA && size == 1)
-		return g->pic.mask[0];
-	if (port == VIO_PIC2_DATA && size == 1)
-		return g->pic.mask[1];
-	if ((port == PIC1_CMD || port == PIC2_CMD) && size == 1)
-		return 0; /* no interrupt in service: the PIC is masked and silent */
+	if (pcdev_is_port(port) && size == 1)
+		return pcdev_read(&g->pc, port, guest_now(g));
 	g->unclaimed_io++;
 	return all_ones(size);
 }
@@ -56,18 +69,18 @@ bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 	}
 	if (is_uart(port) && size == 1) {
 		vuart_write(&g->uart, port - VUART_COM1_BASE, (uint8_t)val);
+		uart_irq(g);
 		return true;
 	}
-	if (port == VIO_PIC1_DATA && size == 1) {
-		g->pic.mask[0] = (uint8_t)val;
-		return true;
+	if (pcdev_is_port(port) && size == 1) {
+		if (!pcdev_write(&g->pc, port, (uint8_t)val, guest_now(g)))
+			return true;
+		/* a reset request ends the guest as a triple fault does (arch/x86/vmexit.c) */
+		guest_stop(g, "reset by the guest (port 0x%x value 0x%02x)", port, val & 0xff);
+		return false;
 	}
-	if (port == VIO_PIC2_DATA && size == 1) {
-		g->pic.mask[1] = (uint8_t)val;
-		return true;
-	}
-	if (port == PIC1_CMD || port == PIC2_CMD || port == PORT_POST)
-		return true; /* initialization words and POST codes: accepted, no effect */
+	if (port == PORT_POST)
+		return true; /* POST codes: accepted, no effect */
 	g->unclaimed_io++;
 	return true;
 }
@@ -100,4 +113,33 @@ void vio_update_timers(struct guest *g, uint64_t now)
 uint64_t vio_next_deadline(const struct guest *g)
 {
 	return hpet_next_deadline(&g->hpet);
+}
+
+/* ---------------------------------------------------------------- the board's timers and INTR */
+
+void vcpu_board_update(struct vcpu *v, uint64_t now)
+{
+	pcdev_update(&v->guest->pc, now);
+	vio_update_timers(v->guest, now);
+	uart_irq(v->guest); /* bytes from the host may have arrived */
+}
+
+/* The earlier of the PIT's next IRQ0 and the HPET's next match; 0 for none. */
+uint64_t vcpu_board_deadline(const struct vcpu *v)
+{
+	uint64_t pit = pcdev_next_event(&v->guest->pc), hpet = vio_next_deadline(v->guest);
+
+	return !pit ? hpet : !hpet ? pit : MIN(pit, hpet);
+}
+
+int vcpu_extint_pending(const struct vcpu *v)
+{
+	if (!vlapic_extint_routed(&v->lapic))
+		return -1;
+	return vpic_pending_vector(&v->guest->pc.pic);
+}
+
+uint8_t vcpu_extint_ack(struct vcpu *v)
+{
+	return vpic_ack(&v->guest->pc.pic);
 }

@@ -1,7 +1,9 @@
 /*
  * Port I/O of a guest's minimal PC: COM1 (16550), the isa-debug-exit
- * port, the legacy PIC's mask registers. Every other port behaves as an
- * empty ISA bus: reads return all ones, writes vanish; both are counted.
+ * port, and the PC devices of kernel/pcdev.h (8259A pair and ELCR, 8254
+ * PIT, port 0x61, CMOS RTC, i8042, port 0x92). Every other port behaves
+ * as an empty ISA bus: reads return all ones, writes vanish; both are
+ * counted. Accesses wider than a byte to the devices are unclaimed too.
  * And the platform devices behind MMIO and their timers: the HPET page
  * at 0xFED00000 (kernel/hpet.c). The local APIC is the vCPU's own.
  */
@@ -13,8 +15,6 @@
 struct guest;
 
 #define VIO_EXIT_PORT 0xf4 /* QEMU isa-debug-exit compatible: a write ends the guest */
-#define VIO_PIC1_DATA 0x21
-#define VIO_PIC2_DATA 0xa1
 
 /* Value for an IN of size (1, 2, 4) bytes from port. */
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size);
@@ -23,7 +23,8 @@ uint32_t vio_in(struct guest *g, uint16_t port, unsigned size);
  * give up the CPU for now); reading clears it. */
 bool vio_take_yield(struct guest *g);
 
-/* An OUT of size bytes; returns false when the guest ended itself through the exit port (then stopped). */
+/* An OUT of size bytes; returns false when the guest ended itself through
+ * the exit port or asked for a reset (i8042, port 0x92): then it is stopped. */
 bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val);
 
 /* Whether a device of the guest's PC answers at gpa (outside RAM and the APIC page). */

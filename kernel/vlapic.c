@@ -29,6 +29,19 @@ static bool vlapic_enabled(const struct vlapic *l)
 	return vlapic_hw_enabled(l) && (l->svr & SVR_ENABLE);
 }
 
+/* LVT delivery mode ExtINT, figure 11-8 */
+#define LVT_DELIVERY_EXTINT 0x700u
+
+bool vlapic_extint_routed(const struct vlapic *l)
+{
+	/* a globally disabled APIC passes INTR straight to the CPU (SDM Vol. 3A 11.4.3);
+	 * a software-disabled one keeps its LVT entries masked (11.4.7.2) */
+	if (!vlapic_hw_enabled(l))
+		return true;
+	return vlapic_enabled(l) && !(l->lvt_lint0 & LVT_MASKED) &&
+	       (l->lvt_lint0 & LVT_DELIVERY_MODE) == LVT_DELIVERY_EXTINT;
+}
+
 bool vlapic_x2apic_mode(const struct vlapic *l)
 {
 	return (l->apic_base & APIC_BASE_MODE) == APIC_BASE_MODE;

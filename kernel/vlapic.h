@@ -74,6 +74,10 @@ int vlapic_mmio_write(struct vlapic *l, uint32_t offset, uint32_t val, uint64_t 
 int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val);
 int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now);
 
+/* Whether the 8259's INTR reaches the CPU: the APIC is globally disabled,
+ * or enabled with LVT LINT0 unmasked in ExtINT delivery mode (virtual wire). */
+bool vlapic_extint_routed(const struct vlapic *l);
+
 /* An interrupt arrives for vector (16-255): set its IRR bit. */
 void vlapic_accept(struct vlapic *l, uint8_t vector);
 

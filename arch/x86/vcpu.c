@@ -292,16 +292,44 @@ static bool interrupts_open(void)
 		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
+/* Whether an external interrupt waits: the APIC's fixed ones or the 8259's ExtINT. */
+static bool interrupt_waiting(const struct vcpu *v)
+{
+	return vlapic_pending(&v->lapic) >= 0 || vcpu_extint_pending(v) >= 0;
+}
+
+/*
+ * Inject the APIC's highest-priority interrupt, or else the 8259's
+ * vector through LINT0 (ExtINT): its INTA cycle happens now, as the CPU
+ * would run it when it takes the interrupt (SDM Vol. 3A 11.5.1: ExtINT
+ * bypasses the APIC's IRR and priorities). Returns false when neither waits.
+ */
+static bool inject_interrupt(struct vcpu *v)
+{
+	int vec = vlapic_pending(&v->lapic);
+
+	if (vec >= 0) {
+		vlapic_ack(&v->lapic, (uint8_t)vec);
+	} else if (vcpu_extint_pending(v) >= 0) {
+		vec = vcpu_extint_ack(v);
+	} else {
+		return false;
+	}
+	inject(INTR_INFO_VALID | INTR_TYPE_EXTERNAL | (uint32_t)vec, 0, 0);
+	v->interrupts_injected++;
+	v->halted = false;
+	return true;
+}
+
 /*
  * Choose the one event to inject at this entry, in the order the CPU
  * would: an interrupted delivery first, then a pending exception, then
- * the highest-priority APIC interrupt if the guest accepts interrupts
- * now; otherwise ask for an exit when it does (interrupt-window exiting).
+ * an NMI, then an external interrupt (the APIC's, then the 8259's) if
+ * the guest accepts interrupts now; otherwise ask for an exit when it
+ * does (interrupt-window exiting).
  */
 static void deliver_events(struct vcpu *v)
 {
-	int vec;
-
 	if (v->reinject_info & INTR_INFO_VALID) {
 		inject(v->reinject_info, v->reinject_error, v->reinject_len);
 		v->reinject_info = 0;
@@ -318,8 +346,7 @@ static void deliver_events(struct vcpu *v)
 	}
 	if (deliver_nmi(v))
 		return;
-	vec = vlapic_pending(&v->lapic);
-	if (vec < 0) {
+	if (!interrupt_waiting(v)) {
 		set_interrupt_window(false);
 		return;
 	}
@@ -327,18 +354,17 @@ static void deliver_events(struct vcpu *v)
 		set_interrupt_window(true);
 		return;
 	}
-	inject(INTR_INFO_VALID | INTR_TYPE_EXTERNAL | (uint32_t)vec, 0, 0);
-	vlapic_ack(&v->lapic, (uint8_t)vec);
-	v->interrupts_injected++;
-	v->halted = false;
+	inject_interrupt(v);
 	set_interrupt_window(false);
 }
 
-/* The vLAPIC timer and the platform timers (HPET) up to host TSC now. */
+/* Bring the APIC timer and the board's timers (the PIT, the HPET) up to host TSC now. */
 static void update_timers(struct vcpu *v, uint64_t now)
 {
-	vlapic_update_timer(&v->lapic, vcpu_guest_tsc(v, now));
-	vio_update_timers(v->guest, vcpu_guest_tsc(v, now));
+	uint64_t guest_now = vcpu_guest_tsc(v, now);
+
+	vlapic_update_timer(&v->lapic, guest_now);
+	vcpu_board_update(v, guest_now);
 }
 
 bool vcpu_has_wakeup(struct vcpu *v, uint64_t now)
@@ -346,7 +372,7 @@ bool vcpu_has_wakeup(struct vcpu *v, uint64_t now)
 	update_timers(v, now);
 	/* an NMI wakes HLT whatever IF says, SDM Vol. 3A 10.1 / 6.7.1 */
 	return v->exception_pending || v->lapic.nmi_pending ||
-	       (v->halted_with_if && vlapic_pending(&v->lapic) >= 0);
+	       (v->halted_with_if && interrupt_waiting(v));
 }
 
 /* The earlier of two guest TSC deadlines, 0 meaning none. */
@@ -357,7 +383,7 @@ static uint64_t earlier(uint64_t a, uint64_t b)
 
 uint64_t vcpu_next_wakeup(const struct vcpu *v)
 {
-	uint64_t deadline = earlier(vlapic_next_deadline(&v->lapic), vio_next_deadline(v->guest));
+	uint64_t deadline = earlier(vlapic_next_deadline(&v->lapic), vcpu_board_deadline(v));
 
 	return deadline ? vcpu_host_tsc(v, deadline) : 0;
 }

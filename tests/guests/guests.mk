@@ -6,7 +6,7 @@
 GUEST_DIR   := tests/guests
 GUEST_NAMES := workload hostile_oob hostile_triple hostile_vmx \
         hostile_flood hostile_spin apic_timer cpuid_bench hostile_serial nmi_self realmode \
-        dirty_pages
+        dirty_pages pc_devices
 GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES)) $(BUILD)/guests/long64.elf
 
 GUEST_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-stack-protector \

@@ -44,6 +44,52 @@ static void gs_fix_hpet(struct gs_hpet *h, uint8_t flip)
 	h->timer[1].remaining &= 0xffffffffULL;
 }
 
+/* The PC devices' validated fields made valid (kernel/guest_state.c, validate_pc). */
+static void gs_fix_pc(struct gs_pc *pc, uint8_t flip)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct gs_vpic_chip *c = &pc->pic.chip[i];
+
+		c->elcr &= i ? 0xde : 0xf8;
+		c->vector_base &= 0xf8;
+		c->init_step = flip ? 0 : (uint8_t)i * 2;
+		c->priority_add &= 7;
+		c->icw4_needed &= 1;
+		c->single &= 1;
+		c->auto_eoi &= 1;
+		c->rotate_aeoi &= 1;
+		c->read_isr &= 1;
+		c->poll &= 1;
+		c->special_mask &= 1;
+		c->ready = c->init_step == 0;
+	}
+	for (i = 0; i < 3; i++) {
+		struct gs_vpit_channel *c = &pc->pit.ch[i];
+
+		c->count = (c->count & 0xffff) + 1;
+		c->count_latched &= 3;
+		c->status_latched &= 1;
+		c->read_state = (uint8_t)(c->read_state % 4 + 1);
+		c->write_state = (uint8_t)(c->write_state % 4 + 1);
+		c->rw_mode = (uint8_t)(c->rw_mode % 3 + 1);
+		c->mode %= 6;
+		c->bcd &= 1;
+		c->gate = i < 2 ? 1 : c->gate & 1;
+		c->null_count &= 1;
+		c->loaded &= 1;
+	}
+	pc->pit.port61 = (uint8_t)((pc->pit.port61 & 0x0e) | pc->pit.ch[2].gate);
+	pc->pit.irq_armed &= 1;
+	pc->rtc.index &= 0x7f;
+	pc->rtc.nmi_masked &= 1;
+	pc->rtc.seconds %= 253402300800ULL;
+	pc->kbc.out_full &= 1;
+	pc->kbc.pending = flip ? 0xd1 : 0;
+	pc->kbc.port92 &= 2;
+}
+
 /* Every byte random (xor'd with flip), then the validated fields made valid again. */
 static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
 {
@@ -77,6 +123,7 @@ static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
 	s->lapic.tsc_hz |= 1;
 	s->lapic.bus_hz |= 1;
 	gs_fix_hpet(&s->hpet, flip);
+	gs_fix_pc(&s->pc, flip);
 }
 
 /* Recompute the CRC of an encoded record (after a test patched it). */

@@ -23,7 +23,7 @@ struct expected_section {
 /* docs/guest-state.md, "Sections" */
 static const struct expected_section expected[] = {
 	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 597 }, { GS_SEC_FPU, 512 },
-	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_PIC, 2 }, { GS_SEC_HPET, 147 },
+	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_HPET, 147 }, { GS_SEC_PC, 272 },
 };
 
 static struct guest_state a, b, a2, b2;
@@ -186,8 +186,8 @@ static enum greatest_test_res refused(size_t at, const uint8_t *bytes, size_t nb
 TEST header_fields_are_checked(void)
 {
 	CHECK_CALL(refused(0, (const uint8_t *)"XXXX", 4, "not a guest-state record"));
-	CHECK_CALL(refused(4, (const uint8_t[]){ 4, 0 }, 2, "unsupported version 4"));
-	CHECK_CALL(refused(4, (const uint8_t[]){ 2, 0 }, 2, "unsupported version 2"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 3, 0 }, 2, "unsupported version 3"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 5, 0 }, 2, "unsupported version 5"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 1, 0 }, 2, "unsupported version 1"));
 	CHECK_CALL(refused(6, (const uint8_t[]){ 1, 0 }, 2, "unknown flags"));
 	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field says 256 bytes"));
@@ -211,11 +211,11 @@ TEST section_headers_are_checked(void)
 TEST a_missing_section_is_refused(void)
 {
 	int n = encode_a();
-	size_t hpet = (size_t)n - 12 - (SECTION_HEAD + 147);
+	size_t pc = (size_t)n - 12 - (SECTION_HEAD + 272);
 
-	/* drop the HPET section, the last: move the END section over it and fix the length */
-	memmove(enc + hpet, enc + hpet + SECTION_HEAD + 147, 12);
-	n -= SECTION_HEAD + 147;
+	/* drop the PC devices' section: move the END section over it and fix the length */
+	memmove(enc + pc, enc + pc + SECTION_HEAD + 272, 12);
+	n -= SECTION_HEAD + 272;
 	enc[8] = (uint8_t)n;
 	enc[9] = (uint8_t)(n >> 8);
 	gs_reseal(enc, (size_t)n);
@@ -349,6 +349,45 @@ TEST values_out_of_range_are_refused(void)
 	PASS();
 }
 
+/* Each PC device's ranges: a value just outside is refused, by name. */
+TEST pc_device_values_out_of_range_are_refused(void)
+{
+	gs_fill(&a, 9, 0);
+	a.pc.pic.chip[0].elcr = 0x01; /* IRQ0 is edge only */
+	CHECK_CALL(invalid("8259A state (chip 0)"));
+	gs_fill(&a, 9, 0);
+	a.pc.pic.chip[1].vector_base = 0x71;
+	CHECK_CALL(invalid("8259A state (chip 1)"));
+	gs_fill(&a, 9, 0);
+	a.pc.pic.chip[0].auto_eoi = 2;
+	CHECK_CALL(invalid("8259A"));
+	gs_fill(&a, 9, 0);
+	a.pc.pit.ch[1].count = 0x10001;
+	CHECK_CALL(invalid("8254 channel 1"));
+	gs_fill(&a, 9, 0);
+	a.pc.pit.ch[0].count = 0;
+	CHECK_CALL(invalid("8254 channel 0"));
+	gs_fill(&a, 9, 0);
+	a.pc.pit.ch[2].mode = 6;
+	CHECK_CALL(invalid("8254 channel 2"));
+	gs_fill(&a, 9, 0);
+	a.pc.pit.ch[0].gate = 0; /* channel 0's gate is wired high */
+	CHECK_CALL(invalid("8254 channel 0"));
+	gs_fill(&a, 9, 0);
+	a.pc.pit.port61 ^= 1; /* gate 2 disagrees with port 0x61 */
+	CHECK_CALL(invalid("port 0x61"));
+	gs_fill(&a, 9, 0);
+	a.pc.rtc.index = 0x80;
+	CHECK_CALL(invalid("RTC"));
+	gs_fill(&a, 9, 0);
+	a.pc.rtc.seconds = 253402300800ULL;
+	CHECK_CALL(invalid("RTC"));
+	gs_fill(&a, 9, 0);
+	a.pc.kbc.pending = 0x20;
+	CHECK_CALL(invalid("i8042"));
+	PASS();
+}
+
 TEST boundary_values_are_accepted(void)
 {
 	int n;
@@ -389,6 +428,7 @@ SUITE(guest_state)
 		RUN_TEST(an_end_section_inside_the_last_payload_is_not_the_end);
 		RUN_TEST(values_out_of_range_are_refused);
 		RUN_TEST(boundary_values_are_accepted);
+		RUN_TEST(pc_device_values_out_of_range_are_refused);
 	});
 }
 

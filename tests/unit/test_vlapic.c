@@ -35,6 +35,26 @@ TEST pending_needs_enabled_apic(void)
 	PASS();
 }
 
+/* The 8259's INTR reaches the CPU through LINT0 in ExtINT mode (virtual
+ * wire), or straight when the APIC is globally disabled (11.4.3). */
+TEST extint_routing_follows_lint0_and_the_global_enable(void)
+{
+	ASSERT_FALSE(vlapic_extint_routed(&l)); /* reset: LINT0 masked */
+	CHECK_CALL(enable(false));
+	MW(LVT_LINT0, 0x700);
+	ASSERT(vlapic_extint_routed(&l));
+	MW(LVT_LINT0, 0x10700); /* masked */
+	ASSERT_FALSE(vlapic_extint_routed(&l));
+	MW(LVT_LINT0, 0x000);   /* fixed delivery: not the 8259's */
+	ASSERT_FALSE(vlapic_extint_routed(&l));
+	MW(LVT_LINT0, 0x700);
+	MW(SVR, 0xff);          /* software-disabled: LVTs masked */
+	ASSERT_FALSE(vlapic_extint_routed(&l));
+	ASSERT_EQ(0, vlapic_msr_write(&l, MSR_IA32_APIC_BASE, VLAPIC_DEFAULT_BASE | BASE_BSP, 0));
+	ASSERT(vlapic_extint_routed(&l)); /* globally disabled */
+	PASS();
+}
+
 TEST tpr_blocks_and_ppr(void)
 {
 	CHECK_CALL(enable(false));
@@ -758,6 +778,7 @@ SUITE(vlapic_timer)
 		RUN_TEST(timer_periodic_count_restarts_each_period);
 		RUN_TEST(timer_current_count_with_clocks_past_2_to_the_32);
 		RUN_TEST(timer_periodic_fractions_of_millions_of_missed_periods);
+		RUN_TEST(extint_routing_follows_lint0_and_the_global_enable);
 	});
 }
 GREATEST_MAIN_DEFS();
