@@ -227,18 +227,22 @@ def qemu_row(build, name, pages, rate, bw_bytes, downtime_ms, timeout):
                                                  "downtime-limit": downtime_ms})
         before = max([r for r, _ in serial_rounds(run_dir, "src")] + [0])
         src.execute("migrate", uri="tcp:127.0.0.1:%d" % port)
-        start, samples, cancelled = time.monotonic(), [], False
+        start, samples, cancelled, last = time.monotonic(), [], False, {}
         while True:
             q = src.execute("query-migrate")
             q["t"] = round(time.monotonic() - start, 2)
             samples.append(q)
+            if "ram" in q:
+                last = q  # a cancelled migration's last reply has no figures
             ram = q.get("ram", {})
-            sys.stderr.write("\r\x1b[K     qemu %-8s %-10s sync %d, %.2f MiB sent, %d pages left, "
-                             "throttle %d%%" % (name, q.get("status"), ram.get("dirty-sync-count", 0),
-                                                mig.mib(ram.get("transferred", 0)),
-                                                ram.get("remaining", 0) >> 12,
-                                                q.get("cpu-throttle-percentage", 0))
-                             if sys.stderr.isatty() else "")
+            line = "     qemu %-8s %-10s sync %d, %.2f MiB sent, %d pages left, throttle %d%%" % (
+                name, q.get("status"), ram.get("dirty-sync-count", 0),
+                mig.mib(ram.get("transferred", 0)), ram.get("remaining", 0) >> 12,
+                q.get("cpu-throttle-percentage", 0))
+            if sys.stderr.isatty():
+                sys.stderr.write("\r\x1b[K" + line)
+            elif len(samples) % 10 == 1:  # every 5 s on a pipe
+                sys.stderr.write(line + "\n")
             if q.get("status") in ("completed", "failed", "cancelled"):
                 break
             if not cancelled and time.monotonic() - start > timeout:
@@ -250,7 +254,7 @@ def qemu_row(build, name, pages, rate, bw_bytes, downtime_ms, timeout):
         carried = None
         if q["status"] == "completed":
             carried = wait_serial_round(run_dir, "dst", before, 75, verified=True) is not None
-        return {"query": q, "cancelled_after_s": timeout if cancelled else None,
+        return {"query": q, "last_figures": last, "cancelled_after_s": timeout if cancelled else None,
                 "rounds": qemu_per_round(samples), "verified_on_destination": carried,
                 "max_bandwidth": bw_bytes, "downtime_limit_ms": downtime_ms}
     finally:
@@ -290,7 +294,7 @@ def qemu_cells(r):
     if not r:
         return ["-"] * 6
     q = r["query"]
-    ram = q.get("ram", {})
+    ram = q.get("ram") or r["last_figures"].get("ram", {})
     if q["status"] == "completed":
         ended = "converged"
         if q.get("cpu-throttle-percentage"):
@@ -299,7 +303,7 @@ def qemu_cells(r):
     else:
         ended = "no: %s%s" % (q["status"], " after %d s" % r["cancelled_after_s"]
                               if r["cancelled_after_s"] else "")
-        total, down = "(%.0f s)" % (q.get("total-time", 0) / 1000.0), "-"
+        total, down = "(%.0f s)" % (r["last_figures"].get("total-time", 0) / 1000.0), "-"
     return [total, down, str(ram.get("dirty-sync-count", "-")),
             "%.2f / %d MiB" % (mig.mib(ram.get("transferred", 0)), ram.get("total", 0) >> 20),
             ended, {True: "yes", False: "no", None: "-"}[r["verified_on_destination"]]]
