@@ -86,7 +86,7 @@ ESP_GUESTS := $(patsubst $(BUILD)/guests/%,$(BUILD)/esp/guests/%,$(GUEST_ELFS))
 DISK    := $(BUILD)/hv.img
 
 .PHONY: all deps esp image run run-bochs run-qemu run-kvm test test-unit \
-        test-integration kut test-kut test-kut-fast fuzz mutate bench check-headers clean distclean help
+        test-integration kut test-kut test-kut-fast fuzz mutate bench demo check-headers clean distclean help
 .DEFAULT_GOAL := all
 
 all: $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS) $(DISK) kut
@@ -103,6 +103,7 @@ help:
 	@echo "make fuzz       run the libFuzzer targets longer (FUZZ_SECONDS=60)"
 	@echo "make mutate     mutation testing of the pure modules (MUTATE_CAP per module, MUTATE_SEED)"
 	@echo "make bench      benchmarks (bench/), tables of ratios"
+	@echo "make demo       two hypervisors in Bochs on a bxhub: a running guest migrated there and back"
 	@echo "make check-headers  every header compiles on its own"
 	@echo "make clean      remove build outputs but keep fetched sources"
 
@@ -261,6 +262,11 @@ bench: all
 	@$(PYTHON) bench/snapshot.py --build $(BUILD)
 	@$(PYTHON) bench/net.py --build $(BUILD)
 	@$(PYTHON) bench/dirty.py --build $(BUILD)
+	@$(PYTHON) bench/migrate.py --build $(BUILD)
+
+# The README's headline: live migration between two hypervisors, shown.
+demo: all
+	@$(PYTHON) scripts/demo.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/unit $(BUILD)/unit-asan \

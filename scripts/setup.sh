@@ -18,10 +18,11 @@ SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 # clang and libclang-rt-14-dev give libFuzzer (Debian 12 splits the runtime
 # out); dpkg-dev lets apt-get source work; the emulators and firmware run
 # the integration tests; mtools, dosfstools and gdisk build the disk image;
-# iproute2 (ip, tc) makes the tests' private tap networks.
+# iproute2 (ip, tc) makes the tests' private tap networks; gnuplot-nox
+# draws the migration benchmark's plot (bench/migrate.py).
 PACKAGES="gcc make binutils gnu-efi python3 clang libclang-rt-14-dev bochs
 bochsbios vgabios qemu-system-x86 ovmf mtools dosfstools gdisk dpkg-dev
-xz-utils ca-certificates iproute2"
+xz-utils ca-certificates iproute2 gnuplot-nox"
 
 die()
 {
