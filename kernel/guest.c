@@ -22,6 +22,8 @@
 #include "lib/fmt.h"
 #include "kernel/dirty_guest.h"
 #include "kernel/guest.h"
+#include "kernel/bzimage.h"
+#include "kernel/linux_load.h"
 #include "kernel/log.h"
 #include "kernel/multiboot.h"
 #include "kernel/physmem.h"
@@ -33,10 +35,16 @@
 static struct guest guests[GUEST_MAX];
 
 static const char *const state_names[] = { "running", "paused", "stopped" };
+static const char *const kind_names[] = { "restored", "multiboot", "linux" };
 
 const char *guest_state_name(enum guest_status s)
 {
 	return s <= GUEST_STOPPED ? state_names[s] : "unknown";
+}
+
+const char *guest_kind_name(enum guest_kind k)
+{
+	return k <= GUEST_KIND_LINUX ? kind_names[k] : "unknown";
 }
 
 struct guest *guest_at(int i)
@@ -356,36 +364,82 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 	return 0;
 }
 
-/* The state a multiboot kernel starts in, as a record: what boot loads. */
-static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct guest_state *s)
+/* A booting guest's record: the CPU state c (already set), the devices at power-on. */
+static void boot_record(struct guest *g, struct guest_state *s)
 {
 	struct vlapic lapic;
 	struct vuart uart;
 
-	memset(s, 0, sizeof(*s));
 	s->config = g->spec;
 	s->ram_size = g->ram_size;
-	/* a booting guest's TSC starts at 0, as after a reset (SDM Vol. 3B 18.17) */
-	boot_state_multiboot(&s->cpu, entry, MULTIBOOT_BOOTLOADER_MAGIC, mbi, 0);
 	vlapic_init(&lapic, 0, g->vcpu.lapic.tsc_hz, g->vcpu.lapic.bus_hz);
 	vlapic_save(&lapic, 0, &s->lapic);
 	vuart_init(&uart, NULL, NULL);
 	vuart_save(&uart, &s->uart);
 }
 
+/*
+ * A Linux bzImage: the modules (initrd=) become its initrd, concatenated;
+ * the 64-bit boot protocol's state. A booting guest's TSC starts at 0,
+ * as after a reset (SDM Vol. 3B 18.17).
+ */
+static int boot_linux(struct guest *g, const struct boot_file *f, struct guest_state *s,
+		      char *err, size_t errlen)
+{
+	struct multiboot_module mods[GUEST_MODULES_MAX];
+	struct linux_initrd_part parts[GUEST_MODULES_MAX];
+	struct linux_load_args a = { phys_to_virt(f->addr), f->size, g->spec.args, parts,
+				     (int)g->spec.nmodules, NULL, 0, 0 };
+	struct linux_load_result r;
+	char msg[160];
+	uint32_t i;
+
+	if (find_modules(&g->spec, mods, err, errlen))
+		return -ENOENT;
+	for (i = 0; i < g->spec.nmodules; i++)
+		parts[i] = (struct linux_initrd_part){ mods[i].data, mods[i].size };
+	if (linux_load(&a, &g->ram, &r, msg, sizeof(msg))) {
+		fmt_snprintf(err, errlen, "cannot load Linux kernel %s: %s", f->name, msg);
+		return -EINVAL;
+	}
+	log_info("guest %s: Linux boot protocol %u.%02u, kernel at 0x%lx, initrd %lu bytes at 0x%lx",
+		 g->name, r.version >> 8, r.version & 0xff, r.kernel, r.initrd_size, r.initrd);
+	boot_state_linux64(&s->cpu, r.entry, r.zero_page, r.stack, r.cr3, r.gdt_base, r.gdt_limit, 0);
+	g->kind = GUEST_KIND_LINUX;
+	return 0;
+}
+
+static int boot_multiboot(struct guest *g, const struct boot_file *f, struct guest_state *s,
+			  char *err, size_t errlen)
+{
+	uint32_t entry, mbi;
+
+	if (load_kernel(g, f, &entry, &mbi, err, errlen))
+		return -EINVAL;
+	boot_state_multiboot(&s->cpu, entry, MULTIBOOT_BOOTLOADER_MAGIC, mbi, 0);
+	g->kind = GUEST_KIND_MULTIBOOT;
+	return 0;
+}
+
 int guest_boot(struct guest *g, char *err, size_t errlen)
 {
 	static struct guest_state s; /* large; one boot at a time (single CPU) */
 	const struct boot_file *f = bootinfo_find_file(g->spec.file);
-	uint32_t entry, mbi;
+	int rc;
 
 	if (!f) {
 		fmt_snprintf(err, errlen, "no file '%s' in the ESP's guests/ folder", g->spec.file);
 		return -ENOENT;
 	}
-	if (load_kernel(g, f, &entry, &mbi, err, errlen))
-		return -EINVAL;
-	boot_record(g, entry, mbi, &s);
+	memset(&s, 0, sizeof(s));
+	/* the image's own header says which loader: a bzImage's "HdrS", else multiboot */
+	if (bzimage_detect(phys_to_virt(f->addr), f->size))
+		rc = boot_linux(g, f, &s, err, errlen);
+	else
+		rc = boot_multiboot(g, f, &s, err, errlen);
+	if (rc)
+		return rc;
+	boot_record(g, &s);
 	return guest_load_state(g, &s, err, errlen);
 }
 
@@ -400,7 +454,8 @@ struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errl
 		return NULL;
 	}
 	g->state = GUEST_RUNNING;
-	log_info("guest %s: started %s with %u MiB", g->name, spec->file, spec->mem_mib);
+	log_info("guest %s: started %s (%s) with %u MiB", g->name, spec->file,
+		 guest_kind_name(g->kind), spec->mem_mib);
 	return g;
 }
 

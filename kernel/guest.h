@@ -24,11 +24,15 @@
 
 enum guest_status { GUEST_RUNNING, GUEST_PAUSED, GUEST_STOPPED };
 
+/* How the guest was started: from a saved state, or which loader booted it. */
+enum guest_kind { GUEST_KIND_RESTORED, GUEST_KIND_MULTIBOOT, GUEST_KIND_LINUX };
+
 struct guest {
 	bool used;
 	char name[GUEST_NAME_MAX];
 	struct guest_spec spec;
 	enum guest_status state;
+	enum guest_kind kind;
 	uint64_t ram_size;
 	hpa_t *chunks;  /* host block backing each 2 MiB of guest RAM */
 	uint32_t nchunks;
@@ -79,9 +83,11 @@ struct guest *guest_alloc_adopt(const struct guest_spec *spec, const hpa_t *bloc
 void guest_free(struct guest *g);
 
 /*
- * Boot: load the kernel and modules from the ESP with the multiboot loader
- * and load the multiboot machine state. Returns 0 or an error with a
- * message in err.
+ * Boot: load the kernel and modules from the ESP and the machine state
+ * it starts in. A Linux bzImage (its setup header says so) goes through
+ * the Linux boot protocol, its modules concatenated as the initrd;
+ * anything else through the multiboot loader. Returns 0 or an error with
+ * a message in err.
  */
 int guest_boot(struct guest *g, char *err, size_t errlen);
 
@@ -128,6 +134,9 @@ bool guest_console_full(struct guest *g);
 
 /* Byte the guest wrote to its UART: line-buffered to the console with its name. */
 void guest_console_output(struct guest *g, uint8_t c);
+
+/* Name of a kind ("linux", "multiboot", "restored"). */
+const char *guest_kind_name(enum guest_kind k);
 
 /* Name of a state ("running", ...). */
 const char *guest_state_name(enum guest_status s);
