@@ -18,10 +18,10 @@ def pad4(n):
     return (4 - n % 4) % 4
 
 
-def entry(out, ino, name, mode, data, nlink=1):
+def entry(out, ino, name, mode, data, nlink=1, rdev=(0, 0)):
     """One header, name and data, each padded to 4 bytes (the header is 110)."""
     namez = name.encode() + b"\0"
-    fields = [ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(namez), 0]
+    fields = [ino, mode, 0, 0, nlink, 0, len(data), 0, 0, rdev[0], rdev[1], len(namez), 0]
     hdr = NEWC_MAGIC + b"".join(b"%08X" % f for f in fields)
     out.write(hdr + namez + b"\0" * pad4(len(hdr) + len(namez)))
     out.write(data + b"\0" * pad4(len(data)))
@@ -47,6 +47,9 @@ def main():
             nlink = 2 if stat.S_ISDIR(st.st_mode) else 1
             entry(out, ino, rel, st.st_mode, data, nlink)
             ino += 1
+    # /dev/console (char 5:1), made here so no mknod (root) is needed: the
+    # kernel opens it for init's stdin/stdout before anything is mounted.
+    entry(out, ino, "dev/console", stat.S_IFCHR | 0o600, b"", 1, (5, 1))
     entry(out, 0, "TRAILER!!!", 0, b"")
 
 
