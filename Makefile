@@ -40,7 +40,7 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         arch/x86/vmxcap.c arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
         arch/x86/insn.c arch/x86/vmcs_state.c arch/x86/boot_state.c arch/x86/boot_paging.c \
         kernel/multiboot.c kernel/multiboot_image.c kernel/bzimage.c kernel/linux_zeropage.c \
-        kernel/linux_load.c kernel/vuart.c kernel/vlapic.c \
+        kernel/linux_load.c kernel/acpi_tables.c kernel/acpi_pm.c kernel/vuart.c kernel/vlapic.c \
         kernel/vlapic_regs.c kernel/vlapic_timer.c kernel/vlapic_state.c \
         kernel/guest_state.c kernel/profile_table.c \
         net/e1000_ring.c net/virtqueue.c net/netbench_stream.c net/chksum.c \

@@ -22,6 +22,7 @@
 #include "lib/fmt.h"
 #include "kernel/dirty_guest.h"
 #include "kernel/guest.h"
+#include "kernel/acpi_tables.h"
 #include "kernel/bzimage.h"
 #include "kernel/linux_load.h"
 #include "kernel/log.h"
@@ -388,8 +389,11 @@ static int boot_linux(struct guest *g, const struct boot_file *f, struct guest_s
 {
 	struct multiboot_module mods[GUEST_MODULES_MAX];
 	struct linux_initrd_part parts[GUEST_MODULES_MAX];
+	static uint8_t acpi[ACPI_TABLES_SIZE]; /* one boot at a time */
+	/* no I/O APIC, PIC or RTC models yet: the tables do not claim them */
+	const struct acpi_tables_opts ao = { 0, false, false, false };
 	struct linux_load_args a = { phys_to_virt(f->addr), f->size, g->spec.args, parts,
-				     (int)g->spec.nmodules, NULL, 0, 0 };
+				     (int)g->spec.nmodules, acpi, sizeof(acpi), 0 };
 	struct linux_load_result r;
 	char msg[160];
 	uint32_t i;
@@ -398,6 +402,7 @@ static int boot_linux(struct guest *g, const struct boot_file *f, struct guest_s
 		return -ENOENT;
 	for (i = 0; i < g->spec.nmodules; i++)
 		parts[i] = (struct linux_initrd_part){ mods[i].data, mods[i].size };
+	a.rsdp = acpi_tables_build(acpi, LINUX_ACPI_BASE, &ao);
 	if (linux_load(&a, &g->ram, &r, msg, sizeof(msg))) {
 		fmt_snprintf(err, errlen, "cannot load Linux kernel %s: %s", f->name, msg);
 		return -EINVAL;

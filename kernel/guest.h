@@ -8,6 +8,7 @@
 #define KERNEL_GUEST_H
 
 #include "arch/x86/ept.h"
+#include "kernel/acpi_pm.h"
 #include "kernel/guest_ram.h"
 #include "kernel/guest_spec.h"
 #include "kernel/guest_state.h"
@@ -50,6 +51,7 @@ struct guest {
 	uint64_t out_dropped_reported;
 	bool uart_yield; /* it polled a busy transmitter: end its slice (kernel/vio.c) */
 	struct gs_pic pic; /* the legacy PIC's mask registers */
+	struct acpi_pm pm; /* ACPI fixed hardware (not yet in the saved state: power-on values) */
 	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;

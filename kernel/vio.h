@@ -1,6 +1,8 @@
 /*
  * Port I/O of a guest's minimal PC: COM1 (16550), the isa-debug-exit
- * port, the legacy PIC's mask registers. Every other port behaves as an
+ * port, the legacy PIC's mask registers, the ACPI fixed hardware
+ * (kernel/acpi_pm.h: PM1a blocks with S5 power-off, PM timer, reset
+ * register 0xCF9). Every other port behaves as an
  * empty ISA bus: reads return all ones, writes vanish; both are counted.
  */
 #ifndef KERNEL_VIO_H
