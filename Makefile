@@ -59,7 +59,7 @@ ARCH_SRCS := arch/x86/cpu.c arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
 KERNEL_SRCS := lib/string.c kernel/main.c kernel/log.c kernel/panic.c \
         kernel/physmem.c kernel/clock.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_debug.c kernel/bootinfo.c kernel/printk.c kernel/guest.c \
-        kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
+        kernel/guest_boot.c kernel/sched.c kernel/vio.c kernel/cmd_guest.c kernel/mainloop.c \
         kernel/cmd_profile.c kernel/snapshot.c kernel/console_out.c \
         kernel/dirty_guest.c kernel/dirty_verify.c kernel/cmd_dirty.c
 NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
@@ -278,7 +278,7 @@ bench: all
 	@$(PYTHON) bench/dirty.py --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/unit $(BUILD)/unit-asan \
+	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/esp-linux $(BUILD)/unit $(BUILD)/unit-asan \
 		$(BUILD)/fuzz $(BUILD)/hv.so $(DISK) $(BUILD)/results $(BUILD)/run \
 		$(BUILD)/kut
 
