@@ -22,7 +22,6 @@
 #define FADT_LEN 276
 #define FADT_REVISION 6
 #define FADT_MINOR 5
-#define FADT_FIRMWARE_CTRL 36
 #define FADT_DSDT 40
 #define FADT_PM_PROFILE 45
 #define FADT_SCI_INT 46
@@ -145,8 +144,11 @@ static void build_fadt(uint8_t *t, gpa_t base, const struct acpi_tables_opts *o)
 	uint16_t arch = BOOT_ARCH_VGA_NOT_PRESENT | (o->cmos_rtc ? 0 : BOOT_ARCH_CMOS_RTC_NOT_PRESENT);
 
 	sdt_header(t, "FACP", FADT_LEN, FADT_REVISION);
-	/* 32- and 64-bit pointers agree, so an OS may take either */
-	put(t, FADT_FIRMWARE_CTRL, base + ACPI_OFF_FACS, 4);
+	/*
+	 * FIRMWARE_CTRL must be 0 when X_FIRMWARE_CTRL is set (5.2.9 table
+	 * 5.9; Linux lists the FACS twice otherwise); DSDT and X_DSDT may both
+	 * be set and agree, for OSes that read only the 32-bit one.
+	 */
 	put(t, FADT_X_FIRMWARE_CTRL, base + ACPI_OFF_FACS, 8);
 	put(t, FADT_DSDT, base + ACPI_OFF_DSDT, 4);
 	put(t, FADT_X_DSDT, base + ACPI_OFF_DSDT, 8);
