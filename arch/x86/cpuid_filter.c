@@ -68,6 +68,9 @@
 #define CR4_PCIDE (1ULL << 17)
 #define CR4_SMEP (1ULL << 20)
 #define CR4_SMAP (1ULL << 21)
+/* leaf 6 EAX: always-running APIC timer, SDM Vol. 2A CPUID table 3-8 */
+#define L6A_ARAT (1U << 2)
+
 /* extended leaf 0x80000001 */
 #define E1C_SVM (1U << 2)
 #define E1D_RDTSCP (1U << 27)
@@ -145,6 +148,16 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info
 		break;
 	case 1:
 		basic_leaf1(g, regs);
+		break;
+	case 6:
+		/*
+		 * Thermal and power management: only ARAT (the APIC timer runs in
+		 * deep C-states), which the emulated APIC timer honours. APERF/MPERF
+		 * (ECX bit 0), the energy bias (ECX bit 3) and HWP name MSRs the
+		 * guest cannot have (Linux read MSR 0xE8 on every tick).
+		 */
+		regs[EAX] &= L6A_ARAT;
+		regs[EBX] = regs[ECX] = regs[EDX] = 0;
 		break;
 	case CPUID_LEAF_TSC:
 		tsc_leaf(g, regs);

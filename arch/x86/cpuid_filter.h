@@ -29,7 +29,7 @@ struct cpuid_guest_info {
  * MONITOR, MTRR, MCE/MCA, PMU, INVPCID, and RDTSCP and RDPID unless
  * g->rdtscp; x2APIC and TSC-deadline
  * offered (emulated); the hypervisor bit set; one logical processor with
- * the guest's APIC ID; leaves 0x15/0x16 give the TSC and APIC timer
+ * the guest's APIC ID; leaf 6 only ARAT; leaves 0x15/0x16 give the TSC and APIC timer
  * frequencies (the maximum basic leaf raised to 0x16 when lower); hypervisor leaves 0x40000000 (signature) and
  * 0x40000010 (TSC and APIC bus kHz).
  */

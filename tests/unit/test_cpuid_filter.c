@@ -193,6 +193,20 @@ TEST apic_bit_follows_apic_base_enable(void)
 	PASS();
 }
 
+TEST power_leaf_keeps_only_arat(void)
+{
+	uint32_t r[4];
+
+	run(6, 0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, r);
+	ASSERT_EQ(1U << 2, r[0]);
+	ASSERT_EQ(0U, r[1]);
+	ASSERT_EQ(0U, r[2]);                      /* no APERF/MPERF, no EPB */
+	ASSERT_EQ(0U, r[3]);
+	run(6, 0, 0x3, 0, 0x9, 0, r);
+	ASSERT_EQ(0U, r[0]);
+	PASS();
+}
+
 TEST tsc_leaves_give_the_frequencies(void)
 {
 	static const struct cpuid_guest_info odd = { 0, 1999600, 100000, false, false, true };
@@ -292,6 +306,7 @@ SUITE(cpuid_filter_suite)
 		RUN_TEST(apic_bit_follows_apic_base_enable);
 		RUN_TEST(other_leaves_pass_through);
 		RUN_TEST(tsc_leaves_give_the_frequencies);
+		RUN_TEST(power_leaf_keeps_only_arat);
 		RUN_TEST(cr4_allowed_follows_the_offered_features);
 		RUN_TEST(cr4_mce_follows_the_mce_bit_of_leaf_1);
 		RUN_TEST(leaf1_keeps_every_bit_of_ebx_low_half);
