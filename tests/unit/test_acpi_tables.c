@@ -232,6 +232,10 @@ TEST reads_of_the_blocks(void)
 	ASSERT_EQ(0x01210000, acpi_pm_in(&pm, 0x600, 4, 0)); /* PM1_STS reads 0 */
 	ASSERT_EQ(0x89abcdef, acpi_pm_in(&pm, 0x608, 4, 0x1289abcdefULL)); /* 32 bits */
 	ASSERT_EQ(0xcd, acpi_pm_in(&pm, 0x609, 1, 0x1289abcdefULL));
+	acpi_pm_out(&pm, 0x604, 2, 5 << 10);
+	ASSERT_EQ(0x14, acpi_pm_in(&pm, 0x605, 1, 0));   /* SLP_TYP in the high byte */
+	ASSERT_EQ(0, acpi_pm_in(&pm, 0xcf9, 1, 0));      /* reset register */
+	ASSERT_EQ(0x0000ffff, acpi_pm_in(&pm, 0x5fe, 4, 0)); /* bytes outside: all ones */
 	ASSERT(acpi_pm_claims(0x60b, 1));
 	ASSERT(acpi_pm_claims(0x5fe, 4));               /* overlaps PM1_STS */
 	ASSERT_FALSE(acpi_pm_claims(0x60c, 1));

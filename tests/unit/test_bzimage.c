@@ -149,6 +149,23 @@ TEST error_buffer_may_be_absent(void)
 	PASS();
 }
 
+TEST fields_are_read_whole(void)
+{
+	size_t n = bzi_make();
+
+	bzi_put(0x206, 0x0209, 2);
+	ASSERT_EQ(-EINVAL, parse(n));
+	ASSERT(strstr(errbuf, "protocol 2.09 is too old"));
+	bzi_make();
+	bzi_put(0x260, 0x3f98000, 4); /* Debian 6.1's init_size: all four bytes count */
+	ASSERT_EQ(0, parse(n));
+	ASSERT_EQ(0x3f98000, info.init_size);
+	bzi[0x201] = 0x62;            /* the shortest header accepted ends at 0x264 */
+	ASSERT_EQ(0, parse(n));
+	ASSERT_EQ(0x264, info.header_end);
+	PASS();
+}
+
 TEST failure_leaves_the_result_alone(void)
 {
 	size_t n = bzi_make();
@@ -172,6 +189,7 @@ SUITE(bzimage)
 		RUN_TEST(detect_needs_both_signatures);
 		RUN_TEST(error_buffer_may_be_absent);
 		RUN_TEST(failure_leaves_the_result_alone);
+		RUN_TEST(fields_are_read_whole);
 		for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 			greatest_set_test_suffix(bad_cases[i].name);
 			RUN_TEST1(image_rejected, &bad_cases[i]);

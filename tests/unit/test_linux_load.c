@@ -222,6 +222,44 @@ TEST long_command_line_is_refused(void)
 	PASS();
 }
 
+TEST edges_of_the_limits(void)
+{
+	static char line[4097];
+	static struct linux_initrd_part nine[9];
+	struct linux_load_args a = { bzi, BZI_SIZE, "", nine, 9, NULL, 0, 0 };
+	int i;
+
+	/* a kernel that must sit at exactly 1 MiB may */
+	bzi_put(0x258, 0x100000, 8);
+	bzi[0x234] = 0;
+	ASSERT_EQ(0, load("", 0, 0));
+	ASSERT_EQ(0x100000, lres.kernel);
+	bzi_make();
+	/* the command line area holds 4095 bytes and the NUL, whatever cmdline_size says */
+	bzi_put(0x238, 100000, 4);
+	memset(line, 'x', 4096);
+	ASSERT_EQ(-EINVAL, load(line, 0, 0));
+	line[4095] = '\0';
+	ASSERT_EQ(0, load(line, 0, 0));
+	/* the NUL is written, not assumed */
+	memset(ram_buf + 0x11000, 'Z', 16);
+	ASSERT_EQ(0, load("abc", 0, 0));
+	ASSERT_EQ(0, ram_buf[0x11003]);
+	/* at most 8 initrd parts */
+	for (i = 0; i < 9; i++)
+		nine[i] = (struct linux_initrd_part){ part_b, sizeof(part_b) };
+	ASSERT_EQ(-EINVAL, linux_load(&a, &gram, &lres, errbuf, sizeof(errbuf)));
+	ASSERT(strstr(errbuf, "9 initrd files"));
+	a.ninitrd = 8;
+	ASSERT_EQ(0, linux_load(&a, &gram, &lres, errbuf, sizeof(errbuf)));
+	ASSERT_EQ(7 * ALIGN_UP(sizeof(part_b), 4) + sizeof(part_b), lres.initrd_size);
+	/* exactly 1 MiB of RAM passes the low-memory check and fails on the kernel */
+	gram.size = MiB(1);
+	ASSERT_EQ(-EINVAL, load("", 0, 0));
+	ASSERT(strstr(errbuf, "init_size"));
+	PASS();
+}
+
 TEST not_a_bzimage_is_refused(void)
 {
 	bzi_put(0x202, 0, 4);
@@ -328,6 +366,7 @@ SUITE(linux_loader)
 		RUN_TEST(huge_pref_address_does_not_wrap);
 		RUN_TEST(long_command_line_is_refused);
 		RUN_TEST(not_a_bzimage_is_refused);
+		RUN_TEST(edges_of_the_limits);
 		RUN_TEST(ram_below_1_mib_is_refused);
 		RUN_TEST(page_tables_identity_map_4_gib);
 		RUN_TEST(gdt_has_the_boot_selectors);
