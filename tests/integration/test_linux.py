@@ -43,6 +43,18 @@ def _need_image(s):
 
 
 @boot("linux", kinds=("bochs", "kvm"), mem_mib=512, esp=LINUX_ESP, boot_wait=LINUX_WAIT)
+def test_linux_refused_with_a_reason(s):
+    """Too little RAM for the kernel's init_size, and an initrd file that is
+    not on the ESP: clear errors, no guest."""
+    _need_image(s)
+    obj = s.json("guest start vmlinuz name=small mem=32 initrd=initrd.gz")
+    assert obj["ok"] is False and "init_size" in obj["error"], obj
+    assert "cannot load Linux kernel vmlinuz" in obj["error"], obj
+    obj = s.json("guest start vmlinuz name=nofile mem=192 initrd=missing.gz")
+    assert obj["ok"] is False and "missing.gz" in obj["error"], obj
+
+
+@boot("linux", kinds=("bochs", "kvm"), mem_mib=512, esp=LINUX_ESP, boot_wait=LINUX_WAIT)
 def test_linux_boots_to_its_init(s):
     """guest start vmlinuz with the initramfs: the marker line appears;
     on failure the assertion carries the serial output's tail."""
