@@ -110,12 +110,10 @@ static int size_inputs(struct plan *p)
 
 static int plan(struct plan *p)
 {
-	if (!bzimage_detect(p->a->image, p->a->size) ||
-	    bzimage_parse(p->a->image, p->a->size, &p->bz, p->err, p->errlen)) {
-		if (!bzimage_detect(p->a->image, p->a->size))
-			return fail(p, "not a Linux bzImage (no boot_flag 0xAA55 and \"HdrS\")");
+	if (!bzimage_detect(p->a->image, p->a->size))
+		return fail(p, "not a Linux bzImage (no boot_flag 0xAA55 and \"HdrS\")");
+	if (bzimage_parse(p->a->image, p->a->size, &p->bz, p->err, p->errlen))
 		return -EINVAL;
-	}
 	p->r.version = p->bz.version;
 	if (size_inputs(p) || place_kernel(p) || place_initrd(p))
 		return -EINVAL;
