@@ -57,7 +57,7 @@ static int load_kernel(struct guest *g, const struct boot_file *f, uint32_t *ent
 	return 0;
 }
 
-/* A booting guest's record: the CPU state c (already set), the devices at power-on. */
+/* A booting guest's record around s->cpu (already set): configuration, devices at power-on. */
 static void boot_record(struct guest *g, struct guest_state *s)
 {
 	struct vlapic lapic;
