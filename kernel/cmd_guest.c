@@ -79,6 +79,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 	reply_str(r, "name", g->name);
 	reply_str(r, "state", guest_state_name(g->state));
 	reply_str(r, "file", g->spec.file);
+	reply_str(r, "kind", guest_kind_name(g->kind));
 	reply_u64(r, "mem_mib", g->spec.mem_mib);
 	reply_arr_begin(r, "modules");
 	for (i = 0; i < g->spec.nmodules; i++)

@@ -1,8 +1,8 @@
 /*
  * Guest lifecycle. Creating a guest is two steps: allocate (RAM from the
  * buddy allocator in 2 MiB blocks, naturally aligned so each is one EPT
- * large page; the EPT; the VMCS), then give it a state: boot (the
- * multiboot loader produces a state record) or restore (a record plus
+ * large page; the EPT; the VMCS), then give it a state: boot (kernel/guest_boot.c: a
+ * loader produces a state record) or restore (a record plus
  * memory). Both load through guest_load_state. Stopping marks the guest;
  * its memory is released by guest_reap from the run loop, never under an
  * exit handler.
@@ -10,12 +10,10 @@
 #include <stdarg.h>
 #include <string.h>
 #include "arch/x86/apic.h"
-#include "arch/x86/boot_state.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vmx.h"
-#include "kernel/bootinfo.h"
 #include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/console_out.h"
@@ -23,7 +21,6 @@
 #include "kernel/dirty_guest.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
-#include "kernel/multiboot.h"
 #include "kernel/physmem.h"
 #include "kernel/printk.h"
 
@@ -33,10 +30,16 @@
 static struct guest guests[GUEST_MAX];
 
 static const char *const state_names[] = { "running", "paused", "stopped" };
+static const char *const kind_names[] = { "restored", "multiboot", "linux" };
 
 const char *guest_state_name(enum guest_status s)
 {
 	return s <= GUEST_STOPPED ? state_names[s] : "unknown";
+}
+
+const char *guest_kind_name(enum guest_kind k)
+{
+	return k <= GUEST_KIND_LINUX ? kind_names[k] : "unknown";
 }
 
 struct guest *guest_at(int i)
@@ -162,45 +165,6 @@ nomem:
 static void uart_tx(void *ctx, uint8_t c)
 {
 	guest_console_output(ctx, c);
-}
-
-/* The ESP files named by mod= options, as multiboot modules (string: the file name). */
-static int find_modules(const struct guest_spec *spec, struct multiboot_module *mods,
-			char *err, size_t errlen)
-{
-	uint32_t i;
-
-	for (i = 0; i < spec->nmodules; i++) {
-		const struct boot_file *m = bootinfo_find_file(spec->modules[i]);
-
-		if (!m) {
-			fmt_snprintf(err, errlen, "no module file '%s' in the ESP's guests/ folder",
-				     spec->modules[i]);
-			return -ENOENT;
-		}
-		mods[i] = (struct multiboot_module){ phys_to_virt(m->addr), m->size, spec->modules[i] };
-	}
-	return 0;
-}
-
-/* Load the kernel and its modules into RAM; *entry and *mbi for the boot state. */
-static int load_kernel(struct guest *g, const struct boot_file *f, uint32_t *entry,
-		       uint32_t *mbi, char *err, size_t errlen)
-{
-	struct multiboot_module mods[GUEST_MODULES_MAX];
-	struct multiboot_result mb;
-	char msg[128];
-
-	if (find_modules(&g->spec, mods, err, errlen))
-		return -ENOENT;
-	if (multiboot_load(phys_to_virt(f->addr), f->size, g->spec.args, mods, (int)g->spec.nmodules,
-			   &g->ram, &mb, msg, sizeof(msg))) {
-		fmt_snprintf(err, errlen, "cannot load %s: %s", f->name, msg);
-		return -EINVAL;
-	}
-	*entry = mb.entry;
-	*mbi = mb.mbi;
-	return 0;
 }
 
 static struct guest *claim_slot(const char *name, char *err, size_t errlen)
@@ -360,46 +324,6 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 	return 0;
 }
 
-/* The state a multiboot kernel starts in, as a record: what boot loads. */
-static void boot_record(struct guest *g, uint32_t entry, uint32_t mbi, struct guest_state *s)
-{
-	struct vlapic lapic;
-	struct hpet hpet;
-	struct vuart uart;
-	static struct pcdev pc; /* large-ish; one boot at a time */
-
-	memset(s, 0, sizeof(*s));
-	s->config = g->spec;
-	s->ram_size = g->ram_size;
-	/* a booting guest's TSC starts at 0, as after a reset (SDM Vol. 3B 18.17) */
-	boot_state_multiboot(&s->cpu, entry, MULTIBOOT_BOOTLOADER_MAGIC, mbi, 0);
-	vlapic_init(&lapic, 0, g->vcpu.lapic.tsc_hz, g->vcpu.lapic.bus_hz);
-	vlapic_save(&lapic, 0, &s->lapic);
-	hpet_init(&hpet, g->hpet.tsc_hz);
-	hpet_save(&hpet, 0, &s->hpet);
-	vuart_init(&uart, NULL, NULL);
-	vuart_save(&uart, &s->uart);
-	/* the RTC starts at the firmware's time, the devices at power-on state */
-	pcdev_init(&pc, g->vcpu.lapic.tsc_hz, bootinfo_wall_seconds(), 0);
-	pcdev_save(&pc, 0, &s->pc);
-}
-
-int guest_boot(struct guest *g, char *err, size_t errlen)
-{
-	static struct guest_state s; /* large; one boot at a time (single CPU) */
-	const struct boot_file *f = bootinfo_find_file(g->spec.file);
-	uint32_t entry, mbi;
-
-	if (!f) {
-		fmt_snprintf(err, errlen, "no file '%s' in the ESP's guests/ folder", g->spec.file);
-		return -ENOENT;
-	}
-	if (load_kernel(g, f, &entry, &mbi, err, errlen))
-		return -EINVAL;
-	boot_record(g, entry, mbi, &s);
-	return guest_load_state(g, &s, err, errlen);
-}
-
 struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errlen)
 {
 	struct guest *g = guest_alloc(spec, err, errlen);
@@ -411,7 +335,8 @@ struct guest *guest_create(const struct guest_spec *spec, char *err, size_t errl
 		return NULL;
 	}
 	g->state = GUEST_RUNNING;
-	log_info("guest %s: started %s with %u MiB", g->name, spec->file, spec->mem_mib);
+	log_info("guest %s: started %s (%s) with %u MiB", g->name, spec->file,
+		 guest_kind_name(g->kind), spec->mem_mib);
 	return g;
 }
 

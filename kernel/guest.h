@@ -8,6 +8,7 @@
 #define KERNEL_GUEST_H
 
 #include "arch/x86/ept.h"
+#include "kernel/acpi_pm.h"
 #include "kernel/guest_ram.h"
 #include "kernel/guest_spec.h"
 #include "kernel/guest_state.h"
@@ -26,11 +27,15 @@
 
 enum guest_status { GUEST_RUNNING, GUEST_PAUSED, GUEST_STOPPED };
 
+/* How the guest was started: from a saved state, or which loader booted it. */
+enum guest_kind { GUEST_KIND_RESTORED, GUEST_KIND_MULTIBOOT, GUEST_KIND_LINUX };
+
 struct guest {
 	bool used;
 	char name[GUEST_NAME_MAX];
 	struct guest_spec spec;
 	enum guest_status state;
+	enum guest_kind kind;
 	uint64_t ram_size;
 	hpa_t *chunks;  /* host block backing each 2 MiB of guest RAM */
 	uint32_t nchunks;
@@ -49,6 +54,7 @@ struct guest {
 	bool uart_yield; /* it polled a busy transmitter: end its slice (kernel/vio.c) */
 	struct hpet hpet;  /* at 0xFED00000, interrupts by FSB to the vLAPIC */
 	struct pcdev pc;   /* PIC, PIT, RTC, i8042 (kernel/pcdev.h) */
+	struct acpi_pm pm; /* ACPI fixed hardware (not yet in the saved state: power-on values) */
 	uint64_t unclaimed_io;
 	bool exited;      /* ended itself through the exit port */
 	uint32_t exit_status;
@@ -82,9 +88,11 @@ struct guest *guest_alloc_adopt(const struct guest_spec *spec, const hpa_t *bloc
 void guest_free(struct guest *g);
 
 /*
- * Boot: load the kernel and modules from the ESP with the multiboot loader
- * and load the multiboot machine state. Returns 0 or an error with a
- * message in err.
+ * Boot: load the kernel and modules from the ESP and the machine state
+ * it starts in. A Linux bzImage (its setup header says so) goes through
+ * the Linux boot protocol, its modules concatenated as the initrd;
+ * anything else through the multiboot loader. Returns 0 or an error with
+ * a message in err.
  */
 int guest_boot(struct guest *g, char *err, size_t errlen);
 
@@ -131,6 +139,9 @@ bool guest_console_full(struct guest *g);
 
 /* Byte the guest wrote to its UART: line-buffered to the console with its name. */
 void guest_console_output(struct guest *g, uint8_t c);
+
+/* Name of a kind ("linux", "multiboot", "restored"). */
+const char *guest_kind_name(enum guest_kind k);
 
 /* Name of a state ("running", ...). */
 const char *guest_state_name(enum guest_status s);

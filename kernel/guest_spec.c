@@ -94,12 +94,16 @@ static int spec_set_file(struct spec_parse *p, const char *w, size_t len)
 	return 0;
 }
 
-/* mod=FILE: a further ESP file handed to the guest as a multiboot module. */
-static int spec_add_module(struct spec_parse *p, const char *w, size_t len)
+/*
+ * mod=FILE (skip 4) or initrd=FILE (skip 7): a further ESP file, a
+ * multiboot module or, for a Linux kernel, part of its initrd. One list
+ * for both keeps the saved configuration's format unchanged.
+ */
+static int spec_add_module(struct spec_parse *p, const char *w, size_t len, size_t skip)
 {
 	if (p->g.nmodules == GUEST_MODULES_MAX)
 		return spec_fail(p, "too many modules (max %d)", GUEST_MODULES_MAX);
-	if (spec_copy_file(p, p->g.modules[p->g.nmodules], w + 4, len - 4))
+	if (spec_copy_file(p, p->g.modules[p->g.nmodules], w + skip, len - skip))
 		return -EINVAL;
 	p->g.nmodules++;
 	return 0;
@@ -171,8 +175,10 @@ static int spec_option(struct spec_parse *p, const char *w, size_t len)
 	if (len >= 5 && memcmp(w, "name=", 5) == 0)
 		return spec_set_name(p, w, len);
 	if (len >= 4 && memcmp(w, "mod=", 4) == 0)
-		return spec_add_module(p, w, len);
-	return spec_fail(p, "unknown option '%.*s' (mem=MiB, name=NAME, mod=FILE)",
+		return spec_add_module(p, w, len, 4);
+	if (len >= 7 && memcmp(w, "initrd=", 7) == 0)
+		return spec_add_module(p, w, len, 7);
+	return spec_fail(p, "unknown option '%.*s' (mem=, name=, mod=, initrd=)",
 			 SPEC_QUOTE(w, len));
 }
 

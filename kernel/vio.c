@@ -5,6 +5,7 @@
  * (kernel/pcdev.h, kernel/hpet.h, kernel/vcpu.h).
  */
 #include "arch/x86/cpu.h"
+#include "kernel/acpi_pm.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
 #include "kernel/vio.h"
@@ -40,10 +41,34 @@ bool vio_take_yield(struct guest *g)
 	return y;
 }
 
+/* The PM timer's count now: the guest's TSC converted to 3.579545 MHz ticks. */
+static uint64_t pm_timer_now(struct guest *g)
+{
+	return acpi_pm_timer_ticks(vcpu_guest_tsc(&g->vcpu, rdtsc()), g->vcpu.lapic.tsc_hz);
+}
+
+/* A write to the ACPI fixed hardware; false when it ended the guest. */
+static bool acpi_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
+{
+	switch (acpi_pm_out(&g->pm, port, size, val)) {
+	case ACPI_PM_POWER_OFF:
+		guest_stop(g, "powered off (ACPI S5 through PM1a_CNT)");
+		return false;
+	case ACPI_PM_RESET:
+		/* no warm restart yet: a reset ends the guest, said as such */
+		guest_stop(g, "reset (ACPI reset register 0x%x), not restarted", ACPI_RESET_PORT);
+		return false;
+	default:
+		return true;
+	}
+}
+
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size)
 {
 	uint8_t val;
 
+	if (acpi_pm_claims(port, size))
+		return acpi_pm_in(&g->pm, port, size, pm_timer_now(g));
 	if (is_uart(port) && size == 1) {
 		g->uart.tx_busy = guest_console_full(g);
 		/* a guest waiting for the transmitter gives the CPU back, so the
@@ -67,6 +92,8 @@ bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 		guest_stop(g, "exited with status %u", g->exit_status);
 		return false;
 	}
+	if (acpi_pm_claims(port, size))
+		return acpi_out(g, port, size, val);
 	if (is_uart(port) && size == 1) {
 		vuart_write(&g->uart, port - VUART_COM1_BASE, (uint8_t)val);
 		uart_irq(g);

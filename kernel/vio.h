@@ -1,11 +1,13 @@
 /*
  * Port I/O of a guest's minimal PC: COM1 (16550), the isa-debug-exit
- * port, and the PC devices of kernel/pcdev.h (8259A pair and ELCR, 8254
- * PIT, port 0x61, CMOS RTC, i8042, port 0x92). Every other port behaves
- * as an empty ISA bus: reads return all ones, writes vanish; both are
- * counted. Accesses wider than a byte to the devices are unclaimed too.
- * And the platform devices behind MMIO and their timers: the HPET page
- * at 0xFED00000 (kernel/hpet.c). The local APIC is the vCPU's own.
+ * port, the PC devices of kernel/pcdev.h (8259A pair and ELCR, 8254
+ * PIT, port 0x61, CMOS RTC, i8042, port 0x92) and the ACPI fixed hardware
+ * (kernel/acpi_pm.h: PM1a blocks with S5 power-off, PM timer, reset
+ * register 0xCF9). Every other port behaves as an empty ISA bus: reads
+ * return all ones, writes vanish; both are counted. Accesses wider than a
+ * byte to the PC devices are unclaimed too. And the platform devices
+ * behind MMIO and their timers: the HPET page at 0xFED00000
+ * (kernel/hpet.c). The local APIC is the vCPU's own.
  */
 #ifndef KERNEL_VIO_H
 #define KERNEL_VIO_H

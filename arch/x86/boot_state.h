@@ -18,4 +18,15 @@
 void boot_state_multiboot(struct gs_cpu *c, uint32_t eip, uint32_t eax, uint32_t ebx,
 			  uint64_t tsc);
 
+/*
+ * The machine state of Linux's 64-bit boot protocol (boot.rst "64-bit
+ * BOOT PROTOCOL"): long mode with paging (CR3 = cr3, identity-mapped),
+ * the GDT at gdt_base/gdt_limit with CS = __BOOT_CS (0x10, 64-bit code)
+ * and DS/ES/SS = __BOOT_DS (0x18), interrupts off, RSI = the zero page,
+ * RIP = the kernel's load address + 0x200, RSP = rsp. Otherwise the
+ * power-on state, as boot_state_multiboot.
+ */
+void boot_state_linux64(struct gs_cpu *c, uint64_t rip, uint64_t rsi, uint64_t rsp,
+			uint64_t cr3, uint64_t gdt_base, uint16_t gdt_limit, uint64_t tsc);
+
 #endif

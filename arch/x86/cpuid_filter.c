@@ -68,6 +68,9 @@
 #define CR4_PCIDE (1ULL << 17)
 #define CR4_SMEP (1ULL << 20)
 #define CR4_SMAP (1ULL << 21)
+/* leaf 6 EAX: always-running APIC timer, SDM Vol. 2A CPUID table 3-8 */
+#define L6A_ARAT (1U << 2)
+
 /* extended leaf 0x80000001 */
 #define E1C_SVM (1U << 2)
 #define E1D_RDTSCP (1U << 27)
@@ -103,6 +106,34 @@ static void hypervisor_leaf(uint32_t leaf, const struct cpuid_guest_info *g, uin
 	}
 }
 
+/*
+ * Leaf 15H (SDM Vol. 2A CPUID, "Time Stamp Counter and Nominal Core
+ * Crystal Clock"): TSC = crystal * EBX / EAX. The crystal is the guest
+ * APIC timer's input (apic_bus_khz), as on Intel parts since Skylake, so
+ * a kernel that takes its APIC timer rate from ECX (Linux does) is right
+ * too. The ratio is in MHz (TSC MHz over crystal MHz, rounded): Linux
+ * multiplies crystal kHz by EBX in 32 bits, so EBX must stay small; the
+ * TSC rate it derives is then within 0.5 MHz.
+ */
+static void tsc_leaf(const struct cpuid_guest_info *g, uint32_t *r)
+{
+	memset(r, 0, 4 * sizeof(*r));
+	if (g->tsc_khz < 1000 || g->apic_bus_khz < 1000)
+		return; /* EBX = 0: "not enumerated" */
+	r[EAX] = (uint32_t)(g->apic_bus_khz / 1000);
+	r[EBX] = (uint32_t)((g->tsc_khz + 500) / 1000);
+	r[ECX] = (uint32_t)(g->apic_bus_khz * 1000);
+}
+
+/* Leaf 16H: base and maximum frequency and bus (reference) frequency, in MHz. */
+static void freq_leaf(const struct cpuid_guest_info *g, uint32_t *r)
+{
+	memset(r, 0, 4 * sizeof(*r));
+	r[EAX] = (uint32_t)(g->tsc_khz / 1000);
+	r[EBX] = r[EAX];
+	r[ECX] = (uint32_t)(g->apic_bus_khz / 1000);
+}
+
 void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info *g,
 		  uint32_t regs[4])
 {
@@ -111,8 +142,28 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info
 		return;
 	}
 	switch (leaf) {
+	case 0:
+		/* leaves 15H and 16H are the hypervisor's own answers, so always offered */
+		regs[EAX] = MAX(regs[EAX], CPUID_LEAF_FREQ);
+		break;
 	case 1:
 		basic_leaf1(g, regs);
+		break;
+	case 6:
+		/*
+		 * Thermal and power management: only ARAT (the APIC timer runs in
+		 * deep C-states), which the emulated APIC timer honours. APERF/MPERF
+		 * (ECX bit 0), the energy bias (ECX bit 3) and HWP name MSRs the
+		 * guest cannot have (Linux read MSR 0xE8 on every tick).
+		 */
+		regs[EAX] &= L6A_ARAT;
+		regs[EBX] = regs[ECX] = regs[EDX] = 0;
+		break;
+	case CPUID_LEAF_TSC:
+		tsc_leaf(g, regs);
+		break;
+	case CPUID_LEAF_FREQ:
+		freq_leaf(g, regs);
 		break;
 	case 5:   /* MONITOR/MWAIT */
 	case 0xa: /* performance monitoring */

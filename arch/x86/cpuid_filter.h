@@ -9,6 +9,8 @@
 
 #define HV_CPUID_BASE 0x40000000
 #define HV_CPUID_TIMING 0x40000010
+#define CPUID_LEAF_TSC 0x15  /* TSC / crystal clock ratio, SDM Vol. 2A CPUID */
+#define CPUID_LEAF_FREQ 0x16 /* processor frequency information */
 #define HV_CPUID_SIGNATURE "HVmicrovisor" /* 12 bytes in EBX, ECX, EDX */
 
 struct cpuid_guest_info {
@@ -27,7 +29,8 @@ struct cpuid_guest_info {
  * MONITOR, MTRR, MCE/MCA, PMU, INVPCID, and RDTSCP and RDPID unless
  * g->rdtscp; x2APIC and TSC-deadline
  * offered (emulated); the hypervisor bit set; one logical processor with
- * the guest's APIC ID; hypervisor leaves 0x40000000 (signature) and
+ * the guest's APIC ID; leaf 6 only ARAT; leaves 0x15/0x16 give the TSC and APIC timer
+ * frequencies (the maximum basic leaf raised to 0x16 when lower); hypervisor leaves 0x40000000 (signature) and
  * 0x40000010 (TSC and APIC bus kHz).
  */
 void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_info *g,

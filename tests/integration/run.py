@@ -68,11 +68,14 @@ class Session:
         if self.boot_seconds is not None:
             return self.boot_seconds
         try:
+            opts = dict(self.opts)
+            esp = opts.pop("esp", None)
+            esp = os.path.join(self.args.build, esp) if esp else self.args.esp
+            wait = opts.pop("boot_wait", BOOT_WAIT[self.kind])
             self.emu = emulib.Emulator(self.kind, self.args.build, self.run_dir,
-                                       esp=self.args.esp, disk=self.args.disk,
-                                       **self.opts)
+                                       esp=esp, disk=self.args.disk, **opts)
             con = self.emu.start()
-            self.boot_output = con.read_until_prompt(BOOT_WAIT[self.kind])
+            self.boot_output = con.read_until_prompt(wait)
         except (emulib.EmulatorError, ConsoleError) as e:
             self.boot_error = str(e).split("\n")[0]
             raise

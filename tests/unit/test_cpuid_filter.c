@@ -193,6 +193,53 @@ TEST apic_bit_follows_apic_base_enable(void)
 	PASS();
 }
 
+TEST power_leaf_keeps_only_arat(void)
+{
+	uint32_t r[4];
+
+	run(6, 0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, r);
+	ASSERT_EQ(1U << 2, r[0]);
+	ASSERT_EQ(0U, r[1]);
+	ASSERT_EQ(0U, r[2]);                      /* no APERF/MPERF, no EPB */
+	ASSERT_EQ(0U, r[3]);
+	run(6, 0, 0x3, 0, 0x9, 0, r);
+	ASSERT_EQ(0U, r[0]);
+	PASS();
+}
+
+TEST tsc_leaves_give_the_frequencies(void)
+{
+	static const struct cpuid_guest_info odd = { 0, 1999600, 100000, false, false, true };
+	static const struct cpuid_guest_info none = { 0, 0, 100000, false, false, true };
+	uint32_t r[4];
+
+	run(0, 0, 0xd, 0x756e6547, 0x6c65746e, 0x49656e69, r);
+	ASSERT_EQ(0x16U, r[0]);                   /* raised to 0x16 */
+	run(0, 0, 0x20, 1, 2, 3, r);
+	ASSERT_EQ(0x20U, r[0]);                   /* never lowered */
+	ASSERT_EQ(1U, r[1]);
+	run(0x15, 0, 9, 9, 9, 9, r);
+	ASSERT_EQ(100U, r[0]);                    /* crystal MHz */
+	ASSERT_EQ(2000U, r[1]);                   /* TSC MHz */
+	ASSERT_EQ(100000000U, r[2]);              /* crystal Hz: the APIC timer's input */
+	ASSERT_EQ(0U, r[3]);
+	/* Linux: crystal kHz * EBX must fit 32 bits */
+	ASSERT((uint64_t)(r[2] / 1000) * r[1] < (1ULL << 32));
+	run(0x16, 0, 9, 9, 9, 9, r);
+	ASSERT_EQ(2000U, r[0]);
+	ASSERT_EQ(2000U, r[1]);
+	ASSERT_EQ(100U, r[2]);
+	ASSERT_EQ(0U, r[3]);
+	r[0] = r[1] = r[2] = r[3] = 9;
+	cpuid_filter(0x15, 0, &odd, r);
+	ASSERT_EQ(2000U, r[1]);                   /* 1999.6 MHz rounds to 2000 */
+	r[0] = r[1] = r[2] = r[3] = 9;
+	cpuid_filter(0x15, 0, &none, r);
+	ASSERT_EQ(0U, r[1]);                      /* unknown TSC rate: not enumerated */
+	ASSERT_EQ(0U, r[0]);
+	PASS();
+}
+
 TEST other_leaves_pass_through(void)
 {
 	uint32_t r[4];
@@ -258,6 +305,8 @@ SUITE(cpuid_filter_suite)
 		RUN_TEST(rdtscp_and_rdpid_offered_with_their_control);
 		RUN_TEST(apic_bit_follows_apic_base_enable);
 		RUN_TEST(other_leaves_pass_through);
+		RUN_TEST(tsc_leaves_give_the_frequencies);
+		RUN_TEST(power_leaf_keeps_only_arat);
 		RUN_TEST(cr4_allowed_follows_the_offered_features);
 		RUN_TEST(cr4_mce_follows_the_mce_bit_of_leaf_1);
 		RUN_TEST(leaf1_keeps_every_bit_of_ebx_low_half);

@@ -232,6 +232,18 @@ TEST error_leaves_output_alone(void)
 	PASS();
 }
 
+TEST initrd_joins_the_module_list(void)
+{
+	ASSERT_EQ(0, parse("vmlinuz mem=256 initrd=initrd.gz mod=more.cpio -- console=ttyS0"));
+	ASSERT_EQ(2, spec.nmodules);
+	ASSERT_STR_EQ("initrd.gz", spec.modules[0]);
+	ASSERT_STR_EQ("more.cpio", spec.modules[1]);
+	ASSERT_STR_EQ("console=ttyS0", spec.args);
+	CHECK_CALL(fails_with("vmlinuz initrd=", "empty file name"));
+	CHECK_CALL(fails_with("vmlinuz initrd=a/b", "bad file name"));
+	PASS();
+}
+
 TEST long_bad_word_is_quoted_shortly(void)
 {
 	char buf[600];
@@ -302,6 +314,7 @@ SUITE(guest_spec)
 		RUN_TEST(args_length_limit);
 		RUN_TEST(error_leaves_output_alone);
 		RUN_TEST(long_bad_word_is_quoted_shortly);
+		RUN_TEST(initrd_joins_the_module_list);
 		RUN_TEST(argv_form);
 		RUN_TEST(modules_in_order_and_limited);
 	});
