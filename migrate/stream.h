@@ -19,7 +19,7 @@
 #include "lib/types.h"
 
 #define MSTREAM_MAGIC 0x534d5648u /* "HVMS", little-endian */
-#define MSTREAM_VERSION 1
+#define MSTREAM_VERSION 2 /* 2: ends with the commit handshake (migrate/ack.h) */
 #define MSTREAM_PAGE_SIZE 4096u
 #define MSTREAM_BATCH_MAX 64u    /* pages per batch record */
 #define MSTREAM_HOST_MAX 32      /* source host name, NUL-padded */

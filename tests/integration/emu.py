@@ -64,15 +64,17 @@ class EmulatorError(Exception):
     """The emulator could not be started or stopped as asked."""
 
 
-def boot(group, kinds=None, mem_mib=None, cpus=None, qemu_extra=None):
+def boot(group, kinds=None, mem_mib=None, cpus=None, qemu_extra=None, long=False):
     """Mark a test as running in the shared boot `group`.
 
     Tests of one group run in source order against one emulator start per
     emulator kind; `kinds` limits the kinds the test applies to;
-    `qemu_extra` adds QEMU arguments (devices) to the group's machine.
+    `qemu_extra` adds QEMU arguments (devices) to the group's machine;
+    `long` tests run only when run.py is given --long.
     """
     def mark(fn):
         fn.boot_group = group
+        fn.boot_long = long
         fn.boot_kinds = tuple(kinds) if kinds else KINDS
         fn.boot_opts = {k: v for k, v in (("mem_mib", mem_mib), ("cpus", cpus),
                                           ("qemu_extra", qemu_extra)) if v}
