@@ -303,6 +303,7 @@ void console_detach(void)
 		return;
 	attached = NULL;
 	kputs("\n[back to the hypervisor console]\n" CONSOLE_PROMPT);
+	status_stale = status[0] != 0;
 }
 
 struct guest *console_attached(void)
