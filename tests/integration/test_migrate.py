@@ -51,18 +51,21 @@ def rounds(p, i, mark, prog="workload"):
 
 
 def check_pause(s, p, dst, mark_dst, st, prog="workload"):
-    """The longest stop the guest measured with its own TSC in the round
-    it finished on dst (gap_max_us: the round the move fell in) is within
-    twice the downtime the source reported. The guest's TSC does not run
-    between the state's save on the source and its load on the
-    destination (the TSC offset continues it from the saved value), so
-    the guest sees less than the whole downtime; the bound catches a
-    pause the hypervisors do not report. Returns the gap in ms."""
-    m = wait_for(p, dst, r"^\[%s\] PROGRESS %s round=\d+ .*gap_max_us=(\d+)" % (GUEST, prog),
-                 mark_dst, timeout=600)
-    gap_ms = int(m.group(1)) / 1000.0
+    """The longest stop the guest measured with its own TSC (gap_max_us)
+    in the first two rounds it reports on dst is within twice the
+    downtime the source reported. Two rounds: a move that falls between
+    a round's last page and its PROGRESS line shows up in the next
+    round's figure. The guest's TSC does not run between the state's save
+    on the source and its load on the destination (the TSC offset
+    continues it from the saved value), so the guest sees less than the
+    whole downtime; the bound catches a pause the hypervisors do not
+    report. Returns the gap in ms."""
+    rx = r"^\[%s\] PROGRESS %s round=\d+ .*gap_max_us=(\d+)" % (GUEST, prog)
+    wait_for(p, dst, rx + r"(?:.*\n)+?" + rx.lstrip("^"), mark_dst, timeout=900)
+    gaps = [int(g) for g in re.findall(rx, transcript(p, dst, mark_dst), re.M)[:2]]
+    gap_ms = max(gaps) / 1000.0
     s.note("guest-measured pause %.0f ms, reported downtime %d ms" % (gap_ms, st["downtime_ms"]))
-    assert gap_ms <= 2 * st["downtime_ms"], (gap_ms, st["downtime_ms"], m.group(0))
+    assert gap_ms <= 2 * st["downtime_ms"], (gap_ms, st["downtime_ms"], gaps)
     return gap_ms
 
 
