@@ -40,7 +40,7 @@ LIB_SRCS := lib/fmt.c lib/json.c lib/reply.c lib/lineedit.c lib/cmdline.c lib/ps
 PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c \
         arch/x86/vmxcap.c arch/x86/vmx_names.c arch/x86/cpuid_filter.c arch/x86/ept.c \
         arch/x86/insn.c arch/x86/insn_alu.c arch/x86/insn_walk.c arch/x86/vmcs_state.c \
-        arch/x86/boot_state.c arch/x86/boot_paging.c \
+        arch/x86/boot_state.c arch/x86/boot_paging.c arch/x86/cpu_check.c \
         kernel/multiboot.c kernel/multiboot_image.c kernel/bzimage.c kernel/linux_zeropage.c \
         kernel/linux_load.c kernel/acpi_tables.c kernel/acpi_pm.c kernel/vuart.c kernel/vlapic.c \
         kernel/vlapic_regs.c kernel/vlapic_timer.c kernel/vlapic_state.c \
@@ -70,8 +70,9 @@ NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 # Ours that include mbedTLS's headers (net/mbedtls.mk gives them MBEDTLS_DEFS).
 MTLS_SRCS := migrate/tls.c migrate/tls_error.c
-MIGRATE_SRCS := migrate/transfer.c migrate/sender.c migrate/receiver.c migrate/migrate.c \
-        migrate/cmd_migrate.c $(MTLS_SRCS) migrate/tls_platform.c migrate/cmd_tls_selftest.c
+MIGRATE_SRCS := migrate/transfer.c migrate/sender.c migrate/send_end.c migrate/receiver.c \
+        migrate/migrate.c migrate/cmd_migrate.c $(MTLS_SRCS) migrate/tls_platform.c \
+        migrate/cmd_tls_selftest.c
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 include net/lwip.mk
@@ -88,7 +89,8 @@ ESP_GUESTS := $(patsubst $(BUILD)/guests/%,$(BUILD)/esp/guests/%,$(GUEST_ELFS))
 DISK    := $(BUILD)/hv.img
 
 .PHONY: all deps esp linux-esp image run run-bochs run-qemu run-kvm test test-unit \
-        test-integration kut test-kut test-kut-fast fuzz mutate bench demo check-headers clean distclean help
+        test-integration test-migrate-long kut test-kut test-kut-fast fuzz mutate bench demo \
+        check-headers clean distclean help
 .DEFAULT_GOAL := all
 
 all: $(EFI_APP) $(BUILD)/esp/hv.cfg $(ESP_GUESTS) $(DISK) kut linux-esp
@@ -101,6 +103,7 @@ help:
 	@echo "make test       unit + sanitizer + fuzz smoke + emulator tests, ends 'N passed, M failed, K skipped'"
 	@echo "make test-unit  host unit tests, plain and under ASan/UBSan"
 	@echo "make test-integration  boot tests in Bochs, QEMU/TCG (and QEMU/KVM when nested VMX exists)"
+	@echo "make test-migrate-long  busy 32- and 64-bit guests moved back and forth in Bochs (long; not in make test)"
 	@echo "make kut        build kvm-unit-tests (x86_64, i386) into $(BUILD)/kut"
 	@echo "make test-kut   every kvm-unit-test under the hypervisor in Bochs (KUT_EMU=qemu: QEMU/TCG)"
 	@echo "make fuzz       run the libFuzzer targets longer (FUZZ_SECONDS=60)"
@@ -265,6 +268,11 @@ mutate: $(DEPS_STAMP)
 
 test-integration: all
 	@$(PYTHON) tests/integration/run.py --build $(BUILD)
+
+# The migration tests too long for `make test` (marked long=True): round
+# trips of busy 32- and 64-bit guests (tests/integration/test_migrate_long.py).
+test-migrate-long: all
+	@$(PYTHON) tests/integration/run.py --build $(BUILD) --emu bochs --long -k test_migrate_long
 
 # Every stage records its counts in $(BUILD)/results; the summary adds
 # them up, so one failing stage still lets the others run and report.

@@ -31,6 +31,8 @@ static char log_buf[8192];
 static struct outq log_lines = { log_buf, sizeof(log_buf), 0, 0, 0, 0 };
 static uint64_t log_dropped_reported;
 static int next_source; /* round robin over the log and the guests */
+static char status[CONSOLE_STATUS_MAX]; /* console_status's line, "" when none */
+static bool status_stale;               /* the screen does not show status yet */
 
 static void sink_write(void *ctx, const char *s, size_t n)
 {
@@ -122,13 +124,36 @@ static bool editing(void)
 	return editor.len || editor.esc_state || editor.too_long || editor.binary;
 }
 
+/* The prompt, after the status line's text when there is one. */
+static void draw_prompt(void)
+{
+	if (status[0]) {
+		kputs(status);
+		kputs(" | ");
+	}
+	kputs(CONSOLE_PROMPT);
+	status_stale = false;
+}
+
 static void print_above_prompt(const char *s, size_t n)
 {
 	/* erase the prompt line, print, and put the prompt back under it */
 	kputs("\r\x1b[K");
 	kwrite(s, n);
-	kputs(CONSOLE_PROMPT);
+	draw_prompt();
 }
+
+void console_status(const char *text)
+{
+	char next[CONSOLE_STATUS_MAX];
+
+	fmt_snprintf(next, sizeof(next), "%s", text ? text : "");
+	if (!strcmp(next, status))
+		return;
+	memcpy(status, next, sizeof(status));
+	status_stale = true;
+}
+
 
 void console_async_write(const char *s, size_t n)
 {
@@ -205,6 +230,16 @@ static struct outq *source(int i, const char **who, uint64_t **reported)
 	return &g->out;
 }
 
+/* Redraw the prompt's line when the status changed and nobody is using the line. */
+static void refresh_status(void)
+{
+	if (!status_stale || !ready || editing() || in_command || attached ||
+	    console_out_queued() > ASYNC_TX_BACKLOG)
+		return;
+	kputs("\r\x1b[K");
+	draw_prompt();
+}
+
 bool console_holding(void)
 {
 	return ready && (editing() || in_command);
@@ -236,6 +271,7 @@ void console_service_output(void)
 				next_source = k + 1;
 			}
 		}
+		refresh_status();
 	}
 	console_out_pump();
 }
@@ -273,6 +309,7 @@ static void handle_byte(uint8_t c)
 	}
 	in_command = false;
 	kputs(CONSOLE_PROMPT);
+	status_stale = status[0] != 0; /* the status comes back once the line is idle */
 }
 
 void console_attach(struct guest *g)
@@ -287,6 +324,7 @@ void console_detach(void)
 		return;
 	attached = NULL;
 	kputs("\n[back to the hypervisor console]\n" CONSOLE_PROMPT);
+	status_stale = status[0] != 0;
 }
 
 struct guest *console_attached(void)

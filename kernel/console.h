@@ -32,6 +32,16 @@ void console_async_write(const char *s, size_t n);
  */
 void console_service_output(void);
 
+/*
+ * One status line that updates in place (text mode: a migration's
+ * progress). It shares the prompt's line, "TEXT | hv> ", redrawn with
+ * "\r\e[K" when the console is idle and after every line printed above
+ * the prompt; it never interrupts a line being typed or a reply. NULL or
+ * "" removes it. The text is copied (cut at CONSOLE_STATUS_MAX - 1). Main loop.
+ */
+#define CONSOLE_STATUS_MAX 160
+void console_status(const char *text);
+
 /* True when input arrived in the last few milliseconds (the main loop keeps polling). */
 bool console_busy(void);
 

@@ -310,6 +310,8 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 			     (unsigned long)(g->ram_size >> 20));
 		return -EINVAL;
 	}
+	if (vcpu_arch_check_state(&s->cpu, err, errlen))
+		return -EINVAL; /* refused before anything of it is loaded */
 	if (vcpu_arch_load_state(&g->vcpu, &s->cpu)) {
 		fmt_snprintf(err, errlen, "cannot load the vCPU state of guest %s", g->name);
 		return -EIO;

@@ -8,7 +8,7 @@
 #include "migrate/ack.h"
 
 static const char *const code_names[MACK_CODE_COUNT] = {
-	"accepted", "bad-stream", "bad-digest", "no-resources", "busy", "cancelled",
+	"accepted", "bad-stream", "bad-digest", "no-resources", "busy", "cancelled", "commit",
 };
 
 const char *mack_code_name(enum mack_code code)

@@ -2,6 +2,8 @@
  * The destination's answer to a migration stream (docs/migration-stream.md,
  * "The answer"): one small message, accepted or refused with a reason,
  * sent after the end record (or as soon as the destination gives up).
+ * The source's commit, its reply to an acceptance, is the same message
+ * with code MACK_COMMIT going the other way.
  *
  *   magic u32 = 0x414D5648 ("HVMA"), version u16 = 1, code u16,
  *   message length u16 (at most MACK_MSG_MAX), message bytes (no NUL),
@@ -17,7 +19,7 @@
 #include "lib/types.h"
 
 #define MACK_MAGIC 0x414d5648u /* "HVMA", little-endian */
-#define MACK_VERSION 1
+#define MACK_VERSION 2 /* 2: the commit handshake */
 #define MACK_MSG_MAX 200
 #define MACK_HEAD 10 /* magic, version, code, length */
 #define MACK_TAIL 4  /* CRC-32 */
@@ -31,6 +33,7 @@ enum mack_code {
 	MACK_NO_RESOURCES, /* not enough memory, or the name is taken */
 	MACK_BUSY,         /* another migration is being received */
 	MACK_CANCELLED,    /* the destination's operator cancelled */
+	MACK_COMMIT,       /* source to destination: we let go, run it */
 	MACK_CODE_COUNT,
 };
 

@@ -163,6 +163,18 @@ static void start(struct reply *r, const char *name, const char *target)
 	reply_str(r, "state", msend_phase_name(migrate_send_status()->phase));
 }
 
+static void cancel(struct reply *r)
+{
+	int rc = migrate_send_cancel();
+
+	if (rc == -EBUSY)
+		reply_error(r, "too late to cancel: the commit is sent, the guest is the destination's");
+	else if (rc)
+		reply_error(r, "no migration running");
+	else
+		reply_str(r, "outgoing", "cancelled");
+}
+
 static void cmd_migrate(struct reply *r, int argc, char **argv)
 {
 	const char *sub = argv[1];
@@ -174,10 +186,7 @@ static void cmd_migrate(struct reply *r, int argc, char **argv)
 		recv_status(r);
 		settings(r);
 	} else if (!strcmp(sub, "cancel") && argc == 2) {
-		if (migrate_send_cancel())
-			reply_error(r, "no migration running");
-		else
-			reply_str(r, "outgoing", "cancelled");
+		cancel(r);
 	} else if (!strcmp(sub, "set")) {
 		set(r, argc, argv);
 	} else if (argc == 3) {
@@ -191,18 +200,25 @@ static void cmd_migrate(struct reply *r, int argc, char **argv)
 COMMAND(migrate, "NAME HOST[:PORT] | incoming [PORT|cancel] | status | cancel | set KEY VALUE",
 	"live-migrate a guest to a peer hypervisor, or receive one", 1, 3, false, cmd_migrate);
 
-/* Hidden, for the tests: corrupt the next outgoing stream at byte OFFSET. */
+/*
+ * Hidden, for the tests: corrupt the next outgoing stream at byte OFFSET,
+ * or lose the next migration's commit.
+ */
 static void cmd_migrate_fault(struct reply *r, int argc, char **argv)
 {
 	uint64_t off;
 
-	if (strcmp(argv[1], "corrupt") || fmt_parse_u64(argv[2], &off)) {
-		reply_error(r, "usage: migrate_fault corrupt OFFSET");
-		return;
+	if (argc == 2 && !strcmp(argv[1], "withhold-commit")) {
+		migrate_send_withhold_commit();
+		reply_bool(r, "withhold_commit", true);
+	} else if (argc == 3 && !strcmp(argv[1], "corrupt") && !fmt_parse_u64(argv[2], &off)) {
+		migrate_send_fault(off);
+		reply_u64(r, "corrupt_at", off);
+	} else {
+		reply_error(r, "usage: migrate_fault corrupt OFFSET | withhold-commit");
 	}
-	migrate_send_fault(off);
-	reply_u64(r, "corrupt_at", off);
 }
 
-COMMAND(migrate_fault, "corrupt OFFSET", "flip a bit of the next migration stream (tests)", 2, 2,
-	true, cmd_migrate_fault);
+COMMAND(migrate_fault, "corrupt OFFSET | withhold-commit",
+	"flip a bit of the next migration stream, or lose its commit (tests)", 1, 2, true,
+	cmd_migrate_fault);

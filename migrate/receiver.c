@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arch/x86/paging.h"
+#include "arch/x86/vcpu.h"
 #include "kernel/clock.h"
 #include "kernel/guest.h"
 #include "kernel/log.h"
@@ -46,7 +47,8 @@ struct receiver {
 	char why[MACK_MSG_MAX + 1];
 	struct mstream_end end;
 	uint64_t cursor, digest;
-	struct guest *g;             /* built, runs once the source has our acceptance */
+	struct guest *g;             /* built, runs once the source's commit arrives */
+	struct mack_parser commit;   /* the source's reply to our acceptance */
 	uint8_t ans[MACK_MAX];
 	size_t ans_len, ans_off, ans_acked;
 	uint64_t last_ns, ans_ns, end_ns;
@@ -157,9 +159,12 @@ static int on_page(void *ctx, uint64_t frame, const void *data)
 
 static int on_state(void *ctx, const uint8_t *rec, size_t len)
 {
-	char why[96];
+	char why[160];
 
 	if (guest_state_decode(rec, len, &staged_state, why, sizeof(why)))
+		return refuse_cb(MACK_BAD_STREAM, "state record: %s", why);
+	/* a state this CPU cannot run is refused now, not after our acceptance */
+	if (vcpu_arch_check_state(&staged_state.cpu, why, sizeof(why)))
 		return refuse_cb(MACK_BAD_STREAM, "state record: %s", why);
 	if (staged_state.ram_size != r.st.frames << FRAME_SHIFT)
 		return refuse_cb(MACK_BAD_STREAM, "state record is for %lu MiB, the header said %lu MiB",
@@ -200,6 +205,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		r.peer_closed = true;
 		return ERR_OK;
 	}
+	for (q = p; q && r.st.phase == MRECV_ANSWERING && r.g; q = q->next)
+		mack_feed(&r.commit, q->payload, q->len); /* its errors are poll's to act on */
 	for (q = p; q && r.st.phase == MRECV_RECEIVING && !r.failed; q = q->next) {
 		if (mstream_feed(r.dec, q->payload, q->len) < 0) {
 			r.failed = true;
@@ -250,6 +257,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	r.st.phase = MRECV_RECEIVING;
 	r.last_ns = clock_ns();
 	mstream_dec_init(r.dec, &dec_ops);
+	mack_parser_init(&r.commit);
 	tcp_recv(pcb, on_recv);
 	tcp_sent(pcb, on_sent);
 	tcp_err(pcb, on_err);
@@ -371,16 +379,12 @@ static void verify_step(void)
 	}
 }
 
-/* The source has our answer: run the guest (accepted) or let the connection go. */
-static void answered(void)
+/* The source committed: the guest is ours, run it; a graceful close tells the source. */
+static void committed(void)
 {
 	struct guest *g = r.g;
 
 	drop_pcb(true);
-	if (!g) {
-		r.st.phase = r.listen ? MRECV_LISTENING : MRECV_OFF;
-		return;
-	}
 	r.g = NULL;
 	r.st.accepted++;
 	if (g->used && g->state == GUEST_PAUSED)
@@ -409,30 +413,60 @@ static void poll_receiving(uint64_t now)
 	}
 }
 
-static void poll_answering(uint64_t now)
+/* Hand lwIP what it takes of our answer. */
+static void write_answer(void)
 {
 	size_t n;
 
-	/*
-	 * The source closes gracefully only after it read an acceptance
-	 * (on failure it resets): its FIN confirms the acceptance even if the
-	 * TCP acknowledgement of our answer never came.
-	 */
-	if (r.ans_len && (r.ans_acked >= r.ans_len ||
-			  (r.g && r.peer_closed && !r.lost && r.ans_off == r.ans_len))) {
-		answered();
-	} else if (r.g && (r.lost || now - r.ans_ns >= TRANSFER_LINGER_NS)) {
-		discard("the source did not take our acceptance");
-	} else if (r.lost || now - r.ans_ns >= TRANSFER_LINGER_NS) {
+	if (!r.pcb || r.ans_off >= r.ans_len)
+		return;
+	n = transfer_write(r.pcb, r.ans + r.ans_off, r.ans_len - r.ans_off);
+	if (n != TRANSFER_FAILED)
+		r.ans_off += n;
+	tcp_output(r.pcb);
+}
+
+/*
+ * Accepted: the guest runs only on the source's commit. Without it
+ * (connection lost or closed, something else sent, no commit in
+ * TRANSFER_COMMIT_NS) it is thrown away unrun: the source either never
+ * let go (and resumes it) or keeps its copy paused, in doubt.
+ */
+static void poll_commit(uint64_t now)
+{
+	if (r.commit.status == MACK_DONE && r.commit.code == MACK_COMMIT)
+		committed();
+	else if (r.commit.status == MACK_ERROR)
+		discard("the source's reply to our acceptance is not a commit");
+	else if (r.commit.status == MACK_DONE)
+		discard("the source answered our acceptance with something other than a commit");
+	else if (r.lost || r.peer_closed)
+		discard("the connection ended before the source's commit");
+	else if (now - r.ans_ns >= TRANSFER_COMMIT_NS)
+		discard("no commit from the source");
+	else
+		write_answer();
+}
+
+/* Refused: give the refusal a moment to reach the source, then let the connection go. */
+static void poll_refusal(uint64_t now)
+{
+	if ((r.ans_len && r.ans_acked >= r.ans_len) || r.lost ||
+	    now - r.ans_ns >= TRANSFER_LINGER_NS) {
 		/* a refusal the source may not have read: the refusal stays the last word */
-		drop_pcb(false);
+		drop_pcb(r.ans_acked >= r.ans_len && !r.lost);
 		r.st.phase = r.listen ? MRECV_LISTENING : MRECV_OFF;
-	} else if (r.ans_off < r.ans_len) {
-		n = transfer_write(r.pcb, r.ans + r.ans_off, r.ans_len - r.ans_off);
-		if (n != TRANSFER_FAILED)
-			r.ans_off += n;
-		tcp_output(r.pcb);
+	} else {
+		write_answer();
 	}
+}
+
+static void poll_answering(uint64_t now)
+{
+	if (r.g)
+		poll_commit(now);
+	else
+		poll_refusal(now);
 }
 
 bool migrate_recv_poll(void)

@@ -3,7 +3,8 @@
  * listens, takes one connection at a time, and decodes the stream with
  * the strict decoder into staging memory. Only at the end record, once
  * the digest over the staged memory matches the source's, is a guest
- * built from it; it runs once its acceptance has reached the source.
+ * built from it; it runs once the source's commit (its reply to our
+ * acceptance) arrives.
  * Anything else (a refused record, a bad digest, a lost or silent
  * connection, a cancel) throws away everything received, answers with a
  * refusal where the connection still stands, and keeps listening for
@@ -21,7 +22,7 @@ enum mrecv_phase {
 	MRECV_LISTENING, /* waiting for a source */
 	MRECV_RECEIVING, /* a stream is coming in */
 	MRECV_VERIFYING, /* end record in: the digest over staged memory */
-	MRECV_ANSWERING, /* answer sent, waiting for it to reach the source */
+	MRECV_ANSWERING, /* answer sent; accepted: waiting for the source's commit */
 };
 
 struct mrecv_status {

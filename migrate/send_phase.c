@@ -5,12 +5,12 @@
 
 static const char *const names[] = {
 	"idle", "connecting", "first-pass", "rounds", "stop-and-copy",
-	"digest", "wait-ack", "done", "failed", "cancelled",
+	"digest", "wait-ack", "commit", "done", "failed", "cancelled", "in-doubt",
 };
 
 const char *msend_phase_name(enum msend_phase p)
 {
-	return (unsigned)p <= MSEND_CANCELLED ? names[p] : "unknown";
+	return (unsigned)p <= MSEND_IN_DOUBT ? names[p] : "unknown";
 }
 
 bool msend_phase_active(enum msend_phase p)
@@ -20,7 +20,7 @@ bool msend_phase_active(enum msend_phase p)
 
 bool msend_phase_paused(enum msend_phase p)
 {
-	return p >= MSEND_STOP_COPY && p <= MSEND_WAIT_ACK;
+	return (p >= MSEND_STOP_COPY && p <= MSEND_COMMIT) || p == MSEND_IN_DOUBT;
 }
 
 /* The one phase in which each forward event makes sense, and where it leads. */
@@ -35,7 +35,8 @@ static bool forward(enum msend_phase p, enum msend_event e, enum msend_phase *to
 	case MSEND_EV_COPIED: *to = MSEND_DIGEST; return p == MSEND_STOP_COPY;
 	case MSEND_EV_END_QUEUED: *to = MSEND_WAIT_ACK; return p == MSEND_DIGEST;
 	/* accepted before the whole stream went out: the peer is confused */
-	case MSEND_EV_ACCEPTED: *to = MSEND_DONE; return p == MSEND_WAIT_ACK;
+	case MSEND_EV_ACCEPTED: *to = MSEND_COMMIT; return p == MSEND_WAIT_ACK;
+	case MSEND_EV_COMMITTED: *to = MSEND_DONE; return p == MSEND_COMMIT;
 	default: return false;
 	}
 }
@@ -46,6 +47,10 @@ enum msend_phase msend_phase_next(enum msend_phase p, enum msend_event e)
 
 	if (!msend_phase_active(p))
 		return p; /* finished (or never started): nothing moves it */
+	if (p == MSEND_COMMIT && e == MSEND_EV_CANCEL)
+		return p; /* the commit is sent: too late to take the guest back */
+	if (p == MSEND_COMMIT && e != MSEND_EV_COMMITTED)
+		return MSEND_IN_DOUBT; /* the guest is no longer ours to resume */
 	if (e == MSEND_EV_CANCEL)
 		return MSEND_CANCELLED;
 	if (e == MSEND_EV_FAILURE)

@@ -6,6 +6,8 @@
  * error callback the pcb is gone; callbacks are cleared before a pcb is
  * closed or aborted; nothing here aborts from inside a callback.
  *
+ * How it ends (answer, commit, giving the guest back) is send_end.c's.
+ *
  * Memory goes out one stream record at a time: the next batch is built
  * only when lwIP has taken the previous one, so a slow link never holds
  * more than one record in our buffer plus lwIP's send buffer.
@@ -26,7 +28,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "migrate/ack.h"
-#include "migrate/sender.h"
+#include "migrate/sender_priv.h"
 #include "migrate/stream.h"
 #include "migrate/transfer.h"
 
@@ -34,57 +36,38 @@
 #define RECORDS_PER_POLL 8   /* batches built per main-loop turn: keeps the loop going round */
 #define DIGEST_PER_POLL 256  /* frames folded into the digest per turn (1 MiB) */
 
-struct sender {
-	struct msend_status st;
-	struct guest *g;
-	bool was_paused;            /* paused before we started: stays paused on failure */
-	bool paused_by_us;
-	struct tcp_pcb *pcb;        /* NULL once lwIP freed it */
-	bool connected, lost, closed_by_peer;
-	struct precopy pc;
-	struct dirty_bitmap todo;   /* frames still to send in this pass */
-	hpa_t todo_words;
-	unsigned todo_order;
-	uint64_t cursor;            /* next frame to look at in this pass */
-	uint64_t digest;
-	uint8_t *out;               /* one record: MSTREAM_RECORD_MAX bytes */
-	size_t out_len, out_off;
-	uint64_t written, acked;
-	uint64_t start_ns, progress_ns, pause_ns, round_ns, round_acked;
-	struct mack_parser ans;
-};
 
-static struct sender s;
+struct sender snd;
 static uint8_t page_buf[MSTREAM_PAGE_SIZE];
 
 const struct msend_status *migrate_send_status(void)
 {
 	if (migrate_send_active()) {
-		s.st.total_ns = clock_ns() - s.start_ns;
-		s.st.bytes = s.acked;
+		snd.st.total_ns = clock_ns() - snd.start_ns;
+		snd.st.bytes = snd.acked;
 	}
-	return &s.st;
+	return &snd.st;
 }
 
 bool migrate_send_active(void)
 {
-	return msend_phase_active(s.st.phase);
+	return msend_phase_active(snd.st.phase);
 }
 
 /* ---------------------------------------------------------------- lwIP callbacks */
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
-	s.connected = err == ERR_OK;
-	s.lost = err != ERR_OK;
-	s.progress_ns = clock_ns();
+	snd.connected = err == ERR_OK;
+	snd.lost = err != ERR_OK;
+	snd.progress_ns = clock_ns();
 	return ERR_OK;
 }
 
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
-	s.acked += len;
-	s.progress_ns = clock_ns();
+	snd.acked += len;
+	snd.progress_ns = clock_ns();
 	return ERR_OK;
 }
 
@@ -94,12 +77,12 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	struct pbuf *q;
 
 	if (!p) {
-		s.closed_by_peer = true;
+		snd.closed_by_peer = true;
 		return ERR_OK;
 	}
 	for (q = p; q; q = q->next)
-		mack_feed(&s.ans, q->payload, q->len);
-	s.progress_ns = clock_ns();
+		mack_feed(&snd.ans, q->payload, q->len);
+	snd.progress_ns = clock_ns();
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
 	return ERR_OK;
@@ -107,92 +90,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 
 static void on_err(void *arg, err_t err)
 {
-	s.pcb = NULL; /* lwIP freed it */
-	s.lost = true;
-}
-
-/* ---------------------------------------------------------------- ending */
-
-/* Drop the connection: a close after success, a reset otherwise. */
-static void drop_pcb(bool graceful)
-{
-	struct tcp_pcb *pcb = s.pcb;
-
-	if (!pcb)
-		return;
-	s.pcb = NULL;
-	transfer_detach(pcb);
-	if (!graceful || tcp_close(pcb) != ERR_OK)
-		tcp_abort(pcb);
-}
-
-static void free_todo(void)
-{
-	if (s.todo_words)
-		physmem_free_pages(s.todo_words, s.todo_order);
-	s.todo_words = 0;
-}
-
-/* Leave the guest as it was found: log stopped, throttle lifted, running unless it was paused. */
-static void give_back_guest(void)
-{
-	struct guest *g = s.g;
-
-	if (!g || !g->used || g->state == GUEST_STOPPED)
-		return;
-	if (dirty_guest_log(g))
-		dirty_guest_stop(g);
-	g->throttle_pct = 0;
-	if (s.paused_by_us && !s.was_paused)
-		guest_resume(g);
-}
-
-static void finish(enum msend_event ev, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-/* Failed or cancelled (ev): the guest goes back to how it was found. */
-static void finish(enum msend_event ev, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(s.st.error, sizeof(s.st.error), fmt, ap);
-	va_end(ap);
-	migrate_send_status(); /* last totals */
-	s.st.phase = msend_phase_next(s.st.phase, ev);
-	give_back_guest();
-	drop_pcb(false);
-	free_todo();
-	s.g = NULL;
-	log_warn("migrate %s: %s: %s; the guest stays here", s.st.guest,
-		 msend_phase_name(s.st.phase), s.st.error);
-}
-
-/* Accepted: the guest runs on the destination now; release ours. */
-static void succeed(void)
-{
-	struct guest *g = s.g;
-
-	s.st.downtime_ns = clock_ns() - s.pause_ns;
-	migrate_send_status();
-	s.st.phase = msend_phase_next(s.st.phase, MSEND_EV_ACCEPTED);
-	drop_pcb(true);
-	free_todo();
-	s.g = NULL;
-	if (g && g->used) {
-		guest_stop(g, "migrated");
-		guest_free(g); /* gone from `guest list`: it lives on the destination */
-	}
-	log_info("migrate %s: done, %lu pages (%lu zero), %lu bytes, downtime %lu ms",
-		 s.st.guest, s.st.pages_sent, s.st.zero_pages, s.st.bytes,
-		 s.st.downtime_ns / 1000000);
-}
-
-int migrate_send_cancel(void)
-{
-	if (!migrate_send_active())
-		return -EINVAL;
-	finish(MSEND_EV_CANCEL, "cancelled by the operator");
-	return 0;
+	snd.pcb = NULL; /* lwIP freed it */
+	snd.lost = true;
 }
 
 /* ---------------------------------------------------------------- records */
@@ -200,44 +99,44 @@ int migrate_send_cancel(void)
 /* Read frame f of the guest into page_buf; true when it is all zeros. */
 static bool read_frame(uint64_t f)
 {
-	s.g->ram.read(s.g->ram.ctx, f << FRAME_SHIFT, page_buf, sizeof(page_buf));
+	snd.g->ram.read(snd.g->ram.ctx, f << FRAME_SHIFT, page_buf, sizeof(page_buf));
 	return mstream_page_is_zero(page_buf);
 }
 
 /* The next frame of this pass, or UINT64_MAX when the pass is over. */
 static uint64_t next_frame(void)
 {
-	uint64_t frames = s.g->ram_size >> FRAME_SHIFT, f;
+	uint64_t frames = snd.g->ram_size >> FRAME_SHIFT, f;
 
-	if (s.st.phase == MSEND_FIRST_PASS)
-		return s.cursor < frames ? s.cursor++ : UINT64_MAX;
-	f = dirty_bitmap_next(&s.todo, s.cursor);
+	if (snd.st.phase == MSEND_FIRST_PASS)
+		return snd.cursor < frames ? snd.cursor++ : UINT64_MAX;
+	f = dirty_bitmap_next(&snd.todo, snd.cursor);
 	if (f >= frames)
 		return UINT64_MAX;
-	dirty_bitmap_clear(&s.todo, f);
-	s.cursor = f + 1;
+	dirty_bitmap_clear(&snd.todo, f);
+	snd.cursor = f + 1;
 	return f;
 }
 
-/* Fill s.out with a batch of this pass's pages. false when the pass had none left. */
+/* Fill snd.out with a batch of this pass's pages. false when the pass had none left. */
 static bool build_batch(void)
 {
 	struct mstream_batch b;
 	uint64_t f;
 
-	mstream_batch_begin(&b, s.out, MSTREAM_RECORD_MAX, s.st.round);
+	mstream_batch_begin(&b, snd.out, MSTREAM_RECORD_MAX, snd.st.round);
 	while (b.count < MSTREAM_BATCH_MAX && (f = next_frame()) != UINT64_MAX) {
 		bool zero = read_frame(f);
 
 		mstream_batch_add(&b, f, zero ? NULL : page_buf);
-		s.st.zero_pages += zero;
-		s.st.data_pages += !zero;
-		s.st.pages_sent++;
+		snd.st.zero_pages += zero;
+		snd.st.data_pages += !zero;
+		snd.st.pages_sent++;
 	}
 	if (!b.count)
 		return false;
-	s.out_len = mstream_batch_end(&b);
-	s.out_off = 0;
+	snd.out_len = mstream_batch_end(&b);
+	snd.out_off = 0;
 	return true;
 }
 
@@ -247,16 +146,16 @@ static int put_state(void)
 	static uint8_t rec[GUEST_STATE_ENCODED_MAX];
 	int n;
 
-	if (guest_save_state(s.g, &gs))
+	if (guest_save_state(snd.g, &gs))
 		return -EIO;
 	n = guest_state_encode(&gs, rec, sizeof(rec));
 	if (n < 0)
 		return n;
-	n = mstream_put_state(s.out, MSTREAM_RECORD_MAX, rec, (size_t)n);
+	n = mstream_put_state(snd.out, MSTREAM_RECORD_MAX, rec, (size_t)n);
 	if (n < 0)
 		return n;
-	s.out_len = (size_t)n;
-	s.out_off = 0;
+	snd.out_len = (size_t)n;
+	snd.out_off = 0;
 	return 0;
 }
 
@@ -266,46 +165,46 @@ static int put_state(void)
 static int64_t harvest(void)
 {
 	struct dirty_bitmap *b;
-	int64_t n = dirty_guest_harvest(s.g, &b);
+	int64_t n = dirty_guest_harvest(snd.g, &b);
 
 	if (n >= 0)
-		dirty_bitmap_or(&s.todo, b);
+		dirty_bitmap_or(&snd.todo, b);
 	return n;
 }
 
 /* Measured bandwidth: the better of the last pass and the whole run (a short pass is all latency). */
 static uint64_t bandwidth(uint64_t now)
 {
-	uint64_t pass = precopy_rate(s.acked - s.round_acked, now - s.round_ns);
-	uint64_t all = precopy_rate(s.acked, now - s.start_ns);
+	uint64_t pass = precopy_rate(snd.acked - snd.round_acked, now - snd.round_ns);
+	uint64_t all = precopy_rate(snd.acked, now - snd.start_ns);
 
 	return MAX(pass, all);
 }
 
 static void begin_pass(enum msend_event ev, uint64_t now)
 {
-	s.st.phase = msend_phase_next(s.st.phase, ev);
-	s.cursor = 0;
-	s.round_ns = now;
-	s.round_acked = s.acked;
+	snd.st.phase = msend_phase_next(snd.st.phase, ev);
+	snd.cursor = 0;
+	snd.round_ns = now;
+	snd.round_acked = snd.acked;
 }
 
 static int stop_and_copy(uint64_t now)
 {
 	int64_t n;
 
-	s.st.expected_ns = s.pc.expected_ns;
-	s.st.reason = s.pc.reason;
-	s.pause_ns = now;
-	s.paused_by_us = true;
-	guest_pause(s.g);
+	snd.st.expected_ns = snd.pc.expected_ns;
+	snd.st.reason = snd.pc.reason;
+	snd.pause_ns = now;
+	snd.paused_by_us = true;
+	guest_pause(snd.g);
 	n = harvest(); /* what it wrote since the pass's harvest */
 	if (n < 0)
 		return (int)n;
-	s.st.dirty_pages = dirty_bitmap_count(&s.todo);
+	snd.st.dirty_pages = dirty_bitmap_count(&snd.todo);
 	begin_pass(MSEND_EV_STOP_COPY, now);
 	log_info("migrate %s: stop-and-copy (%s) after %u rounds, %lu pages left",
-		 s.st.guest, precopy_reason_name(s.pc.reason), s.st.round, s.st.dirty_pages);
+		 snd.st.guest, precopy_reason_name(snd.pc.reason), snd.st.round, snd.st.dirty_pages);
 	return 0;
 }
 
@@ -317,14 +216,14 @@ static int end_of_pass(void)
 
 	if (n < 0)
 		return (int)n;
-	s.st.dirty_pages = (uint64_t)n;
-	s.st.dirty_rate = precopy_rate((uint64_t)n, now - s.round_ns);
-	s.st.bandwidth = bw;
-	if (precopy_after_round(&s.pc, (uint64_t)n, bw) == PRECOPY_STOP_AND_COPY)
+	snd.st.dirty_pages = (uint64_t)n;
+	snd.st.dirty_rate = precopy_rate((uint64_t)n, now - snd.round_ns);
+	snd.st.bandwidth = bw;
+	if (precopy_after_round(&snd.pc, (uint64_t)n, bw) == PRECOPY_STOP_AND_COPY)
 		return stop_and_copy(now);
-	s.g->throttle_pct = s.pc.throttle_pct;
-	s.st.throttle_pct = s.pc.throttle_pct;
-	s.st.round = s.pc.round;
+	snd.g->throttle_pct = snd.pc.throttle_pct;
+	snd.st.throttle_pct = snd.pc.throttle_pct;
+	snd.st.round = snd.pc.round;
 	begin_pass(MSEND_EV_NEXT_ROUND, now);
 	return 0;
 }
@@ -332,47 +231,47 @@ static int end_of_pass(void)
 /* Fold DIGEST_PER_POLL frames into the digest; the end record once all are in. */
 static int digest_step(void)
 {
-	uint64_t frames = s.g->ram_size >> FRAME_SHIFT, end = MIN(frames, s.cursor + DIGEST_PER_POLL);
+	uint64_t frames = snd.g->ram_size >> FRAME_SHIFT, end = MIN(frames, snd.cursor + DIGEST_PER_POLL);
 	struct mstream_end e;
 	int n;
 
-	for (; s.cursor < end; s.cursor++) {
-		s.g->ram.read(s.g->ram.ctx, s.cursor << FRAME_SHIFT, page_buf, sizeof(page_buf));
-		s.digest = mstream_digest(s.digest, s.cursor, page_buf);
+	for (; snd.cursor < end; snd.cursor++) {
+		snd.g->ram.read(snd.g->ram.ctx, snd.cursor << FRAME_SHIFT, page_buf, sizeof(page_buf));
+		snd.digest = mstream_digest(snd.digest, snd.cursor, page_buf);
 	}
-	if (s.cursor < frames)
+	if (snd.cursor < frames)
 		return 0;
-	e = (struct mstream_end){ s.st.pages_sent, s.digest };
-	n = mstream_put_end(s.out, MSTREAM_RECORD_MAX, &e);
+	e = (struct mstream_end){ snd.st.pages_sent, snd.digest };
+	n = mstream_put_end(snd.out, MSTREAM_RECORD_MAX, &e);
 	if (n < 0)
 		return n;
-	s.out_len = (size_t)n;
-	s.out_off = 0;
-	s.st.phase = msend_phase_next(s.st.phase, MSEND_EV_END_QUEUED);
-	s.st.source_ns = clock_ns() - s.pause_ns;
+	snd.out_len = (size_t)n;
+	snd.out_off = 0;
+	snd.st.phase = msend_phase_next(snd.st.phase, MSEND_EV_END_QUEUED);
+	snd.st.source_ns = clock_ns() - snd.pause_ns;
 	return 0;
 }
 
 /*
- * Fill s.out with the next record of the current phase. Returns 0, or a
- * negative errno. Leaves s.out empty when the phase waits (for lwIP to
+ * Fill snd.out with the next record of the current phase. Returns 0, or a
+ * negative errno. Leaves snd.out empty when the phase waits (for lwIP to
  * drain a pass, for the digest).
  */
 static int next_record(void)
 {
-	switch (s.st.phase) {
+	switch (snd.st.phase) {
 	case MSEND_FIRST_PASS:
 	case MSEND_ROUNDS:
 		if (build_batch())
 			return 0;
 		/* a pass ends once lwIP has it all acknowledged: harvest sees its whole time */
-		return s.acked == s.written ? end_of_pass() : 0;
+		return snd.acked == snd.written ? end_of_pass() : 0;
 	case MSEND_STOP_COPY:
 		if (build_batch())
 			return 0;
-		s.st.phase = msend_phase_next(s.st.phase, MSEND_EV_COPIED);
-		s.cursor = 0;
-		s.digest = 0;
+		snd.st.phase = msend_phase_next(snd.st.phase, MSEND_EV_COPIED);
+		snd.cursor = 0;
+		snd.digest = 0;
 		return put_state();
 	case MSEND_DIGEST:
 		return digest_step();
@@ -383,9 +282,10 @@ static int next_record(void)
 
 /* ---------------------------------------------------------------- polling */
 
+/* Phases with bytes to hand lwIP: the stream, then our commit. */
 static bool sending_phase(void)
 {
-	return s.st.phase >= MSEND_FIRST_PASS && s.st.phase <= MSEND_WAIT_ACK;
+	return snd.st.phase >= MSEND_FIRST_PASS && snd.st.phase <= MSEND_COMMIT;
 }
 
 /* Test hook (migrate_send_fault): flip a bit of stream byte corrupt_at - 1, once. */
@@ -400,107 +300,56 @@ static void corrupt_in_transit(void)
 {
 	uint64_t at = corrupt_at - 1;
 
-	if (corrupt_at && at >= s.written && at - s.written < s.out_len - s.out_off) {
-		s.out[s.out_off + (at - s.written)] ^= 0x01;
+	if (corrupt_at && at >= snd.written && at - snd.written < snd.out_len - snd.out_off) {
+		snd.out[snd.out_off + (at - snd.written)] ^= 0x01;
 		corrupt_at = 0;
 	}
 }
 
-/* Hand lwIP what it takes of s.out, within the bandwidth limit. */
+/* Hand lwIP what it takes of snd.out, within the bandwidth limit. */
 static int push(void)
 {
-	uint64_t budget = precopy_budget(clock_ns() - s.start_ns, s.pc.params.max_bandwidth_mibps);
+	uint64_t budget = precopy_budget(clock_ns() - snd.start_ns, snd.pc.params.max_bandwidth_mibps);
 	size_t n;
 
-	if (s.written >= budget)
+	if (snd.written >= budget)
 		return 0;
 	corrupt_in_transit();
-	n = transfer_write(s.pcb, s.out + s.out_off,
-			   MIN(s.out_len - s.out_off, (size_t)MIN(budget - s.written, (uint64_t)SIZE_MAX)));
+	n = transfer_write(snd.pcb, snd.out + snd.out_off,
+			   MIN(snd.out_len - snd.out_off, (size_t)MIN(budget - snd.written, (uint64_t)SIZE_MAX)));
 	if (n == TRANSFER_FAILED)
 		return -EIO;
-	s.out_off += n;
-	s.written += n;
-	if (s.out_off == s.out_len)
-		s.out_len = s.out_off = 0;
+	snd.out_off += n;
+	snd.written += n;
+	if (snd.out_off == snd.out_len)
+		snd.out_len = snd.out_off = 0;
 	return 0;
-}
-
-/* Why the guest cannot go on being migrated, or NULL. */
-static const char *guest_trouble(void)
-{
-	struct guest *g = s.g;
-
-	if (!g->used || g->state == GUEST_STOPPED)
-		return "the guest stopped during the migration";
-	if (s.paused_by_us && g->state != GUEST_PAUSED)
-		return "the guest was resumed during stop-and-copy";
-	if (!dirty_guest_log(g))
-		return "the guest's dirty log was stopped during the migration";
-	return NULL;
-}
-
-/* The answer arrived: accepted, or refused with a reason. */
-static void answered(void)
-{
-	if (s.ans.status == MACK_ERROR)
-		finish(MSEND_EV_FAILURE, "bad answer from the destination: %s", s.ans.msg);
-	else if (s.ans.code != MACK_ACCEPTED)
-		finish(MSEND_EV_FAILURE, "refused by the destination: %s: %s",
-		       mack_code_name(s.ans.code), s.ans.msg);
-	else if (s.st.phase != MSEND_WAIT_ACK || s.out_len)
-		finish(MSEND_EV_FAILURE, "the destination accepted an incomplete stream");
-	else
-		succeed();
-}
-
-/* Connection-level events: lost, closed, answered, stalled. true when the migration ended. */
-static bool check_link(uint64_t now)
-{
-	const char *why = s.g ? guest_trouble() : NULL;
-
-	if (why)
-		finish(MSEND_EV_FAILURE, "%s", why);
-	else if (s.ans.status != MACK_MORE)
-		answered();
-	else if (s.lost)
-		finish(MSEND_EV_FAILURE, s.connected ? "connection to the destination lost"
-						 : "cannot connect to the destination");
-	else if (s.closed_by_peer)
-		finish(MSEND_EV_FAILURE, "the destination closed the connection without an answer");
-	else if (now - s.progress_ns >= (s.st.phase == MSEND_WAIT_ACK ? TRANSFER_ANSWER_NS
-								    : TRANSFER_STALL_NS))
-		finish(MSEND_EV_FAILURE, "timed out: no progress for %lu s",
-		       (unsigned long)((now - s.progress_ns) / TRANSFER_NS_PER_S));
-	else
-		return false;
-	return true;
 }
 
 bool migrate_send_poll(void)
 {
 	int i, err = 0;
 
-	if (!migrate_send_active() || check_link(clock_ns()))
+	if (!migrate_send_active() || msend_check_link(clock_ns()))
 		return false;
-	if (s.st.phase == MSEND_CONNECTING) {
-		if (!s.connected)
+	if (snd.st.phase == MSEND_CONNECTING) {
+		if (!snd.connected)
 			return true;
 		begin_pass(MSEND_EV_CONNECTED, clock_ns());
 	}
 	for (i = 0; !err && i < RECORDS_PER_POLL && sending_phase(); i++) {
-		if (!s.out_len)
+		if (!snd.out_len)
 			err = next_record();
-		if (err || !s.out_len)
+		if (err || !snd.out_len)
 			break;
 		err = push();
-		if (s.out_len)
+		if (snd.out_len)
 			break; /* lwIP is full: wait for acknowledgements */
 	}
-	if (s.pcb)
-		tcp_output(s.pcb);
+	if (snd.pcb)
+		tcp_output(snd.pcb);
 	if (err)
-		finish(MSEND_EV_FAILURE, "sending failed (%s)", transfer_errname(err));
+		msend_finish(MSEND_EV_FAILURE, "sending failed (%s)", transfer_errname(err));
 	return migrate_send_active();
 }
 
@@ -508,21 +357,21 @@ bool migrate_send_poll(void)
 
 static int alloc_buffers(char *err, size_t errlen)
 {
-	uint64_t frames = s.g->ram_size >> FRAME_SHIFT;
+	uint64_t frames = snd.g->ram_size >> FRAME_SHIFT;
 	hpa_t out;
 
-	if (!s.out) {
+	if (!snd.out) {
 		out = physmem_alloc_pages(palloc_order_for(MSTREAM_RECORD_MAX));
-		s.out = out ? phys_to_virt(out) : NULL; /* kept for the next migration */
+		snd.out = out ? phys_to_virt(out) : NULL; /* kept for the next migration */
 	}
-	s.todo_order = palloc_order_for(dirty_bitmap_words(frames) * sizeof(uint64_t));
-	s.todo_words = physmem_alloc_pages(s.todo_order);
-	if (!s.out || !s.todo_words) {
-		free_todo();
+	snd.todo_order = palloc_order_for(dirty_bitmap_words(frames) * sizeof(uint64_t));
+	snd.todo_words = physmem_alloc_pages(snd.todo_order);
+	if (!snd.out || !snd.todo_words) {
+		msend_free_todo();
 		fmt_snprintf(err, errlen, "not enough memory for the migration's buffers");
 		return -ENOMEM;
 	}
-	dirty_bitmap_init(&s.todo, phys_to_virt(s.todo_words), frames);
+	dirty_bitmap_init(&snd.todo, phys_to_virt(snd.todo_words), frames);
 	return 0;
 }
 
@@ -531,7 +380,7 @@ static int start_log(char *err, size_t errlen)
 	struct dirty_caps caps;
 
 	dirty_vmx_caps(&caps);
-	return dirty_guest_start(s.g, dirty_mode_choose(&caps), err, errlen);
+	return dirty_guest_start(snd.g, dirty_mode_choose(&caps), err, errlen);
 }
 
 /* The header record goes first, before the first pass. */
@@ -541,16 +390,16 @@ static void put_header(void)
 
 	memset(&h, 0, sizeof(h));
 	fmt_snprintf(h.host, sizeof(h.host), "%s", kernel_config()->hostname);
-	memcpy(h.guest, s.g->name, sizeof(h.guest));
-	h.frames = s.g->ram_size >> FRAME_SHIFT;
-	s.out_len = (size_t)mstream_put_header(s.out, MSTREAM_RECORD_MAX, &h);
-	s.out_off = 0;
+	memcpy(h.guest, snd.g->name, sizeof(h.guest));
+	h.frames = snd.g->ram_size >> FRAME_SHIFT;
+	snd.out_len = (size_t)mstream_put_header(snd.out, MSTREAM_RECORD_MAX, &h);
+	snd.out_off = 0;
 }
 
 static int start_checks(struct guest *g, const char *name, char *err, size_t errlen)
 {
 	if (migrate_send_active()) {
-		fmt_snprintf(err, errlen, "migration of %s already running (migrate cancel)", s.st.guest);
+		fmt_snprintf(err, errlen, "migration of %s already running (migrate cancel)", snd.st.guest);
 		return -EBUSY;
 	}
 	if (!g || g->state == GUEST_STOPPED) {
@@ -568,29 +417,29 @@ int migrate_send_start(const char *name, uint32_t addr, uint16_t port,
 
 	if (ret)
 		return ret;
-	memset(&s.st, 0, sizeof(s.st));
-	s = (struct sender){ .out = s.out, .g = g, .was_paused = g->state == GUEST_PAUSED };
-	memcpy(s.st.guest, g->name, sizeof(s.st.guest));
-	s.st.addr = addr;
-	s.st.port = port;
-	s.st.ram_bytes = g->ram_size;
-	precopy_init(&s.pc, params);
-	mack_parser_init(&s.ans);
+	memset(&snd.st, 0, sizeof(snd.st));
+	snd = (struct sender){ .out = snd.out, .g = g, .was_paused = g->state == GUEST_PAUSED };
+	memcpy(snd.st.guest, g->name, sizeof(snd.st.guest));
+	snd.st.addr = addr;
+	snd.st.port = port;
+	snd.st.ram_bytes = g->ram_size;
+	precopy_init(&snd.pc, params);
+	mack_parser_init(&snd.ans);
 	ret = alloc_buffers(err, errlen);
 	if (!ret)
 		ret = start_log(err, errlen);
 	if (!ret)
-		ret = transfer_connect(&s.pcb, addr, port, on_connected, on_sent, on_recv, on_err);
+		ret = transfer_connect(&snd.pcb, addr, port, on_connected, on_sent, on_recv, on_err);
 	if (ret) {
 		if (!err[0])
 			fmt_snprintf(err, errlen, "cannot open a connection (%s)", transfer_errname(ret));
-		give_back_guest();
-		free_todo();
+		msend_give_back_guest();
+		msend_free_todo();
 		return ret;
 	}
 	put_header();
-	s.start_ns = s.progress_ns = clock_ns();
-	s.st.phase = MSEND_CONNECTING;
+	snd.start_ns = snd.progress_ns = clock_ns();
+	snd.st.phase = MSEND_CONNECTING;
 	log_info("migrate %s: to %u.%u.%u.%u:%u", g->name, addr >> 24, (addr >> 16) & 255,
 		 (addr >> 8) & 255, addr & 255, port);
 	return 0;

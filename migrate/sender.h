@@ -63,6 +63,13 @@ bool migrate_send_active(void);
  */
 void migrate_send_fault(uint64_t offset);
 
+/*
+ * For tests: the next migration, once accepted, does not send its commit,
+ * as if the link had lost it (it ends in-doubt, the destination drops its
+ * copy).
+ */
+void migrate_send_withhold_commit(void);
+
 /* The running (or last) migration. */
 const struct msend_status *migrate_send_status(void);
 

@@ -20,7 +20,7 @@
 #include "migrate/delta.h"
 
 #define MSTREAM_MAGIC 0x534d5648u /* "HVMS", little-endian */
-#define MSTREAM_VERSION 2 /* 2: page deltas (entry kind 2) */
+#define MSTREAM_VERSION 3 /* 2: the commit handshake (migrate/ack.h); 3: page deltas (entry kind 2) */
 #define MSTREAM_PAGE_SIZE 4096u
 #define MSTREAM_BATCH_MAX 64u    /* pages per batch record */
 #define MSTREAM_HOST_MAX 32      /* source host name, NUL-padded */

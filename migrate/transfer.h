@@ -14,6 +14,12 @@
 #define TRANSFER_STALL_NS (30 * TRANSFER_NS_PER_S)
 /* After the end record the destination checks the digest and builds the guest (slow under Bochs). */
 #define TRANSFER_ANSWER_NS (120 * TRANSFER_NS_PER_S)
+/*
+ * From the acceptance to the commit: how long the destination waits for
+ * the source's commit, and the source for its acknowledgement, before
+ * giving up (the destination drops its copy, the source keeps its paused).
+ */
+#define TRANSFER_COMMIT_NS (30 * TRANSFER_NS_PER_S)
 /* How long a refusal may take to reach the peer before the connection is reset. */
 #define TRANSFER_LINGER_NS (5 * TRANSFER_NS_PER_S)
 #define TRANSFER_FAILED ((size_t)-1)

@@ -39,6 +39,13 @@ bool vcpu_arch_rdtscp(void);
 int vcpu_arch_save_state(struct vcpu *v, struct gs_cpu *c);
 
 /*
+ * Whether c is a state this machine can run (arch/x86/cpu_check.h, with
+ * this CPU's VMX fixed bits, the CPUID guests see and MAXPHYADDR).
+ * Returns 0, or -EINVAL with the reason in err. Any context.
+ */
+int vcpu_arch_check_state(const struct gs_cpu *c, char *err, size_t errlen);
+
+/*
  * Load c into v: the same path for booting and for restoring. The
  * guest's TSC continues from c->tsc. Returns 0 or -EIO.
  */

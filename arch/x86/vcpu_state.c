@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_check.h"
 #include "arch/x86/vcpu.h"
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vmcs.h"
@@ -80,6 +81,29 @@ int vcpu_arch_save_state(struct vcpu *v, struct gs_cpu *c)
 	memcpy(c->fxsave, v->fpu, sizeof(c->fxsave));
 	save_events(v, c);
 	return 0;
+}
+
+/* MAXPHYADDR, CPUID 0x80000008 EAX[7:0] (36 when the leaf is missing, SDM Vol. 3A 4.1.4). */
+static unsigned phys_bits(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000008)
+		return 36;
+	cpuid(0x80000008, 0, &a, &b, &c, &d);
+	return a & 0xff;
+}
+
+int vcpu_arch_check_state(const struct gs_cpu *c, char *err, size_t errlen)
+{
+	struct cpu_check_policy p = {
+		.cr0_fixed1 = vmx_fixed_cr0(~0ULL), /* every bit VMX lets stay set */
+		.cr4_allowed = vmexit_cr4_allowed() & vmx_fixed_cr4(~0ULL),
+		.phys_bits = phys_bits(),
+	};
+
+	return cpu_check_state(c, &p, err, errlen);
 }
 
 int vcpu_arch_load_state(struct vcpu *v, const struct gs_cpu *c)

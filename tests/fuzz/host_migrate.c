@@ -50,6 +50,10 @@ void migrate_send_fault(uint64_t offset)
 	(void)offset;
 }
 
+void migrate_send_withhold_commit(void)
+{
+}
+
 const struct msend_status *migrate_send_status(void)
 {
 	return &send_status;

@@ -16,7 +16,7 @@ GUEST_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-stack-protector \
         -ffile-prefix-map=$(CURDIR)=. -I$(GUEST_DIR)/lib
 GUEST_LDFLAGS := -m elf_i386 -T $(GUEST_DIR)/link.ld --build-id=none -nostdlib
 
-GUEST_LIB_SRCS := guest.c serial.c printf.c string.c libgcc.c idt.c isr.S \
+GUEST_LIB_SRCS := guest.c serial.c printf.c string.c libgcc.c idt.c isr.S wlcore.c \
         timing.c apic.c
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guests/obj/lib/%.o,$(GUEST_LIB_SRCS))
 GUEST_LIB      := $(BUILD)/guests/libguest.a
@@ -51,7 +51,7 @@ $(BUILD)/guests/%.elf: $(BUILD)/guests/obj/%.c.o $(GUEST_CRT0) $(GUEST_LIB) \
 # same portable library sources, linked as ELF64 and carried in ELF32 for
 # the multiboot v1 loader.
 LONG64_CFLAGS := $(filter-out -m32,$(GUEST_CFLAGS)) -m64 -mno-red-zone -mcmodel=small
-LONG64_LIB_SRCS := guest.c serial.c printf.c string.c timing.c
+LONG64_LIB_SRCS := guest.c serial.c printf.c string.c timing.c wlcore.c
 LONG64_OBJS := $(BUILD)/guests/obj64/crt0.S.o $(BUILD)/guests/obj64/long64.c.o \
         $(BUILD)/guests/obj64/support.c.o \
         $(patsubst %,$(BUILD)/guests/obj64/lib/%.o,$(LONG64_LIB_SRCS))

@@ -12,19 +12,23 @@
  *
  * Every 32-bit word of page p in round r holds a value derived from
  * (p, r, word index), so a page lost, stale (older round) or misplaced
- * (another page's data) is caught by verification.
+ * (another page's data) is caught by verification (lib/wlcore.c, shared
+ * with the 64-bit long64 guest).
+ *
+ * gap_max_us in each PROGRESS line is the longest time, by the guest's
+ * own TSC, between two consecutive pages written or verified in that
+ * round: a migration's pause shows up there as the guest saw it.
  *
  * Output: first "MODULE index=I size=BYTES fnv1a=0xHASH name=STRING" for
  * each multiboot module (FNV-1a 32-bit over its bytes, so a test can see
  * the module arrived whole), "PROGRESS workload modules=N"; then
- * "PROGRESS workload round=R pages=N mib_written=M ..." per round,
+ * "PROGRESS workload round=R pages=N mib_written=M ... gap_max_us=G" per round,
  * then "RESULT workload ok rounds=.. pages=.. mib_written=.." or
  * "RESULT workload fail reason=mismatch round=.. page=.. addr=.. ...".
  */
 #include "guest.h"
 #include "timing.h"
-
-#define WORDS_PER_PAGE (PAGE_SIZE / 4)
+#include "wlcore.h"
 
 struct workload {
 	uint32_t base;        /* guest-physical address of page 0 */
@@ -34,79 +38,43 @@ struct workload {
 	uint32_t verify_each; /* verify after every round */
 	uint32_t khz;         /* TSC frequency, for the throttle */
 	uint64_t bytes_written;
+	struct wl_gap gap;    /* longest stop between pages, for gap_max_us */
 };
-
-static uint32_t pattern_seed(uint32_t page, uint32_t round)
-{
-	/* Odd multipliers (golden ratio, murmur3) spread page and round apart. */
-	return (page * 0x9e3779b1u) ^ ((round + 1) * 0x85ebca77u);
-}
-
-static void page_fill(volatile uint32_t *w, uint32_t page, uint32_t round)
-{
-	uint32_t seed = pattern_seed(page, round), i;
-
-	for (i = 0; i < WORDS_PER_PAGE; i++)
-		w[i] = seed + i * 0x01000193u;
-}
-
-/* Index of the first wrong word, or -1. */
-static int page_check(const volatile uint32_t *w, uint32_t page, uint32_t round)
-{
-	uint32_t seed = pattern_seed(page, round), i;
-
-	for (i = 0; i < WORDS_PER_PAGE; i++) {
-		if (w[i] != seed + i * 0x01000193u)
-			return (int)i;
-	}
-	return -1;
-}
 
 static volatile uint32_t *page_addr(const struct workload *wl, uint32_t page)
 {
 	return (volatile uint32_t *)(wl->base + page * PAGE_SIZE);
 }
 
-/* Wait until done pages fit the rate since round_start. */
-static void throttle(const struct workload *wl, uint64_t round_start, uint32_t done)
-{
-	uint64_t due;
-
-	if (!wl->rate_kib || !wl->khz)
-		return;
-	/* ticks per page = khz * 1000 * 4096 / (rate_kib * 1024) */
-	due = round_start + (uint64_t)done * wl->khz * 4000 / wl->rate_kib;
-	while (rdtsc() < due)
-		cpu_pause();
-}
-
 static void round_write(struct workload *wl, uint32_t round)
 {
-	uint64_t start = rdtsc();
+	uint64_t start = rdtsc(), per_page = wl_page_ticks(wl->khz, wl->rate_kib);
 	uint32_t p;
 
 	for (p = 0; p < wl->pages; p++) {
-		throttle(wl, start, p);
-		page_fill(page_addr(wl, p), p, round);
+		/* paced from the round's start: a late page is caught up, not skipped */
+		wl_wait_until(per_page ? start + p * per_page : 0);
+		wl_page_fill(page_addr(wl, p), p, round);
 		wl->bytes_written += PAGE_SIZE;
+		wl_gap_step(&wl->gap);
 	}
-	throttle(wl, start, wl->pages);
+	wl_wait_until(per_page ? start + wl->pages * per_page : 0);
 }
 
-static void round_verify(const struct workload *wl, uint32_t round)
+static void round_verify(struct workload *wl, uint32_t round)
 {
 	uint32_t p;
 
 	for (p = 0; p < wl->pages; p++) {
 		const volatile uint32_t *w = page_addr(wl, p);
-		int bad = page_check(w, p, round);
+		int bad = wl_page_check(w, p, round);
 
 		if (bad >= 0)
 			guest_fail("reason=mismatch round=%u page=%u addr=0x%x "
 				   "word=%d expected=0x%x got=0x%x", round + 1, p,
-				   (uint32_t)&w[bad], bad,
-				   pattern_seed(p, round) + (uint32_t)bad * 0x01000193u,
+				   (uint32_t)&w[bad], bad, wl_word(p, round, (uint32_t)bad),
 				   w[bad]);
+		wl_gap_step(&wl->gap);
 	}
 }
 
@@ -167,11 +135,9 @@ static void workload_setup(struct workload *wl)
 	if (wl->pages > free_pages)
 		guest_fail("reason=not-enough-ram pages=%u free_pages=%u",
 			   wl->pages, free_pages);
-	if (wl->rate_kib) {
-		wl->khz = tsc_khz();
-		if (!wl->khz)
-			guest_fail("reason=no-tsc-frequency");
-	}
+	wl->khz = tsc_khz(); /* for the throttle and gap_max_us */
+	if (wl->rate_kib && !wl->khz)
+		guest_fail("reason=no-tsc-frequency");
 	printf("PROGRESS workload config pages=%u rounds=%u rate_kib=%u verify=%s "
 	       "base=0x%x ram_end=0x%llx tsc_khz=%u tsc_source=%s\n", wl->pages,
 	       wl->rounds, wl->rate_kib, wl->verify_each ? "each" : "end",
@@ -195,11 +161,13 @@ int main(uint32_t magic, const struct mb_info *mbi)
 		if (wl.verify_each || round + 1 == wl.rounds)
 			round_verify(&wl, round);
 		printf("PROGRESS workload round=%u pages=%u mib_written=%llu "
-		       "verified=%s write_cycles=%llu\n", round + 1, wl.pages,
+		       "verified=%s write_cycles=%llu gap_max_us=%llu\n", round + 1, wl.pages,
 		       (unsigned long long)(wl.bytes_written >> 20),
 		       (wl.verify_each || round + 1 == wl.rounds) ? "yes" : "no",
-		       (unsigned long long)(t1 - t0));
+		       (unsigned long long)(t1 - t0),
+		       (unsigned long long)tsc_to_us(wl_gap_take(&wl.gap)));
 	}
-	guest_ok("rounds=%u pages=%u mib_written=%llu", wl.rounds, wl.pages,
-		 (unsigned long long)(wl.bytes_written >> 20));
+	guest_ok("rounds=%u pages=%u mib_written=%llu gap_worst_us=%llu", wl.rounds, wl.pages,
+		 (unsigned long long)(wl.bytes_written >> 20),
+		 (unsigned long long)tsc_to_us(wl.gap.worst));
 }

@@ -65,7 +65,7 @@ class EmulatorError(Exception):
 
 
 def boot(group, kinds=None, mem_mib=None, cpus=None, qemu_extra=None, esp=None,
-         boot_wait=None):
+         boot_wait=None, long=False):
     """Mark a test as running in the shared boot `group`.
 
     Tests of one group run in source order against one emulator start per
@@ -73,9 +73,11 @@ def boot(group, kinds=None, mem_mib=None, cpus=None, qemu_extra=None, esp=None,
     `qemu_extra` adds QEMU arguments (devices) to the group's machine;
     `esp` names another ESP tree under the build directory (esp-linux);
     `boot_wait` overrides the seconds allowed to the first prompt.
+    `long` tests run only when run.py is given --long.
     """
     def mark(fn):
         fn.boot_group = group
+        fn.boot_long = long
         fn.boot_kinds = tuple(kinds) if kinds else KINDS
         fn.boot_opts = {k: v for k, v in (("mem_mib", mem_mib), ("cpus", cpus),
                                           ("qemu_extra", qemu_extra), ("esp", esp),

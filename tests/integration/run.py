@@ -3,7 +3,8 @@
 
 Every test_* function of tests/integration/test_*.py runs once per emulator
 kind (bochs, qemu, kvm). Tests marked with the same @emu.boot(group) share
-one emulator start, in source order. Each emulator kind runs in its own
+one emulator start, in source order. Tests marked long
+(@emu.boot(..., long=True)) run only with --long. Each emulator kind runs in its own
 thread, so Bochs and QEMU boot side by side.
 
 Prints "PASS name (1.2s)", "FAIL name: reason" or "SKIP name: reason" per
@@ -151,7 +152,8 @@ class Runner:
         reason = emulib.emulator_unavailable_reason(kind)
         for group, tests in groups:
             chosen = [t for t in tests if kind in t.boot_kinds
-                      and self.selected("%s.%s" % (t.__module__, test_name(t, kind)))]
+                      and self.selected("%s.%s" % (t.__module__, test_name(t, kind)))
+                      and (self.args.long or not t.boot_long)]
             if not chosen:
                 continue
             if reason:
@@ -265,6 +267,8 @@ def main(argv=None):
                     help="run only tests whose module.test_name[emu] contains "
                          "SUBSTRING (repeatable: all must match)")
     ap.add_argument("--keep", action="store_true", help="keep run directories")
+    ap.add_argument("--long", action="store_true",
+                    help="also run the tests marked long (make test-migrate-long)")
     ap.add_argument("--esp", help="ESP directory to boot (default BUILD/esp)")
     ap.add_argument("--disk", help="disk image for QEMU (default BUILD/hv.img)")
     ap.add_argument("--seed", type=int, help="seed for the random-input tests")

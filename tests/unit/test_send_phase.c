@@ -8,18 +8,18 @@
 #include "unit_order.h"
 #include "migrate/send_phase.h"
 
-#define NPHASES (MSEND_CANCELLED + 1)
+#define NPHASES (MSEND_IN_DOUBT + 1)
 #define NEVENTS (MSEND_EV_CANCEL + 1)
 
 TEST happy_path_with_two_rounds(void)
 {
 	static const enum msend_event evs[] = {
 		MSEND_EV_CONNECTED, MSEND_EV_NEXT_ROUND, MSEND_EV_NEXT_ROUND, MSEND_EV_STOP_COPY,
-		MSEND_EV_COPIED, MSEND_EV_END_QUEUED, MSEND_EV_ACCEPTED,
+		MSEND_EV_COPIED, MSEND_EV_END_QUEUED, MSEND_EV_ACCEPTED, MSEND_EV_COMMITTED,
 	};
 	static const enum msend_phase want[] = {
 		MSEND_FIRST_PASS, MSEND_ROUNDS, MSEND_ROUNDS, MSEND_STOP_COPY,
-		MSEND_DIGEST, MSEND_WAIT_ACK, MSEND_DONE,
+		MSEND_DIGEST, MSEND_WAIT_ACK, MSEND_COMMIT, MSEND_DONE,
 	};
 	enum msend_phase p = MSEND_CONNECTING;
 	size_t i;
@@ -52,7 +52,7 @@ TEST failure_and_cancel_end_every_active_phase(void)
 TEST finished_phases_do_not_move(void)
 {
 	static const enum msend_phase done[] = { MSEND_IDLE, MSEND_DONE, MSEND_FAILED,
-						 MSEND_CANCELLED };
+						 MSEND_CANCELLED, MSEND_IN_DOUBT };
 	size_t i;
 	int e;
 
@@ -80,7 +80,7 @@ TEST events_out_of_place_fail(void)
 
 	for (p = MSEND_CONNECTING; p <= MSEND_WAIT_ACK; p++) {
 		forward = 0;
-		for (e = MSEND_EV_CONNECTED; e <= MSEND_EV_ACCEPTED; e++) {
+		for (e = MSEND_EV_CONNECTED; e <= MSEND_EV_COMMITTED; e++) {
 			enum msend_phase to = msend_phase_next((enum msend_phase)p, (enum msend_event)e);
 
 			if (to != MSEND_FAILED) {
@@ -93,13 +93,47 @@ TEST events_out_of_place_fail(void)
 	PASS();
 }
 
-TEST the_guest_is_paused_from_stop_and_copy_to_the_answer(void)
+TEST the_guest_is_paused_from_stop_and_copy_to_the_commit(void)
 {
 	int p;
 
 	for (p = 0; p < NPHASES; p++)
-		ASSERT_EQ(p >= MSEND_STOP_COPY && p <= MSEND_WAIT_ACK,
+		ASSERT_EQ((p >= MSEND_STOP_COPY && p <= MSEND_COMMIT) || p == MSEND_IN_DOUBT,
 			  msend_phase_paused((enum msend_phase)p));
+	PASS();
+}
+
+/*
+ * Once the commit is sent the guest is not ours: nothing but the commit's
+ * acknowledgement ends that phase in done; every other event (lost,
+ * refused, timed out, an answer again) ends it in doubt, never failed
+ * (which would resume the guest here); a cancel changes nothing.
+ */
+TEST after_the_commit_only_done_or_in_doubt(void)
+{
+	int e;
+
+	for (e = 0; e < NEVENTS; e++) {
+		enum msend_phase to = msend_phase_next(MSEND_COMMIT, (enum msend_event)e);
+
+		if (e == MSEND_EV_COMMITTED)
+			ASSERT_EQ(MSEND_DONE, to);
+		else if (e == MSEND_EV_CANCEL)
+			ASSERT_EQ(MSEND_COMMIT, to);
+		else
+			ASSERT_EQ(MSEND_IN_DOUBT, to);
+	}
+	ASSERT(msend_phase_active(MSEND_COMMIT));
+	ASSERT(!msend_phase_active(MSEND_IN_DOUBT));
+	PASS();
+}
+
+TEST committed_before_the_commit_is_a_failure(void)
+{
+	int p;
+
+	for (p = MSEND_CONNECTING; p < MSEND_COMMIT; p++)
+		ASSERT_EQ(MSEND_FAILED, msend_phase_next((enum msend_phase)p, MSEND_EV_COMMITTED));
 	PASS();
 }
 
@@ -109,6 +143,8 @@ TEST names(void)
 	ASSERT_STR_EQ("stop-and-copy", msend_phase_name(MSEND_STOP_COPY));
 	ASSERT_STR_EQ("wait-ack", msend_phase_name(MSEND_WAIT_ACK));
 	ASSERT_STR_EQ("cancelled", msend_phase_name(MSEND_CANCELLED));
+	ASSERT_STR_EQ("commit", msend_phase_name(MSEND_COMMIT));
+	ASSERT_STR_EQ("in-doubt", msend_phase_name(MSEND_IN_DOUBT));
 	ASSERT_STR_EQ("unknown", msend_phase_name((enum msend_phase)NPHASES));
 	PASS();
 }
@@ -122,7 +158,9 @@ SUITE(send_phase)
 		RUN_TEST(finished_phases_do_not_move);
 		RUN_TEST(accepted_before_the_end_is_a_failure);
 		RUN_TEST(events_out_of_place_fail);
-		RUN_TEST(the_guest_is_paused_from_stop_and_copy_to_the_answer);
+		RUN_TEST(the_guest_is_paused_from_stop_and_copy_to_the_commit);
+		RUN_TEST(after_the_commit_only_done_or_in_doubt);
+		RUN_TEST(committed_before_the_commit_is_a_failure);
 		RUN_TEST(names);
 	});
 }

@@ -246,7 +246,9 @@ TEST header_checks(void)
 	setup(NULL);
 	CHECK_CALL(refused(0, HDR_PAYLOAD, "XXXX", 4, "not a migration stream"));
 	setup(NULL);
-	CHECK_CALL(refused(0, HDR_PAYLOAD + 4, (uint8_t[]){ 3, 0 }, 2, "unsupported stream version 3"));
+	CHECK_CALL(refused(0, HDR_PAYLOAD + 4, (uint8_t[]){ 2, 0 }, 2, "unsupported stream version 2"));
+	setup(NULL);
+	CHECK_CALL(refused(0, HDR_PAYLOAD + 4, (uint8_t[]){ 4, 0 }, 2, "unsupported stream version 4"));
 	setup(NULL);
 	CHECK_CALL(refused(0, HDR_PAYLOAD + 8 + MSTREAM_HOST_MAX, "bad name!", 9, "bad host or guest name"));
 	setup(NULL);

@@ -12,11 +12,14 @@
  *
  * Command line (all optional): pages=256 rounds=3 (0: forever) rate=0
  * (KiB/s, TSC-paced).
+ * Pages hold workload.c's pattern and are paced the same way (lib/wlcore.c).
  * Output: "PROGRESS long64 round=R pages=N verified=yes xmm=R cpl=3
- * syscalls=S", then "RESULT long64 ok rounds=..", or RESULT fail reason=...
+ * syscalls=S gap_max_us=G" (G: the longest time between two consecutive
+ * pages written or verified in the round, by the guest's TSC), then "RESULT long64 ok rounds=..", or RESULT fail reason=...
  */
 #include "guest.h"
 #include "timing.h"
+#include "wlcore.h"
 
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
@@ -25,7 +28,6 @@
 #define SEL_SYSRET_BASE 0x28 /* SYSRET: CS = base + 16, SS = base + 8, RPL 3 */
 #define SEL_USER_DS (0x30 | 3)
 #define RFLAGS_IF (1u << 9)
-#define WORDS_PER_PAGE (PAGE_SIZE / 4)
 
 enum { SYS_PROGRESS = 1, SYS_FAIL = 2, SYS_DONE = 3 };
 
@@ -35,6 +37,7 @@ struct job {
 
 static struct job job;
 static uint64_t syscalls;
+static struct wl_gap gap; /* longest stop between pages, by the TSC (ring 3 keeps it) */
 static uint8_t user_stack[16384] __attribute__((aligned(16)));
 
 void syscall_entry(void);
@@ -106,11 +109,6 @@ static uint32_t cpl(void)
 
 /* ---------------------------------------------------------------- ring 3 */
 
-static uint32_t pattern(uint64_t page, uint64_t round)
-{
-	return (uint32_t)(page * 0x9e3779b1u) ^ (uint32_t)((round + 1) * 0x85ebca77u);
-}
-
 /*
  * Add 1 to the 64-bit counter kept in XMM7 and return it. The guest is
  * built with -mgeneral-regs-only, so the compiler never touches an XMM
@@ -125,31 +123,29 @@ static uint64_t xmm_count(void)
 	return v;
 }
 
+static volatile uint32_t *page_addr(uint64_t p)
+{
+	return (volatile uint32_t *)(job.base + p * PAGE_SIZE);
+}
+
+/* Write then verify every page: the same pattern and pacing as workload.c (lib/wlcore.c). */
 static void user_round(uint64_t round)
 {
-	uint64_t p, i;
+	uint64_t start = rdtsc(), per_page = wl_page_ticks((uint32_t)job.khz, (uint32_t)job.rate_kib);
+	uint64_t p;
+	int bad;
 
 	for (p = 0; p < job.pages; p++) {
-		volatile uint32_t *w = (volatile uint32_t *)(job.base + p * PAGE_SIZE);
-		uint32_t seed = pattern(p, round);
-
-		if (job.rate_kib) {
-			uint64_t due = job.khz * 4000 / job.rate_kib;
-			uint64_t t0 = rdtsc();
-
-			while (rdtsc() - t0 < due)
-				cpu_pause();
-		}
-		for (i = 0; i < WORDS_PER_PAGE; i++)
-			w[i] = seed + (uint32_t)i * 0x01000193u;
+		wl_wait_until(per_page ? start + p * per_page : 0);
+		wl_page_fill(page_addr(p), (uint32_t)p, (uint32_t)round);
+		wl_gap_step(&gap);
 	}
+	wl_wait_until(per_page ? start + job.pages * per_page : 0);
 	for (p = 0; p < job.pages; p++) {
-		volatile uint32_t *w = (volatile uint32_t *)(job.base + p * PAGE_SIZE);
-		uint32_t seed = pattern(p, round);
-
-		for (i = 0; i < WORDS_PER_PAGE; i++)
-			if (w[i] != seed + (uint32_t)i * 0x01000193u)
-				sys(SYS_FAIL, 1, p, i);
+		bad = wl_page_check(page_addr(p), (uint32_t)p, (uint32_t)round);
+		if (bad >= 0)
+			sys(SYS_FAIL, 1, p, (uint64_t)bad);
+		wl_gap_step(&gap);
 	}
 }
 
@@ -162,9 +158,9 @@ static void user_main(void)
 		user_round(round);
 		if (xmm_count() != round + 1)
 			sys(SYS_FAIL, 2, round + 1, 0);
-		sys(SYS_PROGRESS, round + 1, cpl(), 0);
+		sys(SYS_PROGRESS, round + 1, cpl(), wl_gap_take(&gap));
 	}
-	sys(SYS_DONE, round, 0, 0);
+	sys(SYS_DONE, round, gap.worst, 0);
 	for (;;)
 		;
 }
@@ -179,9 +175,9 @@ uint64_t syscall_dispatch(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
 	switch (nr) {
 	case SYS_PROGRESS:
 		printf("PROGRESS long64 round=%llu pages=%llu verified=yes xmm=%llu cpl=%llu "
-		       "syscalls=%llu\n", (unsigned long long)a, (unsigned long long)job.pages,
-		       (unsigned long long)a, (unsigned long long)b,
-		       (unsigned long long)syscalls);
+		       "syscalls=%llu gap_max_us=%llu\n", (unsigned long long)a,
+		       (unsigned long long)job.pages, (unsigned long long)a, (unsigned long long)b,
+		       (unsigned long long)syscalls, (unsigned long long)tsc_to_us(c));
 		if (b != 3)
 			guest_fail("reason=user-code-not-in-ring-3 cpl=%llu", (unsigned long long)b);
 		return 0;
@@ -191,8 +187,9 @@ uint64_t syscall_dispatch(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
 				   (unsigned long long)c);
 		guest_fail("reason=xmm-lost round=%llu", (unsigned long long)b);
 	case SYS_DONE:
-		guest_ok("rounds=%llu pages=%llu syscalls=%llu", (unsigned long long)a,
-			 (unsigned long long)job.pages, (unsigned long long)syscalls);
+		guest_ok("rounds=%llu pages=%llu syscalls=%llu gap_worst_us=%llu",
+			 (unsigned long long)a, (unsigned long long)job.pages,
+			 (unsigned long long)syscalls, (unsigned long long)tsc_to_us(b));
 	}
 	guest_fail("reason=bad-syscall nr=%llu", (unsigned long long)nr);
 }
@@ -213,11 +210,9 @@ static void setup_job(void)
 	if (!job.pages || job.pages > free_pages)
 		guest_fail("reason=not-enough-ram pages=%llu free_pages=%llu",
 			   (unsigned long long)job.pages, (unsigned long long)free_pages);
-	if (job.rate_kib) {
-		job.khz = tsc_khz();
-		if (!job.khz)
-			guest_fail("reason=no-tsc-frequency");
-	}
+	job.khz = tsc_khz(); /* for the throttle and gap_max_us */
+	if (job.rate_kib && !job.khz)
+		guest_fail("reason=no-tsc-frequency");
 }
 
 int main(uint32_t magic, const struct mb_info *mbi)
