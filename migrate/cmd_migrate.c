@@ -6,6 +6,7 @@
  *   migrate status                 both ends, as far as they got
  *   migrate cancel
  *   migrate set downtime-limit MS | max-bandwidth MIBPS | max-rounds N | auto-converge on|off
+ *               | compress none|delta
  *               | tls on|off | psk HEX | psk-identity NAME     (migrate/cmd_tls.c)
  * Commands only start and stop the state machines; the main loop runs
  * them (migrate/migrate.c), so the console stays responsive.
@@ -60,6 +61,9 @@ static void send_status(struct reply *r)
 		reply_u64(r, "pages_sent", st->pages_sent);
 		reply_u64(r, "zero_pages", st->zero_pages);
 		reply_u64(r, "data_pages", st->data_pages);
+		reply_u64(r, "delta_pages", st->delta_pages);
+		reply_u64(r, "unchanged_pages", st->unchanged_pages);
+		reply_u64(r, "delta_bytes_saved", st->delta_saved);
 		reply_u64(r, "dirty_pages", st->dirty_pages);
 		reply_u64(r, "bytes", st->bytes);
 		reply_u64(r, "ram_bytes", st->ram_bytes);
@@ -106,6 +110,7 @@ static void settings(struct reply *r)
 	reply_u64(r, "max_bandwidth_mib_s", p->max_bandwidth_mibps);
 	reply_u64(r, "max_rounds", p->max_rounds);
 	reply_bool(r, "auto_converge", p->auto_converge);
+	reply_str(r, "compress", p->delta ? "delta" : "none");
 	migrate_tls_settings(r);
 	reply_obj_end(r);
 }
@@ -129,7 +134,8 @@ static void set(struct reply *r, int argc, char **argv)
 
 	if (argc != 4)
 		reply_error(r, "usage: migrate set downtime-limit MS | max-bandwidth MIBPS | "
-			       "max-rounds N | auto-converge on|off | tls on|off | psk HEX | "
+			       "max-rounds N | auto-converge on|off | compress none|delta | "
+			       "tls on|off | psk HEX | "
 			       "psk-identity NAME");
 	else if (!strcmp(key, "downtime-limit"))
 		parse_in(r, val, 1, PRECOPY_DOWNTIME_MAX_MS, &p->downtime_limit_ms);
@@ -139,10 +145,12 @@ static void set(struct reply *r, int argc, char **argv)
 		parse_in(r, val, 0, PRECOPY_ROUNDS_MAX, &p->max_rounds);
 	else if (!strcmp(key, "auto-converge") && (!strcmp(val, "on") || !strcmp(val, "off")))
 		p->auto_converge = !strcmp(val, "on");
+	else if (!strcmp(key, "compress") && (!strcmp(val, "none") || !strcmp(val, "delta")))
+		p->delta = !strcmp(val, "delta");
 	else if (!migrate_tls_set(r, key, val))
 		/* the value is not quoted: a mistyped "psk" must not echo the key */
 		reply_error(r, "unknown setting '%s' (downtime-limit, max-bandwidth, max-rounds, "
-			       "auto-converge, tls, psk, psk-identity)", key);
+			       "auto-converge, compress, tls, psk, psk-identity)", key);
 	if (!r->failed)
 		settings(r);
 }

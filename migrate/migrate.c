@@ -20,7 +20,7 @@
 #define STATUS_NS 500000000ULL
 
 static struct precopy_params params = {
-	PRECOPY_DOWNTIME_DEFAULT_MS, 0, PRECOPY_ROUNDS_DEFAULT, true,
+	PRECOPY_DOWNTIME_DEFAULT_MS, 0, PRECOPY_ROUNDS_DEFAULT, true, true,
 };
 static uint64_t next_report_ns, next_status_ns;
 static bool status_shown;

@@ -24,6 +24,7 @@ void precopy_params_default(struct precopy_params *p)
 	p->max_bandwidth_mibps = 0;
 	p->max_rounds = PRECOPY_ROUNDS_DEFAULT;
 	p->auto_converge = true;
+	p->delta = true;
 }
 
 void precopy_init(struct precopy *c, const struct precopy_params *p)

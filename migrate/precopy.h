@@ -36,6 +36,7 @@ struct precopy_params {
 	uint32_t max_bandwidth_mibps; /* 0: as fast as the link goes */
 	uint32_t max_rounds;          /* rounds after the first pass */
 	bool auto_converge;
+	bool delta;                   /* re-sent pages as deltas (migrate/send_page.h) */
 };
 
 enum precopy_reason {
@@ -57,7 +58,7 @@ struct precopy {
 	enum precopy_reason reason;
 };
 
-/* The defaults: 300 ms, unlimited bandwidth, 30 rounds, auto-converge on. */
+/* The defaults: 300 ms, unlimited bandwidth, 30 rounds, auto-converge on, deltas on. */
 void precopy_params_default(struct precopy_params *p);
 
 /* Ready for a migration with params p. */

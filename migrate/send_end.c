@@ -43,6 +43,9 @@ void msend_free_todo(void)
 	if (snd.todo_words)
 		physmem_free_pages(snd.todo_words, snd.todo_order);
 	snd.todo_words = 0;
+	if (snd.cache_mem)
+		physmem_free_pages(snd.cache_mem, snd.cache_order);
+	snd.cache_mem = 0;
 }
 
 /* Stop tracking the guest: dirty log off, throttle lifted (its run state untouched). */

@@ -35,6 +35,8 @@
 #define FRAME_SHIFT 12
 #define RECORDS_PER_POLL 8   /* batches built per main-loop turn: keeps the loop going round */
 #define DIGEST_PER_POLL 256  /* frames folded into the digest per turn (1 MiB) */
+#define BATCH_EXAMINE_MAX 256 /* frames one batch looks at (unchanged ones take no entry) */
+#define DELTA_CACHE_MAX_SLOTS 2048 /* copies of sent pages kept for deltas: at most 8 MiB */
 
 
 struct sender snd;
@@ -96,11 +98,10 @@ static void on_err(void *arg, err_t err)
 
 /* ---------------------------------------------------------------- records */
 
-/* Read frame f of the guest into page_buf; true when it is all zeros. */
-static bool read_frame(uint64_t f)
+/* Read frame f of the guest into page_buf. */
+static void read_frame(uint64_t f)
 {
 	snd.g->ram.read(snd.g->ram.ctx, f << FRAME_SHIFT, page_buf, sizeof(page_buf));
-	return mstream_page_is_zero(page_buf);
 }
 
 /* The next frame of this pass, or UINT64_MAX when the pass is over. */
@@ -118,22 +119,37 @@ static uint64_t next_frame(void)
 	return f;
 }
 
-/* Fill snd.out with a batch of this pass's pages. false when the pass had none left. */
+/*
+ * Fill snd.out with a batch of this pass's pages. false when the pass had
+ * none left. Pages equal to the copy sent take no entry, so a batch looks
+ * at no more than BATCH_EXAMINE_MAX frames (one main-loop step stays
+ * short) and may go out empty.
+ */
 static bool build_batch(void)
 {
 	struct mstream_batch b;
+	unsigned examined = 0;
+	bool more = true;
 	uint64_t f;
 
 	mstream_batch_begin(&b, snd.out, MSTREAM_RECORD_MAX, snd.st.round);
-	while (b.count < MSTREAM_BATCH_MAX && (f = next_frame()) != UINT64_MAX) {
-		bool zero = read_frame(f);
-
-		mstream_batch_add(&b, f, zero ? NULL : page_buf);
-		snd.st.zero_pages += zero;
-		snd.st.data_pages += !zero;
-		snd.st.pages_sent++;
+	while (b.count < MSTREAM_BATCH_MAX && examined < BATCH_EXAMINE_MAX) {
+		if ((f = next_frame()) == UINT64_MAX) {
+			more = false;
+			break;
+		}
+		examined++;
+		read_frame(f);
+		/* a batch holds 64 whole pages, so an entry always fits */
+		send_page_add(&b, snd.cache_mem ? &snd.cache : NULL, f, page_buf, &snd.sent);
 	}
-	if (!b.count)
+	snd.st.zero_pages = snd.sent.zero;
+	snd.st.data_pages = snd.sent.data;
+	snd.st.delta_pages = snd.sent.delta;
+	snd.st.unchanged_pages = snd.sent.unchanged;
+	snd.st.delta_saved = snd.sent.delta_saved;
+	snd.st.pages_sent = snd.sent.zero + snd.sent.data + snd.sent.delta;
+	if (!b.count && !more)
 		return false;
 	snd.out_len = mstream_batch_end(&b);
 	snd.out_off = 0;
@@ -355,6 +371,28 @@ bool migrate_send_poll(void)
 
 /* ---------------------------------------------------------------- starting */
 
+/*
+ * The delta cache: one slot per frame up to DELTA_CACHE_MAX_SLOTS, the
+ * slots first, then the pages. Without the memory, pages go whole (said
+ * in the log): a migration does not fail for want of a cache.
+ */
+static void alloc_cache(uint64_t frames)
+{
+	size_t n = frames < DELTA_CACHE_MAX_SLOTS ? (size_t)frames : DELTA_CACHE_MAX_SLOTS;
+	size_t slots_bytes = (n * sizeof(struct delta_slot) + DELTA_PAGE_SIZE - 1) &
+			     ~(size_t)(DELTA_PAGE_SIZE - 1);
+	uint8_t *mem;
+
+	snd.cache_order = palloc_order_for(slots_bytes + n * DELTA_PAGE_SIZE);
+	snd.cache_mem = physmem_alloc_pages(snd.cache_order);
+	if (!snd.cache_mem) {
+		log_warn("migrate %s: no memory for the delta cache; pages go whole", snd.g->name);
+		return;
+	}
+	mem = phys_to_virt(snd.cache_mem);
+	delta_cache_init(&snd.cache, (struct delta_slot *)mem, mem + slots_bytes, n);
+}
+
 static int alloc_buffers(char *err, size_t errlen)
 {
 	uint64_t frames = snd.g->ram_size >> FRAME_SHIFT;
@@ -372,6 +410,8 @@ static int alloc_buffers(char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	dirty_bitmap_init(&snd.todo, phys_to_virt(snd.todo_words), frames);
+	if (snd.pc.params.delta)
+		alloc_cache(frames);
 	return 0;
 }
 

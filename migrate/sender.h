@@ -26,6 +26,9 @@ struct msend_status {
 	uint16_t port;
 	uint32_t round; /* 0: first pass */
 	uint64_t pages_sent, zero_pages, data_pages;
+	uint64_t delta_pages;     /* re-sent as deltas against the copy sent before */
+	uint64_t unchanged_pages; /* dirty but equal to the copy sent: not sent again */
+	uint64_t delta_saved;     /* wire bytes the deltas saved over whole pages */
 	uint64_t dirty_pages;     /* what the last harvest found */
 	uint64_t bytes;           /* stream bytes the destination acknowledged */
 	uint64_t ram_bytes;

@@ -12,6 +12,7 @@
 #include "lwip/tcp.h"
 #include "migrate/ack.h"
 #include "migrate/precopy.h"
+#include "migrate/send_page.h"
 #include "migrate/sender.h"
 
 struct sender {
@@ -33,6 +34,10 @@ struct sender {
 	uint64_t commit_end;        /* stream offset just past our commit, once queued */
 	uint64_t start_ns, progress_ns, pause_ns, round_ns, round_acked, commit_ns;
 	struct mack_parser ans;
+	struct delta_cache cache;   /* copies of pages as sent (when deltas are on) */
+	hpa_t cache_mem;            /* its slots then its pages; 0 without a cache */
+	unsigned cache_order;
+	struct send_page_counts sent;
 };
 
 extern struct sender snd;
@@ -40,7 +45,7 @@ extern struct sender snd;
 /* Failed or cancelled (ev): the guest goes back to how it was found. Main loop. */
 void msend_finish(enum msend_event ev, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
-/* Free the pass bitmap (idempotent). */
+/* Free the pass bitmap and the delta cache (idempotent). */
 void msend_free_todo(void);
 
 /* Leave the guest as it was found: log stopped, throttle lifted, running unless it was paused. */
