@@ -95,6 +95,12 @@ def migrate(s, p, src, dst, port=PORT):
     st = wait_migration(p, src)
     assert st["state"] == "done", st
     inc = p.json(dst, "migrate status")["incoming"]
+    # every page entry is zeros, data or a delta; the destination applied as many
+    assert st["pages_sent"] == st["zero_pages"] + st["data_pages"] + st["delta_pages"], st
+    assert inc["pages"] == st["pages_sent"] and inc["delta_pages"] == st["delta_pages"], (st, inc)
+    s.note("%s -> %s: %d deltas (%d KiB saved), %d dirty pages unchanged, not re-sent" % (
+        ADDR[src], ADDR[dst], st["delta_pages"], st["delta_bytes_saved"] >> 10,
+        st["unchanged_pages"]))
     s.note("%s -> %s: %d rounds, %d pages (%d zero), %d KiB of %d KiB RAM, %d KiB/s, "
            "downtime %d ms (expected %d; source's last pages, state and digest %d ms, "
            "destination's check and build %d ms), total %d ms, "
