@@ -372,7 +372,7 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-static int fmt_digit_value(char c)
+int fmt_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -400,7 +400,7 @@ int fmt_parse_u64(const char *s, uint64_t *out)
 		return -EINVAL;
 	/* Scan to the end first: junk anywhere is -EINVAL, not -ERANGE. */
 	for (; *s; s++) {
-		d = fmt_digit_value(*s);
+		d = fmt_hex_digit(*s);
 		if (d < 0 || (unsigned int)d >= base)
 			return -EINVAL;
 		if (v > (UINT64_MAX - (unsigned int)d) / base)

@@ -27,4 +27,7 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4)
  */
 int fmt_parse_u64(const char *s, uint64_t *out);
 
+/* The value of hex digit c (either case), or -1. */
+int fmt_hex_digit(char c);
+
 #endif

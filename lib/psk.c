@@ -4,18 +4,8 @@
  */
 #include <string.h>
 
+#include "lib/fmt.h"
 #include "lib/psk.h"
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int psk_parse_hex(const char *hex, uint8_t *key, size_t *len)
 {
@@ -25,7 +15,7 @@ int psk_parse_hex(const char *hex, uint8_t *key, size_t *len)
 	if (n % 2 || n < 2 * PSK_MIN_BYTES || n > 2 * PSK_MAX_BYTES)
 		return -EINVAL;
 	for (i = 0; i < n / 2; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		int hi = fmt_hex_digit(hex[2 * i]), lo = fmt_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			memset(tmp, 0, sizeof(tmp));
