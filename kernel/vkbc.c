@@ -112,7 +112,10 @@ static void data(struct vkbc *k, uint8_t val)
 	if (cmd == CMD_WRITE_CB) {
 		k->command_byte = val;
 	} else if (cmd == CMD_WRITE_OUTPUT) {
-		k->output_port = val;
+		/* a low reset line resets the CPU: the request is taken as a
+		 * pulse, so the port reads (and saves) with the line high again,
+		 * as after the reset */
+		k->output_port = val | OUT_RESET_LINE;
 		if (!(val & OUT_RESET_LINE))
 			k->reset = true;
 	}
