@@ -89,7 +89,7 @@ ESP_GUESTS := $(patsubst $(BUILD)/guests/%,$(BUILD)/esp/guests/%,$(GUEST_ELFS))
 DISK    := $(BUILD)/hv.img
 
 .PHONY: all deps esp linux-esp image run run-bochs run-qemu run-kvm test test-unit \
-        test-integration test-migrate-long kut test-kut test-kut-fast fuzz mutate bench demo \
+        test-integration test-migrate-long test-linux kut test-kut test-kut-fast fuzz mutate bench demo \
         check-headers clean distclean help
 .DEFAULT_GOAL := all
 
@@ -103,6 +103,7 @@ help:
 	@echo "make test       unit + sanitizer + fuzz smoke + emulator tests, ends 'N passed, M failed, K skipped'"
 	@echo "make test-unit  host unit tests, plain and under ASan/UBSan"
 	@echo "make test-integration  boot tests in Bochs, QEMU/TCG (and QEMU/KVM when nested VMX exists)"
+	@echo "make test-linux  Debian's Linux kernel booted to its initramfs in Bochs (not in make test)"
 	@echo "make test-migrate-long  busy 32- and 64-bit guests moved back and forth in Bochs (long; not in make test)"
 	@echo "make kut        build kvm-unit-tests (x86_64, i386) into $(BUILD)/kut"
 	@echo "make test-kut   every kvm-unit-test under the hypervisor in Bochs (KUT_EMU=qemu: QEMU/TCG)"
@@ -273,6 +274,11 @@ test-integration: all
 # trips of busy 32- and 64-bit guests (tests/integration/test_migrate_long.py).
 test-migrate-long: all
 	@$(PYTHON) tests/integration/run.py --build $(BUILD) --emu bochs --long -k test_migrate_long
+
+# Debian's kernel booted under the hypervisor (about 3 minutes of Bochs;
+# kept out of `make test` for CI's time budget): tests/integration/test_linux.py.
+test-linux: all
+	@$(PYTHON) tests/integration/run.py --build $(BUILD) --emu bochs --long -k test_linux
 
 # Every stage records its counts in $(BUILD)/results; the summary adds
 # them up, so one failing stage still lets the others run and report.

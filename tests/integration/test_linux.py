@@ -27,7 +27,7 @@ LINUX_ESP = "esp-linux"
 # a build machine running ten other Bochs instances (load 12 on 2 CPUs).
 LINUX_WAIT = float(os.environ.get("HV_LINUX_WAIT", "900"))
 MARKER = "LINUX-GUEST-OK"
-# What works without interrupt controllers or a PIT on this branch: the
+# What works without an I/O APIC (the 8259s and the PIT exist): the
 # loop calibration is skipped (lpj=), the TSC rate comes from CPUID 0x15,
 # the LAPIC timer runs in TSC-deadline mode; no I/O APIC exists (noapic).
 CMDLINE = ("console=ttyS0 earlyprintk=serial,ttyS0,115200 noapic lpj=1000000 "
@@ -42,7 +42,8 @@ def _need_image(s):
                                     "linux-image-amd64 and busybox-static)" % (f, esp))
 
 
-@boot("linux", kinds=("bochs", "kvm"), mem_mib=512, esp=LINUX_ESP, boot_wait=LINUX_WAIT)
+@boot("linux", kinds=("bochs", "kvm"), mem_mib=512, esp=LINUX_ESP, boot_wait=LINUX_WAIT,
+      long=True)
 def test_linux_refused_with_a_reason(s):
     """Too little RAM for the kernel's init_size, and an initrd file that is
     not on the ESP: clear errors, no guest."""
@@ -54,7 +55,8 @@ def test_linux_refused_with_a_reason(s):
     assert obj["ok"] is False and "missing.gz" in obj["error"], obj
 
 
-@boot("linux", kinds=("bochs", "kvm"), mem_mib=512, esp=LINUX_ESP, boot_wait=LINUX_WAIT)
+@boot("linux", kinds=("bochs", "kvm"), mem_mib=512, esp=LINUX_ESP, boot_wait=LINUX_WAIT,
+      long=True)
 def test_linux_boots_to_its_init(s):
     """guest start vmlinuz with the initramfs: the marker line appears;
     on failure the assertion carries the serial output's tail."""
