@@ -228,7 +228,7 @@ def test_migrate_idle_guest_there_and_back(s):
 BUSY = "workload.elf name=%s mem=16 -- pages=1024 rounds=0 rate=256" % GUEST
 
 
-@boot("migrate-bochs-busy", kinds=("bochs",))
+@boot("migrate-bochs-busy", kinds=("bochs",), long=True)
 def test_migrate_busy_guest_survives_a_cancel_then_moves(s):
     """A guest writing 256 KiB/s over 4 MiB (the link carries ~1.2 MB/s):
     the destination cancels in the first pass, the guest keeps running on
