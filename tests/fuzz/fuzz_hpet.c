@@ -16,25 +16,11 @@
 
 #include "kernel/hpet.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define TSC_HZ 2999999999ULL /* does not divide: rounding is exercised */
 #define LOW32 0xffffffffULL
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes-- && in->n) {
-		v = v << 8 | *in->p++;
-		in->n--;
-	}
-	return v;
-}
 
 /* Mostly registers that exist, sometimes anything in the page. */
 static uint32_t pick_offset(struct input *in)

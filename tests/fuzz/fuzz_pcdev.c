@@ -21,23 +21,9 @@
 
 #include "kernel/pcdev.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/fuzz_input.h"
 #include "tests/unit/gs_fixture.h"
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes-- && in->n) {
-		v = v << 8 | *in->p++;
-		in->n--;
-	}
-	return v;
-}
 
 static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1, 0x40, 0x41, 0x42,
 				  0x43, 0x61, 0x60, 0x64, 0x92, 0x70, 0x71 };

@@ -16,26 +16,12 @@
 
 #include "kernel/vlapic.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define EN (1ULL << 11)
 #define EXTD (1ULL << 10)
 #define MASKED (1u << 16)
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes-- && in->n) {
-		v = v << 8 | *in->p++;
-		in->n--;
-	}
-	return v;
-}
 
 /* Mostly registers that exist, sometimes anything at all. */
 static uint32_t pick_offset(struct input *in)
