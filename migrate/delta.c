@@ -186,6 +186,17 @@ void delta_cache_store(struct delta_cache *c, uint64_t frame, const uint8_t *pag
 	memcpy(c->pages + s * DELTA_PAGE_SIZE, page, DELTA_PAGE_SIZE);
 }
 
+void delta_cache_offer(struct delta_cache *c, uint64_t frame, const uint8_t *page)
+{
+	size_t s;
+
+	if (!c->nslots)
+		return;
+	s = slot_of(c, frame);
+	if (!c->slots[s].valid || c->slots[s].frame == frame)
+		delta_cache_store(c, frame, page);
+}
+
 void delta_cache_forget(struct delta_cache *c, uint64_t frame)
 {
 	size_t s;

@@ -72,6 +72,12 @@ const uint8_t *delta_cache_lookup(struct delta_cache *c, uint64_t frame);
 /* Remember page (DELTA_PAGE_SIZE bytes) as frame's copy, replacing the slot's. */
 void delta_cache_store(struct delta_cache *c, uint64_t frame, const uint8_t *page);
 
+/*
+ * Like delta_cache_store, unless the slot holds another frame's copy
+ * (then that copy stays and frame is not cached).
+ */
+void delta_cache_offer(struct delta_cache *c, uint64_t frame, const uint8_t *page);
+
 /* Forget frame (it was sent as zeros, or whole without a copy kept). */
 void delta_cache_forget(struct delta_cache *c, uint64_t frame);
 

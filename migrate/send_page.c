@@ -42,7 +42,15 @@ int send_page_add(struct mstream_batch *b, struct delta_cache *cache, uint64_t f
 	}
 	if (mstream_batch_add(b, frame, zero ? NULL : page))
 		return -ENOSPC;
-	if (cache)
+	/*
+	 * A zero page takes only a free slot or its own: the cache is
+	 * direct-mapped and smaller than a large guest, and a guest's zero
+	 * pages (most of an idle one) would evict the data pages that deltas
+	 * are for.
+	 */
+	if (cache && zero)
+		delta_cache_offer(cache, frame, page);
+	else if (cache)
 		delta_cache_store(cache, frame, page);
 	if (zero)
 		n->zero++;

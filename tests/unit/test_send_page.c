@@ -145,6 +145,23 @@ TEST a_page_that_became_zero_goes_bare_and_back_as_a_delta(void)
 	PASS();
 }
 
+TEST a_zero_page_keeps_another_frames_copy(void)
+{
+	send_round(&cache, 1, 2);
+	memset(guest[5], 0, N); /* frame 5 maps to frame 1's slot */
+	send_round(&cache, 5, 6);
+	guest[1][100] ^= 0x5a;
+	send_round(&cache, 1, 2);
+	ASSERT_EQ(1, counts.zero);
+	ASSERT_EQ(1, counts.delta);
+	ASSERT_MEM_EQ(guest[1], rx[1], N);
+	guest[5][7] = 1; /* never cached: goes whole, and takes its slot back */
+	send_round(&cache, 5, 6);
+	ASSERT_EQ(2, counts.data);
+	ASSERT_MEM_EQ(guest[5], rx[5], N);
+	PASS();
+}
+
 TEST without_a_cache_pages_go_whole(void)
 {
 	send_round(NULL, 1, 3);
@@ -183,6 +200,7 @@ SUITE(send_page)
 		RUN_TEST(a_rewritten_page_goes_whole);
 		RUN_TEST(an_evicted_copy_means_a_whole_page);
 		RUN_TEST(a_page_that_became_zero_goes_bare_and_back_as_a_delta);
+		RUN_TEST(a_zero_page_keeps_another_frames_copy);
 		RUN_TEST(without_a_cache_pages_go_whole);
 		RUN_TEST(a_full_batch_changes_nothing);
 	});
