@@ -70,7 +70,7 @@ NET_SRCS := net/net.c net/nic.c net/netif.c net/e1000.c net/virtio_net.c \
         net/virtio_pci.c net/ping.c net/netbench.c net/cmd_net.c net/rawframes.c
 # Ours that include mbedTLS's headers (net/mbedtls.mk gives them MBEDTLS_DEFS).
 MTLS_SRCS := migrate/tls.c migrate/tls_error.c
-MIGRATE_SRCS := migrate/transfer.c migrate/sender.c migrate/send_end.c migrate/receiver.c \
+MIGRATE_SRCS := migrate/transfer.c migrate/channel.c migrate/sender.c migrate/send_end.c migrate/receiver.c \
         migrate/migrate.c migrate/cmd_migrate.c $(MTLS_SRCS) migrate/tls_platform.c \
         migrate/cmd_tls_selftest.c
 

@@ -28,8 +28,13 @@ no per-round history (tests/integration/migration.py). They go to
 BUILD/bench/migrate-rounds.dat and, drawn by gnuplot, migrate.svg; every
 figure to migrate.json.
 
+Then the columns for TLS on/off and compress delta/none
+(bench/migrate_cost.py: the same guest moved with each, whole-page and
+few-bytes-a-page writers, and what TLS and encoding cost per byte).
+Ours run with the hypervisor's defaults: TLS on, compress delta.
+
 Usage: bench/migrate.py [--build DIR] [--only ROW]... [--no-qemu] [--no-ours]
-       [--link-kib-s N] [--qemu-timeout S]
+       [--link-kib-s N] [--qemu-timeout S] [--no-cost]
 """
 
 import argparse
@@ -47,6 +52,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import emu as emulib  # noqa: E402
+import migrate_cost  # noqa: E402
 import migration as mig  # noqa: E402
 from test_net import ADDR, Pair  # noqa: E402
 
@@ -412,6 +418,8 @@ def main():
                     help="QEMU's downtime limit when ours did not run (default 300)")
     ap.add_argument("--qemu-timeout", type=float, default=120.0,
                     help="seconds before an unconverged QEMU migration is cancelled")
+    ap.add_argument("--no-cost", action="store_true",
+                    help="skip the TLS on/off and delta on/off columns (bench/migrate_cost.py)")
     args = ap.parse_args()
     rows = [r for r in ROWS if not args.only or r[0] in args.only]
     ours, qemu = {}, {}
@@ -449,6 +457,12 @@ def main():
     series = write_rounds(os.path.join(out_dir, "migrate-rounds.dat"), ours, qemu)
     print("\n" + plot(out_dir, series))
     print("all figures: %s" % os.path.join(out_dir, "migrate.json"))
+    if not args.no_ours and not args.no_cost and not emulib.emulator_unavailable_reason("bochs"):
+        progress("ours: TLS on/off and compress delta/none (bench/migrate_cost.py)")
+        cost = migrate_cost.run(args.build, migrate_cost.RATE)
+        migrate_cost.print_table(cost, migrate_cost.RATE)
+        with open(os.path.join(out_dir, "migrate-cost.json"), "w") as f:
+            json.dump(cost, f, indent=1)
     return 0
 
 

@@ -45,6 +45,11 @@ uint64_t clock_ticks(void)
 	return ticks;
 }
 
+uint64_t clock_cycles(void)
+{
+	return rdtsc();
+}
+
 uint64_t clock_tsc_hz(void)
 {
 	return tsc_hz;

@@ -26,6 +26,12 @@ void clock_wake_at(uint64_t tsc);
 uint64_t clock_tsc_hz(void);
 
 /*
+ * The TSC, for what a piece of work costs (migrate status). Under Bochs
+ * it advances one per instruction, so there cycles are instructions.
+ */
+uint64_t clock_cycles(void);
+
+/*
  * Call fn with the interrupted instruction address hz times a second, from
  * the timer interrupt (only where interrupts are enabled); fn NULL or hz 0
  * stops it. For the sampling profiler.

@@ -26,7 +26,7 @@
 static void incoming(struct reply *r, int argc, char **argv)
 {
 	uint16_t port = MIGRATE_PORT_DEFAULT;
-	char err[160] = "";
+	char err[200] = "";
 
 	if (argc > 2 && !strcmp(argv[2], "cancel")) {
 		if (migrate_recv_cancel())
@@ -57,6 +57,7 @@ static void send_status(struct reply *r)
 		reply_str(r, "name", st->guest);
 		reply_strf(r, "destination", "%u.%u.%u.%u:%u", st->addr >> 24, (st->addr >> 16) & 255,
 			   (st->addr >> 8) & 255, st->addr & 255, st->port);
+		reply_str(r, "tls", st->tls);
 		reply_u64(r, "round", st->round);
 		reply_u64(r, "pages_sent", st->pages_sent);
 		reply_u64(r, "zero_pages", st->zero_pages);
@@ -73,6 +74,10 @@ static void send_status(struct reply *r)
 		reply_u64(r, "downtime_ms", st->downtime_ns / NS_PER_MS);
 		reply_u64(r, "downtime_source_ms", st->source_ns / NS_PER_MS);
 		reply_u64(r, "total_ms", st->total_ns / NS_PER_MS);
+		reply_u64(r, "encode_cycles", st->encode_cycles);
+		reply_u64(r, "encoded_bytes", st->encoded_bytes);
+		reply_u64(r, "tls_cycles", st->tls_cycles);
+		reply_u64(r, "tls_bytes", st->tls_bytes);
 		reply_u64(r, "throttle_pct", st->throttle_pct);
 		reply_str(r, "converged_by", precopy_reason_name(st->reason));
 		reply_bool(r, "auto_converged", st->throttle_pct != 0);
@@ -90,6 +95,7 @@ static void recv_status(struct reply *r)
 	reply_u64(r, "port", st->port);
 	reply_str(r, "name", st->guest);
 	reply_str(r, "source", st->host);
+	reply_str(r, "tls", st->tls);
 	reply_u64(r, "bytes", st->bytes);
 	reply_u64(r, "pages", st->pages);
 	reply_u64(r, "delta_pages", st->delta_pages);
@@ -97,6 +103,8 @@ static void recv_status(struct reply *r)
 	reply_u64(r, "accepted", st->accepted);
 	reply_u64(r, "refused", st->refused);
 	reply_u64(r, "build_ms", st->build_ms);
+	reply_u64(r, "tls_cycles", st->tls_cycles);
+	reply_u64(r, "tls_bytes", st->tls_bytes);
 	reply_str(r, "last", st->last);
 	reply_obj_end(r);
 }
@@ -112,6 +120,7 @@ static void settings(struct reply *r)
 	reply_bool(r, "auto_converge", p->auto_converge);
 	reply_str(r, "compress", p->delta ? "delta" : "none");
 	migrate_tls_settings(r);
+	reply_str(r, "entropy", migrate_entropy_source());
 	reply_obj_end(r);
 }
 
@@ -209,8 +218,8 @@ COMMAND(migrate, "NAME HOST[:PORT] | incoming [PORT|cancel] | status | cancel | 
 	"live-migrate a guest to a peer hypervisor, or receive one", 1, 3, false, cmd_migrate);
 
 /*
- * Hidden, for the tests: corrupt the next outgoing stream at byte OFFSET,
- * or lose the next migration's commit.
+ * Hidden, for the tests: damage the next outgoing connection
+ * (migrate/fault.h), or lose the next migration's commit.
  */
 static void cmd_migrate_fault(struct reply *r, int argc, char **argv)
 {
@@ -219,14 +228,24 @@ static void cmd_migrate_fault(struct reply *r, int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "withhold-commit")) {
 		migrate_send_withhold_commit();
 		reply_bool(r, "withhold_commit", true);
+	} else if (argc == 2 && !strcmp(argv[1], "record")) {
+		migrate_send_fault(MIGRATE_FAULT_RECORD, 0);
+		reply_bool(r, "record", true);
+	} else if (argc == 2 && !strcmp(argv[1], "replay")) {
+		migrate_send_fault(MIGRATE_FAULT_REPLAY, 0);
+		reply_bool(r, "replay", true);
 	} else if (argc == 3 && !strcmp(argv[1], "corrupt") && !fmt_parse_u64(argv[2], &off)) {
-		migrate_send_fault(off);
+		migrate_send_fault(MIGRATE_FAULT_CORRUPT, off);
 		reply_u64(r, "corrupt_at", off);
+	} else if (argc == 3 && !strcmp(argv[1], "truncate") && !fmt_parse_u64(argv[2], &off)) {
+		migrate_send_fault(MIGRATE_FAULT_TRUNCATE, off);
+		reply_u64(r, "truncate_at", off);
 	} else {
-		reply_error(r, "usage: migrate_fault corrupt OFFSET | withhold-commit");
+		reply_error(r, "usage: migrate_fault corrupt OFFSET | truncate OFFSET | record | replay | "
+			       "withhold-commit");
 	}
 }
 
-COMMAND(migrate_fault, "corrupt OFFSET | withhold-commit",
-	"flip a bit of the next migration stream, or lose its commit (tests)", 1, 2, true,
+COMMAND(migrate_fault, "corrupt OFFSET | truncate OFFSET | record | replay | withhold-commit",
+	"damage the next migration's connection, or lose its commit (tests)", 1, 2, true,
 	cmd_migrate_fault);

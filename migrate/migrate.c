@@ -7,6 +7,7 @@
  * source, so tools can follow it. Neither is ever waited for: the status
  * line is redrawn only when the console is idle, log lines are queued.
  */
+#include "arch/x86/entropy.h"
 #include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
@@ -24,6 +25,11 @@ static struct precopy_params params = {
 };
 static uint64_t next_report_ns, next_status_ns;
 static bool status_shown;
+
+const char *migrate_entropy_source(void)
+{
+	return entropy_source_name();
+}
 
 struct precopy_params *migrate_params(void)
 {

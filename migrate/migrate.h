@@ -15,4 +15,7 @@ bool migrate_poll(void);
 /* The settings the next `migrate NAME HOST` uses. */
 struct precopy_params *migrate_params(void);
 
+/* Where the TLS handshakes' randomness comes from: "rdseed", "rdrand" or "tsc-jitter". */
+const char *migrate_entropy_source(void);
+
 #endif

@@ -19,10 +19,11 @@
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 #include "lib/fmt.h"
-#include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "migrate/ack.h"
+#include "migrate/channel.h"
 #include "migrate/receiver.h"
+#include "migrate/tls_keys.h"
 #include "migrate/transfer.h"
 
 #define FRAME_SHIFT 12
@@ -36,13 +37,14 @@ static const char *const phase_names[] = { "off", "listening", "receiving", "ver
 
 struct receiver {
 	struct mrecv_status st;
-	struct tcp_pcb *listen, *pcb;
+	struct tcp_pcb *listen;
+	struct mchan ch;             /* the source's connection, TLS unless off */
 	struct mstream_dec *dec;     /* from the page allocator: a record is 257 KiB */
 	hpa_t table;                 /* page(s) holding blocks[] */
 	unsigned table_order;
 	hpa_t *blocks;
 	uint32_t nblocks;
-	bool have_state, failed, lost, peer_closed;
+	bool have_state, failed;
 	enum mack_code code;         /* the refusal, once failed */
 	char why[MACK_MSG_MAX + 1];
 	struct mstream_end end;
@@ -50,8 +52,8 @@ struct receiver {
 	struct guest *g;             /* built, runs once the source's commit arrives */
 	struct mack_parser commit;   /* the source's reply to our acceptance */
 	uint8_t ans[MACK_MAX];
-	size_t ans_len, ans_off, ans_acked;
-	uint64_t last_ns, ans_ns, end_ns;
+	size_t ans_len, ans_off;
+	uint64_t ans_ns, end_ns;
 };
 
 static struct receiver r;
@@ -197,42 +199,20 @@ static const struct mstream_ops dec_ops = { on_header, on_page, on_state, on_end
 
 /* ---------------------------------------------------------------- lwIP callbacks */
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+/* Plaintext from the source: the stream, then its reply to our acceptance. */
+static void on_plain(const uint8_t *buf, size_t len)
 {
-	struct pbuf *q;
-
-	if (!p) {
-		r.peer_closed = true;
-		return ERR_OK;
-	}
-	for (q = p; q && r.st.phase == MRECV_ANSWERING && r.g; q = q->next)
-		mack_feed(&r.commit, q->payload, q->len); /* its errors are poll's to act on */
-	for (q = p; q && r.st.phase == MRECV_RECEIVING && !r.failed; q = q->next) {
-		if (mstream_feed(r.dec, q->payload, q->len) < 0) {
-			r.failed = true;
-			if (!r.why[0]) {
-				r.code = MACK_BAD_STREAM;
-				fmt_snprintf(r.why, sizeof(r.why), "%s", r.dec->err);
-			}
+	if (r.st.phase == MRECV_ANSWERING && r.g)
+		mack_feed(&r.commit, buf, len); /* its errors are poll's to act on */
+	if (r.st.phase != MRECV_RECEIVING || r.failed)
+		return;
+	if (mstream_feed(r.dec, buf, len) < 0) {
+		r.failed = true;
+		if (!r.why[0]) {
+			r.code = MACK_BAD_STREAM;
+			fmt_snprintf(r.why, sizeof(r.why), "%s", r.dec->err);
 		}
 	}
-	r.st.bytes += p->tot_len;
-	r.last_ns = clock_ns();
-	tcp_recved(pcb, p->tot_len);
-	pbuf_free(p);
-	return ERR_OK;
-}
-
-static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
-{
-	r.ans_acked += len;
-	return ERR_OK;
-}
-
-static void on_err(void *arg, err_t err)
-{
-	r.pcb = NULL; /* lwIP freed it */
-	r.lost = true;
 }
 
 /* One source at a time: another connection meanwhile is reset. */
@@ -240,27 +220,30 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
-	if (r.pcb || r.st.phase != MRECV_LISTENING) {
+	if (r.ch.pcb || r.st.phase != MRECV_LISTENING) {
 		log_warn("migrate incoming: busy, resetting a second connection");
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
-	r.pcb = pcb;
-	r.failed = r.lost = r.peer_closed = r.have_state = false;
+	if (mchan_accept(&r.ch, pcb, tls_keys_get()->enabled, on_plain)) {
+		log_warn("migrate incoming: %s", tls_keys_ready() ? "cannot set up TLS, resetting the connection"
+								  : TLS_KEYS_MISSING);
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	r.failed = r.have_state = false;
 	r.why[0] = 0;
 	r.g = NULL;
-	r.ans_len = r.ans_off = r.ans_acked = 0;
+	r.ans_len = r.ans_off = 0;
 	memset(r.st.guest, 0, sizeof(r.st.guest));
 	memset(r.st.host, 0, sizeof(r.st.host));
 	r.st.bytes = r.st.pages = r.st.frames = r.st.delta_pages = 0;
+	r.st.tls_cycles = r.st.tls_bytes = 0;
+	r.st.tls[0] = 0;
 	r.st.attempts++;
 	r.st.phase = MRECV_RECEIVING;
-	r.last_ns = clock_ns();
 	mstream_dec_init(r.dec, &dec_ops);
 	mack_parser_init(&r.commit);
-	tcp_recv(pcb, on_recv);
-	tcp_sent(pcb, on_sent);
-	tcp_err(pcb, on_err);
 	log_info("migrate incoming: connection from %s", ipaddr_ntoa(&pcb->remote_ip));
 	return ERR_OK;
 }
@@ -280,14 +263,7 @@ static void note(const char *fmt, ...)
 
 static void drop_pcb(bool graceful)
 {
-	struct tcp_pcb *pcb = r.pcb;
-
-	if (!pcb)
-		return;
-	r.pcb = NULL;
-	transfer_detach(pcb);
-	if (!graceful || tcp_close(pcb) != ERR_OK)
-		tcp_abort(pcb);
+	mchan_close(&r.ch, graceful);
 }
 
 static void stop_listening(void)
@@ -321,7 +297,7 @@ static void answer(enum mack_code code, const char *msg)
 	int n = mack_encode(r.ans, sizeof(r.ans), code, msg);
 
 	r.ans_len = n > 0 ? (size_t)n : 0;
-	r.ans_off = r.ans_acked = 0;
+	r.ans_off = 0;
 	r.ans_ns = clock_ns();
 	r.st.phase = MRECV_ANSWERING;
 }
@@ -398,13 +374,31 @@ static void committed(void)
 
 /* ---------------------------------------------------------------- polling */
 
+/*
+ * The handshake or a record failed: nothing more can be said to the
+ * source through the session, so the refusal is mbedTLS's alert (already
+ * queued), and ours is in the log and the status.
+ */
+static void refuse_tls(const char *why)
+{
+	r.st.refused++;
+	staging_free();
+	note("connection refused (TLS): %s", why);
+	log_warn("migrate incoming: %s", r.st.last);
+	r.ans_len = r.ans_off = 0;
+	r.ans_ns = clock_ns();
+	r.st.phase = MRECV_ANSWERING;
+}
+
 static void poll_receiving(uint64_t now)
 {
-	if (r.failed)
+	if (mchan_error(&r.ch))
+		refuse_tls(mchan_error(&r.ch));
+	else if (r.failed)
 		refuse(r.code, r.why);
-	else if (r.lost || r.peer_closed)
-		discard(r.lost ? "connection lost" : "the source closed the stream before its end");
-	else if (now - r.last_ns >= TRANSFER_STALL_NS)
+	else if (r.ch.lost || r.ch.peer_closed)
+		discard(r.ch.lost ? "connection lost" : "the source closed the stream before its end");
+	else if (now - r.ch.last_ns >= TRANSFER_STALL_NS)
 		discard("no data for 30 s");
 	else if (r.dec->phase == MSTREAM_DONE) {
 		r.st.phase = MRECV_VERIFYING;
@@ -413,17 +407,17 @@ static void poll_receiving(uint64_t now)
 	}
 }
 
-/* Hand lwIP what it takes of our answer. */
+/* Hand the channel what it takes of our answer. */
 static void write_answer(void)
 {
 	size_t n;
 
-	if (!r.pcb || r.ans_off >= r.ans_len)
-		return;
-	n = transfer_write(r.pcb, r.ans + r.ans_off, r.ans_len - r.ans_off);
-	if (n != TRANSFER_FAILED)
-		r.ans_off += n;
-	tcp_output(r.pcb);
+	if (r.ch.pcb && r.ans_off < r.ans_len) {
+		n = mchan_write(&r.ch, r.ans + r.ans_off, r.ans_len - r.ans_off);
+		if (n != TRANSFER_FAILED)
+			r.ans_off += n;
+	}
+	mchan_flush(&r.ch);
 }
 
 /*
@@ -440,7 +434,9 @@ static void poll_commit(uint64_t now)
 		discard("the source's reply to our acceptance is not a commit");
 	else if (r.commit.status == MACK_DONE)
 		discard("the source answered our acceptance with something other than a commit");
-	else if (r.lost || r.peer_closed)
+	else if (mchan_error(&r.ch))
+		discard("TLS failed before the source's commit");
+	else if (r.ch.lost || r.ch.peer_closed)
 		discard("the connection ended before the source's commit");
 	else if (now - r.ans_ns >= TRANSFER_COMMIT_NS)
 		discard("no commit from the source");
@@ -451,10 +447,11 @@ static void poll_commit(uint64_t now)
 /* Refused: give the refusal a moment to reach the source, then let the connection go. */
 static void poll_refusal(uint64_t now)
 {
-	if ((r.ans_len && r.ans_acked >= r.ans_len) || r.lost ||
-	    now - r.ans_ns >= TRANSFER_LINGER_NS) {
+	bool delivered = r.ans_off >= r.ans_len && mchan_drained(&r.ch);
+
+	if (delivered || r.ch.lost || now - r.ans_ns >= TRANSFER_LINGER_NS) {
 		/* a refusal the source may not have read: the refusal stays the last word */
-		drop_pcb(r.ans_acked >= r.ans_len && !r.lost);
+		drop_pcb(delivered && !r.ch.lost);
 		r.st.phase = r.listen ? MRECV_LISTENING : MRECV_OFF;
 	} else {
 		write_answer();
@@ -473,12 +470,19 @@ bool migrate_recv_poll(void)
 {
 	uint64_t now = clock_ns();
 
+	if (r.ch.pcb) {
+		r.st.bytes = r.ch.wire_in;
+		r.st.tls_cycles = r.ch.tls_cycles;
+		r.st.tls_bytes = r.ch.plain_in;
+		if (mchan_ready(&r.ch))
+			fmt_snprintf(r.st.tls, sizeof(r.st.tls), "%s", mchan_cipher(&r.ch));
+	}
 	switch (r.st.phase) {
 	case MRECV_RECEIVING:
 		poll_receiving(now);
 		break;
 	case MRECV_VERIFYING:
-		if (r.lost)
+		if (r.ch.lost)
 			discard("connection lost while verifying");
 		else
 			verify_step();
@@ -523,6 +527,10 @@ int migrate_recv_listen(uint16_t port, char *err, size_t errlen)
 			     r.st.port);
 		return r.st.port == port ? 0 : -EBUSY;
 	}
+	if (!tls_keys_ready()) {
+		fmt_snprintf(err, errlen, "%s", TLS_KEYS_MISSING);
+		return -EPERM;
+	}
 	if (!r.dec) {
 		pa = physmem_alloc_pages(palloc_order_for(sizeof(*r.dec)));
 		r.dec = pa ? phys_to_virt(pa) : NULL; /* kept for the next stream */
@@ -548,16 +556,16 @@ int migrate_recv_cancel(void)
 	stop_listening();
 	if (r.g && r.st.phase == MRECV_ANSWERING)
 		return 0; /* our acceptance is on its way: the source may already have let go */
-	if (r.pcb && r.st.phase == MRECV_RECEIVING) {
+	if (r.ch.pcb && r.st.phase == MRECV_RECEIVING) {
 		/* a last word to the source, best effort: it learns why at once */
 		uint8_t ans[MACK_MAX];
 		int n = mack_encode(ans, sizeof(ans), MACK_CANCELLED, "cancelled on the destination");
 
-		if (n > 0 && transfer_write(r.pcb, ans, (size_t)n) == (size_t)n)
-			tcp_output(r.pcb);
+		if (n > 0)
+			mchan_write(&r.ch, ans, (size_t)n);
 		drop_pcb(true); /* a close, not a reset: the answer still goes out */
 	}
-	if (r.pcb || r.g || r.blocks)
+	if (r.ch.pcb || r.g || r.blocks)
 		discard("cancelled by the operator");
 	r.st.phase = MRECV_OFF;
 	return 0;

@@ -30,14 +30,19 @@ struct mrecv_status {
 	uint16_t port;
 	char guest[GUEST_NAME_MAX]; /* the stream's guest, once its header is in */
 	char host[MSTREAM_HOST_MAX];
+	char tls[48];   /* the connection's cipher suite, or "none (tls off)" */
 	uint64_t bytes, pages, frames;
 	uint64_t delta_pages; /* of pages: those that came as deltas */
 	uint32_t attempts, refused, accepted;
 	uint64_t build_ms; /* end record to guest built: digest check, RAM copy, state load */
+	uint64_t tls_cycles, tls_bytes; /* TLS handshake and decryption, in TSC cycles; plaintext bytes */
 	char last[240]; /* what became of the last attempt */
 };
 
-/* Listen on port for one guest. Returns 0, or -EBUSY (listening elsewhere) / -ENOMEM / -EINVAL. */
+/*
+ * Listen on port for one guest. Returns 0, or -EBUSY (listening
+ * elsewhere) / -ENOMEM / -EPERM (TLS on but no key: tls_keys.h).
+ */
 int migrate_recv_listen(uint16_t port, char *err, size_t errlen);
 
 /*

@@ -28,14 +28,7 @@
 /* Drop the connection: a close after success, a reset otherwise. */
 static void drop_pcb(bool graceful)
 {
-	struct tcp_pcb *pcb = snd.pcb;
-
-	if (!pcb)
-		return;
-	snd.pcb = NULL;
-	transfer_detach(pcb);
-	if (!graceful || tcp_close(pcb) != ERR_OK)
-		tcp_abort(pcb);
+	mchan_close(&snd.ch, graceful);
 }
 
 void msend_free_todo(void)
@@ -175,10 +168,11 @@ static void send_commit(void)
 	snd.st.phase = msend_phase_next(snd.st.phase, MSEND_EV_ACCEPTED);
 	snd.out_len = n > 0 ? (size_t)n : 0;
 	snd.out_off = 0;
-	snd.commit_end = snd.written + snd.out_len;
+	snd.commit_queued = true;
 	snd.commit_ns = clock_ns();
 	if (withhold_commit) {
 		snd.out_len = 0; /* never sent, so never acknowledged: as if lost */
+		snd.commit_queued = false;
 		withhold_commit = false;
 	}
 }
@@ -208,15 +202,17 @@ static bool check_commit(uint64_t now)
 {
 	const char *why = snd.g ? guest_trouble() : NULL;
 
-	if (snd.acked >= snd.commit_end && snd.commit_end)
+	if (snd.commit_queued && !snd.out_len && mchan_drained(&snd.ch))
 		succeed();
-	else if (snd.closed_by_peer && !snd.lost && !snd.out_len && snd.ans.status == MACK_DONE)
+	else if (snd.ch.peer_closed && !snd.ch.lost && !snd.out_len && snd.ans.status == MACK_DONE)
 		succeed();
 	else if (why)
 		in_doubt("%s", why);
 	else if (snd.ans.status == MACK_ERROR)
 		in_doubt("bytes from the destination after its acceptance: %s", snd.ans.msg);
-	else if (snd.lost || snd.closed_by_peer)
+	else if (mchan_error(&snd.ch))
+		in_doubt("TLS after the acceptance: %s", mchan_error(&snd.ch));
+	else if (snd.ch.lost || snd.ch.peer_closed)
 		in_doubt("connection lost before the commit was acknowledged");
 	else if (now - snd.commit_ns >= TRANSFER_COMMIT_NS)
 		in_doubt("the commit was not acknowledged within %lu s",
@@ -235,17 +231,22 @@ bool msend_check_link(uint64_t now)
 	why = snd.g ? guest_trouble() : NULL;
 	if (why)
 		msend_finish(MSEND_EV_FAILURE, "%s", why);
+	else if (mchan_peer_hint(&snd.ch))
+		msend_finish(MSEND_EV_FAILURE, "refused: %s", mchan_peer_hint(&snd.ch));
 	else if (snd.ans.status != MACK_MORE)
 		answered();
-	else if (snd.lost)
-		msend_finish(MSEND_EV_FAILURE, snd.connected ? "connection to the destination lost"
+	else if (mchan_error(&snd.ch))
+		msend_finish(MSEND_EV_FAILURE, "TLS: %s", mchan_error(&snd.ch));
+
+	else if (snd.ch.lost)
+		msend_finish(MSEND_EV_FAILURE, snd.ch.connected ? "connection to the destination lost"
 							     : "cannot connect to the destination");
-	else if (snd.closed_by_peer)
+	else if (snd.ch.peer_closed)
 		msend_finish(MSEND_EV_FAILURE, "the destination closed the connection without an answer");
-	else if (now - snd.progress_ns >= (snd.st.phase == MSEND_WAIT_ACK ? TRANSFER_ANSWER_NS
+	else if (now - snd.ch.last_ns >= (snd.st.phase == MSEND_WAIT_ACK ? TRANSFER_ANSWER_NS
 									  : TRANSFER_STALL_NS))
 		msend_finish(MSEND_EV_FAILURE, "timed out: no progress for %lu s",
-			     (unsigned long)((now - snd.progress_ns) / TRANSFER_NS_PER_S));
+			     (unsigned long)((now - snd.ch.last_ns) / TRANSFER_NS_PER_S));
 	else
 		return false;
 	return snd.st.phase != MSEND_COMMIT; /* accepted: the commit goes out from the poll */

@@ -24,12 +24,10 @@
 #include "kernel/main.h"
 #include "kernel/physmem.h"
 #include "lib/fmt.h"
-#include "lwip/ip_addr.h"
-#include "lwip/pbuf.h"
-#include "lwip/tcp.h"
 #include "migrate/ack.h"
 #include "migrate/sender_priv.h"
 #include "migrate/stream.h"
+#include "migrate/tls_keys.h"
 #include "migrate/transfer.h"
 
 #define FRAME_SHIFT 12
@@ -44,9 +42,12 @@ static uint8_t page_buf[MSTREAM_PAGE_SIZE];
 
 const struct msend_status *migrate_send_status(void)
 {
-	if (migrate_send_active()) {
+	if (migrate_send_active())
 		snd.st.total_ns = clock_ns() - snd.start_ns;
-		snd.st.bytes = snd.acked;
+	if (snd.st.phase != MSEND_IDLE) { /* the channel's counters outlive its connection */
+		snd.st.bytes = snd.ch.wire_acked;
+		snd.st.tls_cycles = snd.ch.tls_cycles;
+		snd.st.tls_bytes = snd.ch.plain_out;
 	}
 	return &snd.st;
 }
@@ -56,44 +57,12 @@ bool migrate_send_active(void)
 	return msend_phase_active(snd.st.phase);
 }
 
-/* ---------------------------------------------------------------- lwIP callbacks */
-
-static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
-{
-	snd.connected = err == ERR_OK;
-	snd.lost = err != ERR_OK;
-	snd.progress_ns = clock_ns();
-	return ERR_OK;
-}
-
-static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
-{
-	snd.acked += len;
-	snd.progress_ns = clock_ns();
-	return ERR_OK;
-}
+/* ---------------------------------------------------------------- the answer */
 
 /* The destination's answer; anything after it is the parser's error. */
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+static void on_answer(const uint8_t *buf, size_t len)
 {
-	struct pbuf *q;
-
-	if (!p) {
-		snd.closed_by_peer = true;
-		return ERR_OK;
-	}
-	for (q = p; q; q = q->next)
-		mack_feed(&snd.ans, q->payload, q->len);
-	snd.progress_ns = clock_ns();
-	tcp_recved(pcb, p->tot_len);
-	pbuf_free(p);
-	return ERR_OK;
-}
-
-static void on_err(void *arg, err_t err)
-{
-	snd.pcb = NULL; /* lwIP freed it */
-	snd.lost = true;
+	mack_feed(&snd.ans, buf, len);
 }
 
 /* ---------------------------------------------------------------- records */
@@ -130,7 +99,7 @@ static bool build_batch(void)
 	struct mstream_batch b;
 	unsigned examined = 0;
 	bool more = true;
-	uint64_t f;
+	uint64_t f, t;
 
 	mstream_batch_begin(&b, snd.out, MSTREAM_RECORD_MAX, snd.st.round);
 	while (b.count < MSTREAM_BATCH_MAX && examined < BATCH_EXAMINE_MAX) {
@@ -140,8 +109,11 @@ static bool build_batch(void)
 		}
 		examined++;
 		read_frame(f);
+		t = clock_cycles();
 		/* a batch holds 64 whole pages, so an entry always fits */
 		send_page_add(&b, snd.cache_mem ? &snd.cache : NULL, f, page_buf, &snd.sent);
+		snd.st.encode_cycles += clock_cycles() - t;
+		snd.st.encoded_bytes += MSTREAM_PAGE_SIZE;
 	}
 	snd.st.zero_pages = snd.sent.zero;
 	snd.st.data_pages = snd.sent.data;
@@ -191,8 +163,8 @@ static int64_t harvest(void)
 /* Measured bandwidth: the better of the last pass and the whole run (a short pass is all latency). */
 static uint64_t bandwidth(uint64_t now)
 {
-	uint64_t pass = precopy_rate(snd.acked - snd.round_acked, now - snd.round_ns);
-	uint64_t all = precopy_rate(snd.acked, now - snd.start_ns);
+	uint64_t pass = precopy_rate(snd.ch.wire_acked - snd.round_acked, now - snd.round_ns);
+	uint64_t all = precopy_rate(snd.ch.wire_acked, now - snd.start_ns);
 
 	return MAX(pass, all);
 }
@@ -202,7 +174,7 @@ static void begin_pass(enum msend_event ev, uint64_t now)
 	snd.st.phase = msend_phase_next(snd.st.phase, ev);
 	snd.cursor = 0;
 	snd.round_ns = now;
-	snd.round_acked = snd.acked;
+	snd.round_acked = snd.ch.wire_acked;
 }
 
 static int stop_and_copy(uint64_t now)
@@ -281,7 +253,7 @@ static int next_record(void)
 		if (build_batch())
 			return 0;
 		/* a pass ends once lwIP has it all acknowledged: harvest sees its whole time */
-		return snd.acked == snd.written ? end_of_pass() : 0;
+		return mchan_drained(&snd.ch) ? end_of_pass() : 0;
 	case MSEND_STOP_COPY:
 		if (build_batch())
 			return 0;
@@ -304,22 +276,9 @@ static bool sending_phase(void)
 	return snd.st.phase >= MSEND_FIRST_PASS && snd.st.phase <= MSEND_COMMIT;
 }
 
-/* Test hook (migrate_send_fault): flip a bit of stream byte corrupt_at - 1, once. */
-static uint64_t corrupt_at;
-
-void migrate_send_fault(uint64_t offset)
+void migrate_send_fault(enum migrate_fault f, uint64_t offset)
 {
-	corrupt_at = offset + 1;
-}
-
-static void corrupt_in_transit(void)
-{
-	uint64_t at = corrupt_at - 1;
-
-	if (corrupt_at && at >= snd.written && at - snd.written < snd.out_len - snd.out_off) {
-		snd.out[snd.out_off + (at - snd.written)] ^= 0x01;
-		corrupt_at = 0;
-	}
+	mchan_arm_fault(f, offset);
 }
 
 /* Hand lwIP what it takes of snd.out, within the bandwidth limit. */
@@ -330,9 +289,8 @@ static int push(void)
 
 	if (snd.written >= budget)
 		return 0;
-	corrupt_in_transit();
-	n = transfer_write(snd.pcb, snd.out + snd.out_off,
-			   MIN(snd.out_len - snd.out_off, (size_t)MIN(budget - snd.written, (uint64_t)SIZE_MAX)));
+	n = mchan_write(&snd.ch, snd.out + snd.out_off,
+			MIN(snd.out_len - snd.out_off, (size_t)MIN(budget - snd.written, (uint64_t)SIZE_MAX)));
 	if (n == TRANSFER_FAILED)
 		return -EIO;
 	snd.out_off += n;
@@ -349,8 +307,11 @@ bool migrate_send_poll(void)
 	if (!migrate_send_active() || msend_check_link(clock_ns()))
 		return false;
 	if (snd.st.phase == MSEND_CONNECTING) {
-		if (!snd.connected)
+		if (!mchan_ready(&snd.ch)) {
+			mchan_flush(&snd.ch);
 			return true;
+		}
+		fmt_snprintf(snd.st.tls, sizeof(snd.st.tls), "%s", mchan_cipher(&snd.ch));
 		begin_pass(MSEND_EV_CONNECTED, clock_ns());
 	}
 	for (i = 0; !err && i < RECORDS_PER_POLL && sending_phase(); i++) {
@@ -362,8 +323,7 @@ bool migrate_send_poll(void)
 		if (snd.out_len)
 			break; /* lwIP is full: wait for acknowledgements */
 	}
-	if (snd.pcb)
-		tcp_output(snd.pcb);
+	mchan_flush(&snd.ch);
 	if (err)
 		msend_finish(MSEND_EV_FAILURE, "sending failed (%s)", transfer_errname(err));
 	return migrate_send_active();
@@ -442,6 +402,10 @@ static int start_checks(struct guest *g, const char *name, char *err, size_t err
 		fmt_snprintf(err, errlen, "migration of %s already running (migrate cancel)", snd.st.guest);
 		return -EBUSY;
 	}
+	if (!tls_keys_ready()) {
+		fmt_snprintf(err, errlen, "%s", TLS_KEYS_MISSING);
+		return -EPERM;
+	}
 	if (!g || g->state == GUEST_STOPPED) {
 		fmt_snprintf(err, errlen, "no running or paused guest named '%s'", name);
 		return -EINVAL;
@@ -469,7 +433,7 @@ int migrate_send_start(const char *name, uint32_t addr, uint16_t port,
 	if (!ret)
 		ret = start_log(err, errlen);
 	if (!ret)
-		ret = transfer_connect(&snd.pcb, addr, port, on_connected, on_sent, on_recv, on_err);
+		ret = mchan_connect(&snd.ch, addr, port, tls_keys_get()->enabled, on_answer);
 	if (ret) {
 		if (!err[0])
 			fmt_snprintf(err, errlen, "cannot open a connection (%s)", transfer_errname(ret));
@@ -478,7 +442,7 @@ int migrate_send_start(const char *name, uint32_t addr, uint16_t port,
 		return ret;
 	}
 	put_header();
-	snd.start_ns = snd.progress_ns = clock_ns();
+	snd.start_ns = clock_ns();
 	snd.st.phase = MSEND_CONNECTING;
 	log_info("migrate %s: to %u.%u.%u.%u:%u", g->name, addr >> 24, (addr >> 16) & 255,
 		 (addr >> 8) & 255, addr & 255, port);

@@ -15,6 +15,7 @@
 
 #include "kernel/guest_spec.h"
 #include "lib/types.h"
+#include "migrate/fault.h"
 #include "migrate/precopy.h"
 #include "migrate/send_phase.h"
 
@@ -24,6 +25,7 @@ struct msend_status {
 	char guest[GUEST_NAME_MAX];
 	uint32_t addr;  /* destination, host byte order */
 	uint16_t port;
+	char tls[48];   /* the connection's cipher suite, "none (tls off)", or "" mid-handshake */
 	uint32_t round; /* 0: first pass */
 	uint64_t pages_sent, zero_pages, data_pages;
 	uint64_t delta_pages;     /* re-sent as deltas against the copy sent before */
@@ -38,6 +40,11 @@ struct msend_status {
 	uint64_t downtime_ns;     /* measured: guest paused to destination's acceptance */
 	uint64_t source_ns;       /* of which: paused to end record queued (last pages, state, digest) */
 	uint64_t total_ns;
+	/* cost, in TSC cycles (instructions under Bochs: kernel/clock.h) */
+	uint64_t encode_cycles;   /* putting pages into batches: zero check, delta, copy */
+	uint64_t encoded_bytes;   /* page bytes they looked at */
+	uint64_t tls_cycles;      /* TLS: handshake and encryption */
+	uint64_t tls_bytes;       /* plaintext it encrypted */
 	uint32_t throttle_pct;    /* auto-converge: CPU share denied to the guest */
 	enum precopy_reason reason; /* why stop-and-copy began */
 	char error[200];          /* when failed or cancelled */
@@ -61,10 +68,11 @@ bool migrate_send_poll(void);
 bool migrate_send_active(void);
 
 /*
- * For tests: the next migration flips one bit of stream byte offset after
- * its checksum was computed, as a faulty link would (`migrate_fault`).
+ * For tests: a fault for the next migration's connection (migrate/fault.h),
+ * e.g. one bit of wire byte offset flipped after the stream's checksums
+ * and TLS's MACs were computed, as a faulty link would (`migrate_fault`).
  */
-void migrate_send_fault(uint64_t offset);
+void migrate_send_fault(enum migrate_fault f, uint64_t offset);
 
 /*
  * For tests: the next migration, once accepted, does not send its commit,

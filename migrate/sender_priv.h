@@ -9,8 +9,8 @@
 #include "kernel/dirty_bitmap.h"
 #include "kernel/guest.h"
 #include "lib/types.h"
-#include "lwip/tcp.h"
 #include "migrate/ack.h"
+#include "migrate/channel.h"
 #include "migrate/precopy.h"
 #include "migrate/send_page.h"
 #include "migrate/sender.h"
@@ -20,8 +20,7 @@ struct sender {
 	struct guest *g;
 	bool was_paused;            /* paused before we started: stays paused on failure */
 	bool paused_by_us;
-	struct tcp_pcb *pcb;        /* NULL once lwIP freed it */
-	bool connected, lost, closed_by_peer;
+	struct mchan ch;            /* the connection, TLS unless off */
 	struct precopy pc;
 	struct dirty_bitmap todo;   /* frames still to send in this pass */
 	hpa_t todo_words;
@@ -30,9 +29,9 @@ struct sender {
 	uint64_t digest;
 	uint8_t *out;               /* one record: MSTREAM_RECORD_MAX bytes */
 	size_t out_len, out_off;
-	uint64_t written, acked;
-	uint64_t commit_end;        /* stream offset just past our commit, once queued */
-	uint64_t start_ns, progress_ns, pause_ns, round_ns, round_acked, commit_ns;
+	uint64_t written;           /* stream bytes the channel took */
+	bool commit_queued;
+	uint64_t start_ns, pause_ns, round_ns, round_acked, commit_ns;
 	struct mack_parser ans;
 	struct delta_cache cache;   /* copies of pages as sent (when deltas are on) */
 	hpa_t cache_mem;            /* its slots then its pages; 0 without a cache */

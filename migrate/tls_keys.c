@@ -6,7 +6,7 @@
 
 #include "migrate/tls_keys.h"
 
-static struct tls_keys keys = { .enabled = true };
+static struct tls_keys keys = { .enabled = true, .identity = TLS_KEYS_DEFAULT_IDENTITY };
 
 const struct tls_keys *tls_keys_get(void)
 {
@@ -20,6 +20,8 @@ void tls_keys_load(const struct config *c)
 	memcpy(keys.psk, c->migrate_psk, c->migrate_psk_len);
 	keys.psk_len = c->migrate_psk_len;
 	memcpy(keys.identity, c->migrate_psk_identity, sizeof(keys.identity));
+	if (!keys.identity[0])
+		memcpy(keys.identity, TLS_KEYS_DEFAULT_IDENTITY, sizeof(TLS_KEYS_DEFAULT_IDENTITY));
 }
 
 int tls_keys_set_psk_hex(const char *hex)

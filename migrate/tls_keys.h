@@ -2,7 +2,7 @@
  * The migration's TLS settings in force: on or off, the pre-shared key
  * and its identity. Loaded from hv.cfg at boot (migrate.tls, migrate.psk,
  * migrate.psk-identity), changed by `migrate set`; the sender and
- * receiver will read them when a transfer starts (not wired yet: see
+ * receiver read them when a transfer starts (migrate/channel.c; see
  * docs/migration-stream.md, "Transport security"). Pure.
  *
  * The key is secret: nothing here logs it, and callers must not show it
@@ -21,6 +21,14 @@ struct tls_keys {
 	size_t psk_len; /* 0: no key */
 	char identity[PSK_IDENTITY_MAX + 1];
 };
+
+/* The identity used when hv.cfg names none. */
+#define TLS_KEYS_DEFAULT_IDENTITY "hv-migration"
+
+/* Why a transfer cannot start without a key, and what to do about it. */
+#define TLS_KEYS_MISSING                                                            \
+	"no migration key: give both hypervisors the same one with 'migrate set psk HEX' " \
+	"(32-128 hex digits; hv.cfg migrate.psk), or 'migrate set tls off' on both"
 
 /* The settings in force. */
 const struct tls_keys *tls_keys_get(void);

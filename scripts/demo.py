@@ -21,6 +21,7 @@ time: the whole demo takes about five minutes.
 
 import argparse
 import os
+import secrets
 import shutil
 import sys
 import time
@@ -46,24 +47,28 @@ def say(msg):
     print("[%4.0fs] %s" % (time.monotonic() - T0, msg), flush=True)
 
 
-def write_esp(build, run_dir, name):
-    """A copy of the ESP whose hv.cfg names the host and asks for DHCP."""
+def write_esp(build, run_dir, name, psk):
+    """A copy of the ESP whose hv.cfg names the host, asks for DHCP and
+    holds the pair's migration key."""
     esp = os.path.join(run_dir, "esp-" + name)
     shutil.copytree(os.path.join(build, "esp"), esp)
     with open(os.path.join(esp, "hv.cfg"), "w") as f:
         f.write("# written by scripts/demo.py\n"
                 "hostname = %s\nlog.level = info\nconsole.mode = text\n"
-                "console.echo = on\nnet.mode = dhcp\n" % name)
+                "console.echo = on\nnet.mode = dhcp\n"
+                "# the pair's shared secret: migrations are encrypted and authenticated\n"
+                "migrate.psk = %s\n" % (name, psk))
     return esp
 
 
 def boot_pair(build, run_dir, port):
     """Start both hypervisors on the hub; their Emulator objects."""
     emus = []
+    psk = secrets.token_hex(32)  # made for this run, in both hv.cfg files
     for i, name in enumerate(NAMES):
         mac = "52:54:00:12:34:%02x" % (0x20 + i)
         e = emulib.Emulator("bochs", build, os.path.join(run_dir, name), mem_mib=256,
-                            esp=write_esp(build, run_dir, name),
+                            esp=write_esp(build, run_dir, name, psk),
                             bochs_extra=["e1000: enabled=1, mac=%s, ethmod=socket, ethdev=%d"
                                          % (mac, port + 2 * i)])
         emus.append(e)

@@ -27,6 +27,11 @@ struct precopy_params *migrate_params(void)
 	return &params;
 }
 
+const char *migrate_entropy_source(void)
+{
+	return "host";
+}
+
 int migrate_send_start(const char *name, uint32_t addr, uint16_t port,
 		       const struct precopy_params *p, char *err, size_t errlen)
 {
@@ -45,8 +50,10 @@ int migrate_send_cancel(void)
 	return -EINVAL;
 }
 
-void migrate_send_fault(uint64_t offset)
+void migrate_send_fault(enum migrate_fault f, uint64_t offset)
 {
+	if (f > MIGRATE_FAULT_REPLAY)
+		abort();
 	(void)offset;
 }
 

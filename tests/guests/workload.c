@@ -9,6 +9,10 @@
  *   rate=0       write throttle in KiB/s (TSC-paced); 0 = as fast as possible
  *   verify=1     1: check every page after every round;
  *                0: check only after the last round (never when rounds=0)
+ *   touch=0      words (of 1024) each round after the first rewrites per
+ *                page; 0 = all. A page then changes by 4*touch bytes a
+ *                round, the case page deltas are for; rate still counts
+ *                whole pages, so the same pages are dirtied per second
  *
  * Every 32-bit word of page p in round r holds a value derived from
  * (p, r, word index), so a page lost, stale (older round) or misplaced
@@ -36,6 +40,7 @@ struct workload {
 	uint32_t rounds;      /* 0: forever */
 	uint32_t rate_kib;    /* 0: unthrottled */
 	uint32_t verify_each; /* verify after every round */
+	uint32_t touch;       /* words rewritten per page after round 0; 0 = all */
 	uint32_t khz;         /* TSC frequency, for the throttle */
 	uint64_t bytes_written;
 	struct wl_gap gap;    /* longest stop between pages, for gap_max_us */
@@ -54,8 +59,8 @@ static void round_write(struct workload *wl, uint32_t round)
 	for (p = 0; p < wl->pages; p++) {
 		/* paced from the round's start: a late page is caught up, not skipped */
 		wl_wait_until(per_page ? start + p * per_page : 0);
-		wl_page_fill(page_addr(wl, p), p, round);
-		wl->bytes_written += PAGE_SIZE;
+		wl_page_fill_touched(page_addr(wl, p), p, round, wl->touch);
+		wl->bytes_written += round && wl->touch ? wl->touch * 4 : PAGE_SIZE;
 		wl_gap_step(&wl->gap);
 	}
 	wl_wait_until(per_page ? start + wl->pages * per_page : 0);
@@ -67,13 +72,13 @@ static void round_verify(struct workload *wl, uint32_t round)
 
 	for (p = 0; p < wl->pages; p++) {
 		const volatile uint32_t *w = page_addr(wl, p);
-		int bad = wl_page_check(w, p, round);
+		int bad = wl_page_check_touched(w, p, round, wl->touch);
 
 		if (bad >= 0)
 			guest_fail("reason=mismatch round=%u page=%u addr=0x%x "
 				   "word=%d expected=0x%x got=0x%x", round + 1, p,
-				   (uint32_t)&w[bad], bad, wl_word(p, round, (uint32_t)bad),
-				   w[bad]);
+				   (uint32_t)&w[bad], bad,
+				   wl_word_touched(p, round, (uint32_t)bad, wl->touch), w[bad]);
 		wl_gap_step(&wl->gap);
 	}
 }
@@ -124,6 +129,9 @@ static void workload_setup(struct workload *wl)
 	wl->rounds = (uint32_t)cmdline_u64("rounds", 3);
 	wl->rate_kib = (uint32_t)cmdline_u64("rate", 0);
 	wl->verify_each = cmdline_u64("verify", 1) != 0;
+	wl->touch = (uint32_t)cmdline_u64("touch", 0);
+	if (wl->touch >= WL_WORDS_PER_PAGE)
+		wl->touch = 0;
 	if (ram_end > 0xffffffffull)
 		ram_end = 0x100000000ull - PAGE_SIZE; /* 32-bit flat addressing */
 	if (ram_end <= wl->base)
@@ -138,9 +146,9 @@ static void workload_setup(struct workload *wl)
 	wl->khz = tsc_khz(); /* for the throttle and gap_max_us */
 	if (wl->rate_kib && !wl->khz)
 		guest_fail("reason=no-tsc-frequency");
-	printf("PROGRESS workload config pages=%u rounds=%u rate_kib=%u verify=%s "
+	printf("PROGRESS workload config pages=%u rounds=%u rate_kib=%u verify=%s touch=%u "
 	       "base=0x%x ram_end=0x%llx tsc_khz=%u tsc_source=%s\n", wl->pages,
-	       wl->rounds, wl->rate_kib, wl->verify_each ? "each" : "end",
+	       wl->rounds, wl->rate_kib, wl->verify_each ? "each" : "end", wl->touch,
 	       wl->base, (unsigned long long)ram_end, wl->khz, tsc_source());
 }
 

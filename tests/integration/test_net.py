@@ -6,6 +6,7 @@ a -netdev socket over loopback TCP). Each test starts its own pair.
 import os
 import random
 import re
+import secrets
 import shutil
 import socket
 import struct
@@ -91,7 +92,9 @@ def start_hub(ports, rng=random.SystemRandom()):
 
 
 class Pair:
-    """Two hypervisors on one link, consoles in json mode, addresses set."""
+    """Two hypervisors on one link, consoles in json mode, addresses set,
+    sharing a migration key made for the pair (migrations are encrypted
+    by default and refused without one)."""
 
     def __init__(self, s, kind, model, tap=None):
         self.s = s
@@ -100,6 +103,8 @@ class Pair:
         self.hub = None
         self.model = model
         self.tap = tap  # a netns.TapLink to join (QEMU only), else a socket link
+        self.psk = secrets.token_hex(32)
+        self.hub_base = None  # bxhub's first UDP port (Bochs)
 
     def __enter__(self):
         base = os.path.join(self.s.args.build, "run", "net-%s-%s" % (self.kind, self.model))
@@ -107,6 +112,7 @@ class Pair:
         link, port = [], 0
         if self.kind == "bochs":
             self.hub, port = start_hub(2)
+            self.hub_base = port
         elif not self.tap:
             # QEMU's socket netdev over a connected pair handed to each side:
             # no port to pick, no listener that must exist before its peer.
@@ -122,6 +128,7 @@ class Pair:
             e.console.command("mode json")
             obj = self.json(i, "net set eth0 static %s/24" % ADDR[i])
             assert obj["ok"], obj
+            assert self.json(i, "migrate set psk " + self.psk)["ok"]
         return self
 
     def _start(self, i, base, port, link):

@@ -2,13 +2,25 @@
 "Transport security"): the freestanding mbedTLS build, its page-backed
 allocator and the entropy source, through the hidden `tls_selftest`
 (a client and a server session through memory), and the console's
-handling of the pre-shared key. The sender and receiver do not use TLS
-yet, so nothing here crosses a network.
+handling of the pre-shared key, and that without a key neither end of a
+migration starts. Migrations over TLS: test_migrate_tls.py.
 """
 
 from emu import boot
 
 KEY = "0123456789abcdef" * 4  # 32 bytes, as hex
+
+
+@boot("tls", kinds=("qemu", "bochs"))
+def test_no_key_no_migration(s):
+    """Before any key is set (tests run in file order on one boot): both
+    ends refuse, saying how to set one."""
+    for line in ("migrate incoming 4444", "migrate nosuch 10.0.2.2:4444"):
+        obj = s.json(line)
+        assert obj["ok"] is False, obj
+        assert "migrate set psk" in obj["error"] and "tls off" in obj["error"], obj
+    assert s.json("migrate status")["settings"]["tls_ready"] is False
+    s.note("no key: %s" % s.json("migrate incoming 4444")["error"])
 
 
 @boot("tls", kinds=("qemu", "bochs"))

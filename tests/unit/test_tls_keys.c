@@ -53,7 +53,7 @@ TEST defaults_are_on_without_a_key(void)
 
 	ASSERT(k->enabled);
 	ASSERT_EQ(0, k->psk_len);
-	ASSERT_STR_EQ("", k->identity);
+	ASSERT_STR_EQ(TLS_KEYS_DEFAULT_IDENTITY, k->identity);
 	ASSERT_FALSE(tls_keys_ready());
 	tls_keys_set_enabled(false);
 	ASSERT(tls_keys_ready()); /* off needs nothing */
@@ -159,17 +159,19 @@ TEST a_shorter_key_or_name_leaves_nothing_of_the_longer(void)
 	PASS();
 }
 
-TEST ready_needs_both_key_and_identity(void)
+TEST ready_needs_a_key_and_the_identity_has_a_default(void)
 {
-	ASSERT_EQ(0, tls_keys_set_psk_hex(KEY_HEX));
-	ASSERT_FALSE(tls_keys_ready());
-	setup(NULL);
 	ASSERT_EQ(0, tls_keys_set_identity(ID));
-	ASSERT_FALSE(tls_keys_ready());
+	ASSERT_FALSE(tls_keys_ready()); /* a name is not a key */
 	ASSERT_EQ(0, tls_keys_set_psk_hex(KEY_HEX));
 	ASSERT(tls_keys_ready());
 	ASSERT_EQ(0, tls_keys_set_identity("x")); /* one character is a name too */
 	ASSERT(tls_keys_ready());
+	setup(NULL);
+	ASSERT_FALSE(tls_keys_ready());
+	ASSERT_EQ(0, tls_keys_set_psk_hex(KEY_HEX));
+	ASSERT(tls_keys_ready()); /* under the default identity */
+	ASSERT_STR_EQ(TLS_KEYS_DEFAULT_IDENTITY, tls_keys_get()->identity);
 	PASS();
 }
 
@@ -177,11 +179,11 @@ TEST settings_say_what_is_set_and_errors_say_what_fits(void)
 {
 	ASSERT(set(REPLY_TEXT, "tls", "on"));
 	ASSERT(strstr(cap.out, "psk_set: false"));
-	ASSERT(strstr(cap.out, "psk_identity_set: false"));
+	ASSERT(strstr(cap.out, "psk_identity_set: true")); /* the default */
 	ASSERT(strstr(cap.out, "tls_ready: false"));
 	ASSERT(set(REPLY_TEXT, "psk", KEY_HEX));
 	ASSERT(strstr(cap.out, "psk_set: true"));
-	ASSERT(strstr(cap.out, "psk_identity_set: false"));
+	ASSERT(strstr(cap.out, "tls_ready: true"));
 	ASSERT(set(REPLY_TEXT, "psk-identity", "x"));
 	ASSERT(strstr(cap.out, "psk_identity_set: true"));
 	ASSERT(strstr(cap.out, "tls_ready: true"));
@@ -210,7 +212,7 @@ SUITE(tls_keys)
 		RUN_TEST(tls_on_off);
 		RUN_TEST(other_settings_are_not_ours);
 		RUN_TEST(a_shorter_key_or_name_leaves_nothing_of_the_longer);
-		RUN_TEST(ready_needs_both_key_and_identity);
+		RUN_TEST(ready_needs_a_key_and_the_identity_has_a_default);
 		RUN_TEST(settings_say_what_is_set_and_errors_say_what_fits);
 	});
 }

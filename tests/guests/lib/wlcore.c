@@ -15,23 +15,46 @@ uint32_t wl_word(uint32_t page, uint32_t round, uint32_t i)
 	return pattern_seed(page, round) + i * 0x01000193u;
 }
 
-void wl_page_fill(volatile uint32_t *w, uint32_t page, uint32_t round)
+/* The round whose value word i holds after round. */
+static uint32_t last_written(uint32_t round, uint32_t i, uint32_t touch)
+{
+	return touch && i >= touch ? 0 : round;
+}
+
+uint32_t wl_word_touched(uint32_t page, uint32_t round, uint32_t i, uint32_t touch)
+{
+	return wl_word(page, last_written(round, i, touch), i);
+}
+
+void wl_page_fill_touched(volatile uint32_t *w, uint32_t page, uint32_t round, uint32_t touch)
 {
 	uint32_t seed = pattern_seed(page, round), i;
+	uint32_t n = round && touch && touch < WL_WORDS_PER_PAGE ? touch : WL_WORDS_PER_PAGE;
 
-	for (i = 0; i < WL_WORDS_PER_PAGE; i++)
+	for (i = 0; i < n; i++)
 		w[i] = seed + i * 0x01000193u;
+}
+
+void wl_page_fill(volatile uint32_t *w, uint32_t page, uint32_t round)
+{
+	wl_page_fill_touched(w, page, round, 0);
+}
+
+int wl_page_check_touched(const volatile uint32_t *w, uint32_t page, uint32_t round,
+			  uint32_t touch)
+{
+	uint32_t i;
+
+	for (i = 0; i < WL_WORDS_PER_PAGE; i++) {
+		if (w[i] != wl_word_touched(page, round, i, touch))
+			return (int)i;
+	}
+	return -1;
 }
 
 int wl_page_check(const volatile uint32_t *w, uint32_t page, uint32_t round)
 {
-	uint32_t seed = pattern_seed(page, round), i;
-
-	for (i = 0; i < WL_WORDS_PER_PAGE; i++) {
-		if (w[i] != seed + i * 0x01000193u)
-			return (int)i;
-	}
-	return -1;
+	return wl_page_check_touched(w, page, round, 0);
 }
 
 uint64_t wl_page_ticks(uint32_t khz, uint32_t rate_kib)

@@ -16,14 +16,24 @@
 
 #define WL_WORDS_PER_PAGE 1024u /* 32-bit words in a 4 KiB page */
 
-/* The value word i of page p holds in round r (0-based). */
+/*
+ * The value word i of page p holds in round r (0-based). With touch
+ * (1..WL_WORDS_PER_PAGE-1) rounds after the first rewrite only the
+ * page's first touch words, so the rest keep round 0's values: a page
+ * that changes by a few bytes, as live data often does. touch 0: every
+ * word, every round.
+ */
 uint32_t wl_word(uint32_t page, uint32_t round, uint32_t i);
+uint32_t wl_word_touched(uint32_t page, uint32_t round, uint32_t i, uint32_t touch);
 
-/* Write round's pattern into the page at w. */
+/* Write round's pattern into the page at w (wl_page_fill_touched: only what round rewrites). */
 void wl_page_fill(volatile uint32_t *w, uint32_t page, uint32_t round);
+void wl_page_fill_touched(volatile uint32_t *w, uint32_t page, uint32_t round, uint32_t touch);
 
 /* Index of the first word of w that does not hold round's pattern, or -1. */
 int wl_page_check(const volatile uint32_t *w, uint32_t page, uint32_t round);
+int wl_page_check_touched(const volatile uint32_t *w, uint32_t page, uint32_t round,
+			  uint32_t touch);
 
 /*
  * TSC ticks per page at rate_kib KiB/s for a TSC of khz kHz; 0 (no
