@@ -16,6 +16,9 @@
 #include "kernel/linux_load.h"
 #include "kernel/log.h"
 #include "kernel/multiboot.h"
+#include "kernel/pc_firmware.h"
+#include "kernel/vlapic_regs.h"
+#include "kernel/vlapic_timer.h"
 #include "lib/fmt.h"
 
 /* The ESP files named by mod= options, as multiboot modules (string: the file name). */
@@ -57,7 +60,13 @@ static int load_kernel(struct guest *g, const struct boot_file *f, uint32_t *ent
 	return 0;
 }
 
-/* A booting guest's record around s->cpu (already set): configuration, devices at power-on. */
+/*
+ * A booting guest's record around s->cpu (already set): configuration,
+ * devices at power-on; for a multiboot guest, as a PC's BIOS leaves
+ * them (kernel/pc_firmware.h), with the local APIC in virtual-wire mode
+ * (software-enabled, LINT0 ExtINT, LINT1 NMI: MP spec 3.6.2.2), so the
+ * 8259A's interrupts reach the vCPU as on a PC.
+ */
 static void boot_record(struct guest *g, struct guest_state *s)
 {
 	struct vlapic lapic;
@@ -68,6 +77,11 @@ static void boot_record(struct guest *g, struct guest_state *s)
 	s->config = g->spec;
 	s->ram_size = g->ram_size;
 	vlapic_init(&lapic, 0, g->vcpu.lapic.tsc_hz, g->vcpu.lapic.bus_hz);
+	if (g->kind == GUEST_KIND_MULTIBOOT) {
+		lapic.svr |= SVR_ENABLE;
+		lapic.lvt_lint0 = LVT_DELIVERY_EXTINT;
+		lapic.lvt_lint1 = LVT_DELIVERY_NMI;
+	}
 	vlapic_save(&lapic, 0, &s->lapic);
 	hpet_init(&hpet, g->hpet.tsc_hz);
 	hpet_save(&hpet, 0, &s->hpet);
@@ -75,6 +89,8 @@ static void boot_record(struct guest *g, struct guest_state *s)
 	vuart_save(&uart, &s->uart);
 	/* the RTC starts at the firmware's time, the devices at power-on state */
 	pcdev_init(&pc, g->vcpu.lapic.tsc_hz, bootinfo_wall_seconds(), 0);
+	if (g->kind == GUEST_KIND_MULTIBOOT)
+		pc_firmware_program(&pc, 0);
 	pcdev_save(&pc, 0, &s->pc);
 }
 
@@ -118,6 +134,11 @@ static int boot_multiboot(struct guest *g, const struct boot_file *f, struct gue
 {
 	uint32_t entry, mbi;
 
+	/* first, so that an image reaching down into low memory wins */
+	if (pc_firmware_write(&g->ram)) {
+		fmt_snprintf(err, errlen, "guest RAM too small for the BIOS area");
+		return -EINVAL;
+	}
 	if (load_kernel(g, f, &entry, &mbi, err, errlen))
 		return -EINVAL;
 	boot_state_multiboot(&s->cpu, entry, MULTIBOOT_BOOTLOADER_MAGIC, mbi, 0);

@@ -29,9 +29,6 @@ static bool vlapic_enabled(const struct vlapic *l)
 	return vlapic_hw_enabled(l) && (l->svr & SVR_ENABLE);
 }
 
-/* LVT delivery mode ExtINT, figure 11-8 */
-#define LVT_DELIVERY_EXTINT 0x700u
-
 bool vlapic_extint_routed(const struct vlapic *l)
 {
 	/* a globally disabled APIC passes INTR straight to the CPU (SDM Vol. 3A 11.4.3);

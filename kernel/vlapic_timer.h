@@ -10,6 +10,8 @@
 /* LVT fields, figure 11-8. */
 #define LVT_VECTOR 0xffu
 #define LVT_DELIVERY_MODE 0x700u
+#define LVT_DELIVERY_NMI 0x400u
+#define LVT_DELIVERY_EXTINT 0x700u
 #define LVT_STATUS (1u << 12)
 #define LVT_POLARITY (1u << 13)
 #define LVT_REMOTE_IRR (1u << 14)
