@@ -64,6 +64,7 @@ static void write_byte(struct acpi_pm *pm, uint16_t port, uint8_t b)
 	if (in_block(port, ACPI_PM1A_CNT_BLK, ACPI_PM1_CNT_LEN)) {
 		sh = 8 * (port - ACPI_PM1A_CNT_BLK);
 		pm->pm1_cnt = (uint16_t)((pm->pm1_cnt & ~(0xffu << sh)) | (unsigned)b << sh);
+		pm->pm1_cnt &= (uint16_t)~ACPI_PM1_CNT_RESERVED;
 	} else if (port == ACPI_PM1A_EVT_BLK + 2 || port == ACPI_PM1A_EVT_BLK + 3) {
 		sh = 8 * (port - ACPI_PM1A_EVT_BLK - 2);
 		pm->pm1_en = (uint16_t)((pm->pm1_en & ~(0xffu << sh)) | (unsigned)b << sh);

@@ -29,6 +29,7 @@
 #define ACPI_PM1_SLP_TYP_SHIFT 10
 #define ACPI_PM1_SLP_TYP_MASK 0x1c00
 #define ACPI_PM1_SLP_EN 0x2000
+#define ACPI_PM1_CNT_RESERVED 0xc000 /* bits 14-15: kept as zero */
 
 struct acpi_pm {
 	uint16_t pm1_en;  /* PM1 enable: kept, nothing raises an event yet */

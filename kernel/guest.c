@@ -299,6 +299,7 @@ int guest_save_state(struct guest *g, struct guest_state *s)
 	hpet_save(&g->hpet, s->cpu.tsc, &s->hpet);
 	vuart_save(&g->uart, &s->uart);
 	pcdev_save(&g->pc, s->cpu.tsc, &s->pc);
+	s->acpi = (struct gs_acpi){ g->pm.pm1_en, g->pm.pm1_cnt };
 	return 0;
 }
 
@@ -321,6 +322,7 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 	hpet_load(&g->hpet, &s->hpet, s->cpu.tsc);
 	vuart_load(&g->uart, &s->uart);
 	pcdev_load(&g->pc, &s->pc, s->cpu.tsc);
+	g->pm = (struct acpi_pm){ s->acpi.pm1_en, s->acpi.pm1_cnt };
 	g->line_len = 0;
 	g->exited = false;
 	return 0;

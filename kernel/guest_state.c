@@ -11,6 +11,7 @@
 #include <string.h>
 #include "lib/crc32.h"
 #include "lib/fmt.h"
+#include "kernel/acpi_pm.h"
 #include "kernel/guest_state.h"
 #include "kernel/hpet.h"
 
@@ -349,6 +350,15 @@ static int validate_pc(const struct gs_pc *pc, char *err, size_t errlen)
 }
 /* ------------------------------------------------------- end PC devices */
 
+static void acpi_fields(struct gs_io *io, struct guest_state *s)
+{
+	io_u16(io, &s->acpi.pm1_en);
+	io_u16(io, &s->acpi.pm1_cnt);
+}
+
+/* PM1_CNT as kernel/acpi_pm.c keeps it: SLP_EN is write-only, bits 14-15 reserved (ACPI 6.5 table 4.16). */
+#define ACPI_PM1_CNT_KEPT ((uint16_t)~(ACPI_PM1_SLP_EN | ACPI_PM1_CNT_RESERVED))
+
 struct section_desc {
 	uint16_t type;
 	const char *name;
@@ -363,6 +373,7 @@ static const struct section_desc sections[] = {
 	{ GS_SEC_UART, "uart", uart_fields },
 	{ GS_SEC_HPET, "hpet", hpet_fields },
 	{ GS_SEC_PC, "pc", pc_fields },
+	{ GS_SEC_ACPI, "acpi", acpi_fields },
 };
 
 /* ---------------------------------------------------------------- encode */
@@ -489,6 +500,8 @@ static int validate(const struct guest_state *s, char *err, size_t errlen)
 		return fail(err, errlen, -EINVAL, "lapic: bad timer clock or state");
 	if (!hpet_state_valid(&s->hpet))
 		return fail(err, errlen, -EINVAL, "hpet: reserved bits or a timer state it cannot have");
+	if (s->acpi.pm1_cnt & ~ACPI_PM1_CNT_KEPT)
+		return fail(err, errlen, -EINVAL, "acpi: PM1 control has SLP_EN or reserved bits set");
 	return validate_pc(&s->pc, err, errlen);
 }
 

@@ -17,7 +17,7 @@
 #include "lib/types.h"
 
 #define GUEST_STATE_MAGIC 0x53475648u /* "HVGS", little-endian */
-#define GUEST_STATE_VERSION 4
+#define GUEST_STATE_VERSION 5
 #define GUEST_STATE_MAX_VCPUS 1      /* one vCPU per guest today; sections are per vCPU */
 #define GUEST_STATE_FXSAVE_SIZE 512
 
@@ -153,6 +153,14 @@ struct gs_pc {
 };
 /* ---------------------------------------------------------- end PC devices */
 
+/*
+ * The ACPI fixed hardware (kernel/acpi_pm.h): PM1 enable and control as
+ * the guest wrote them. The PM timer is derived from the guest's TSC.
+ */
+struct gs_acpi {
+	uint16_t pm1_en, pm1_cnt;
+};
+
 struct guest_state {
 	struct guest_spec config; /* name, RAM size, image, command line, modules */
 	uint64_t ram_size;        /* bytes of guest-physical RAM from address 0 */
@@ -161,6 +169,7 @@ struct guest_state {
 	struct gs_uart uart;
 	struct gs_hpet hpet;
 	struct gs_pc pc; /* PC devices */
+	struct gs_acpi acpi;
 };
 
 /* Section types of the encoding (docs/guest-state.md). */
@@ -174,6 +183,7 @@ enum gs_section {
 	GS_SEC_XSAVE = 7, /* reserved: written once XSAVE is offered to guests */
 	GS_SEC_HPET = 8,
 	GS_SEC_PC = 16, /* PC devices: PIC, PIT, RTC, i8042 */
+	GS_SEC_ACPI = 17, /* ACPI PM1 registers */
 	GS_SEC_END = 0xffff,
 };
 

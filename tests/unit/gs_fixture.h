@@ -9,6 +9,7 @@
 
 #include <string.h>
 #include "lib/crc32.h"
+#include "kernel/acpi_pm.h"
 #include "kernel/guest_state.h"
 #include "kernel/hpet.h"
 
@@ -124,6 +125,7 @@ static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
 	s->lapic.bus_hz |= 1;
 	gs_fix_hpet(&s->hpet, flip);
 	gs_fix_pc(&s->pc, flip);
+	s->acpi.pm1_cnt &= (uint16_t)~(ACPI_PM1_SLP_EN | ACPI_PM1_CNT_RESERVED);
 }
 
 /* Recompute the CRC of an encoded record (after a test patched it). */

@@ -210,6 +210,16 @@ TEST other_sleep_types_do_nothing(void)
 	PASS();
 }
 
+TEST reserved_control_bits_read_as_zero(void)
+{
+	struct acpi_pm pm = { 0, 0 };
+
+	acpi_pm_out(&pm, 0x604, 2, 0xc000 | (1 << 10));
+	ASSERT_EQ(0, pm.pm1_cnt & 0xc000); /* what the guest-state record may hold */
+	ASSERT_EQ(0x0401, acpi_pm_in(&pm, 0x604, 2, 0));
+	PASS();
+}
+
 TEST reset_register(void)
 {
 	struct acpi_pm pm = { 0, 0 };
@@ -264,6 +274,7 @@ SUITE(acpi)
 		RUN_TEST(tables_fit_their_area_and_checksums_hold_anywhere);
 		RUN_TEST(s5_through_pm1a_cnt_powers_off);
 		RUN_TEST(other_sleep_types_do_nothing);
+		RUN_TEST(reserved_control_bits_read_as_zero);
 		RUN_TEST(reset_register);
 		RUN_TEST(reads_of_the_blocks);
 		RUN_TEST(pm_timer_rate);

@@ -24,6 +24,7 @@ struct expected_section {
 static const struct expected_section expected[] = {
 	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 597 }, { GS_SEC_FPU, 512 },
 	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_HPET, 147 }, { GS_SEC_PC, 272 },
+	{ GS_SEC_ACPI, 4 },
 };
 
 static struct guest_state a, b, a2, b2;
@@ -187,7 +188,8 @@ TEST header_fields_are_checked(void)
 {
 	CHECK_CALL(refused(0, (const uint8_t *)"XXXX", 4, "not a guest-state record"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 3, 0 }, 2, "unsupported version 3"));
-	CHECK_CALL(refused(4, (const uint8_t[]){ 5, 0 }, 2, "unsupported version 5"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 4, 0 }, 2, "unsupported version 4"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 6, 0 }, 2, "unsupported version 6"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 1, 0 }, 2, "unsupported version 1"));
 	CHECK_CALL(refused(6, (const uint8_t[]){ 1, 0 }, 2, "unknown flags"));
 	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field says 256 bytes"));
@@ -211,11 +213,11 @@ TEST section_headers_are_checked(void)
 TEST a_missing_section_is_refused(void)
 {
 	int n = encode_a();
-	size_t pc = (size_t)n - 12 - (SECTION_HEAD + 272);
+	size_t acpi = (size_t)n - 12 - (SECTION_HEAD + 4);
 
-	/* drop the PC devices' section: move the END section over it and fix the length */
-	memmove(enc + pc, enc + pc + SECTION_HEAD + 272, 12);
-	n -= SECTION_HEAD + 272;
+	/* drop the last section, ACPI's: move the END section over it and fix the length */
+	memmove(enc + acpi, enc + acpi + SECTION_HEAD + 4, 12);
+	n -= SECTION_HEAD + 4;
 	enc[8] = (uint8_t)n;
 	enc[9] = (uint8_t)(n >> 8);
 	gs_reseal(enc, (size_t)n);
@@ -350,6 +352,17 @@ TEST values_out_of_range_are_refused(void)
 }
 
 /* Each PC device's ranges: a value just outside is refused, by name. */
+TEST acpi_control_bits_it_never_keeps_are_refused(void)
+{
+	gs_fill(&a, 9, 0);
+	a.acpi.pm1_cnt |= ACPI_PM1_SLP_EN; /* write-only: never stored */
+	CHECK_CALL(invalid("acpi: PM1 control"));
+	gs_fill(&a, 9, 0);
+	a.acpi.pm1_cnt |= 0x8000; /* reserved */
+	CHECK_CALL(invalid("acpi: PM1 control"));
+	PASS();
+}
+
 TEST pc_device_values_out_of_range_are_refused(void)
 {
 	gs_fill(&a, 9, 0);
@@ -429,6 +442,7 @@ SUITE(guest_state)
 		RUN_TEST(values_out_of_range_are_refused);
 		RUN_TEST(boundary_values_are_accepted);
 		RUN_TEST(pc_device_values_out_of_range_are_refused);
+		RUN_TEST(acpi_control_bits_it_never_keeps_are_refused);
 	});
 }
 
