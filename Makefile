@@ -45,7 +45,7 @@ PURE_SRCS := $(LIB_SRCS) kernel/config.c kernel/guest_spec.c kernel/log_level.c 
         kernel/linux_load.c kernel/acpi_tables.c kernel/acpi_pm.c kernel/vuart.c kernel/vlapic.c \
         kernel/vlapic_regs.c kernel/vlapic_timer.c kernel/vlapic_state.c \
         kernel/hpet.c kernel/hpet_state.c \
-        kernel/vpic.c kernel/vpit.c kernel/vrtc.c kernel/vkbc.c kernel/pcdev.c kernel/pc_firmware.c \
+        kernel/vpic.c kernel/vpit.c kernel/vrtc.c kernel/vkbc.c kernel/pcdev.c kernel/pc_firmware.c kernel/vioapic.c \
         kernel/guest_state.c kernel/profile_table.c \
         net/e1000_ring.c net/virtqueue.c net/netbench_stream.c net/chksum.c \
         kernel/dirty_bitmap.c kernel/dirty_log.c arch/x86/pml.c arch/x86/dirty_ept.c \
