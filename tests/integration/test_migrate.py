@@ -114,17 +114,17 @@ def migrate(s, p, src, dst, port=PORT):
     return st
 
 
-def check_arrived(p, src, dst, mark_dst, before, prog="workload"):
+def check_arrived(p, src, dst, mark_dst, before, prog="workload", since_src=0):
     """GUEST left src and runs on dst, carrying on from round `before`:
     the first round it reports on dst follows the last one it reported on
-    src (no step lost, none repeated)."""
+    src after console offset since_src (no step lost, none repeated)."""
     assert GUEST not in guests(p, src), guests(p, src)
     g = guests(p, dst)
     assert GUEST in g and g[GUEST]["state"] == "running", g
     wait_for(p, dst, r"^\[%s\] PROGRESS %s round=(\d+)" % (GUEST, prog), mark_dst)
     first = re.search(r"^\[%s\] PROGRESS %s round=(\d+)" % (GUEST, prog),
                       transcript(p, dst, mark_dst), re.M)
-    last_src = rounds(p, src, 0, prog)  # rounds only grow: the latest is the largest
+    last_src = rounds(p, src, since_src, prog)  # rounds only grow: the latest is the largest
     assert last_src < int(first.group(1)) <= last_src + 1, (last_src, first.group(0))
     after = rounds(p, dst, mark_dst, prog)
     assert after >= before, (before, after)

@@ -118,9 +118,11 @@ def test_migrate_tls_hides_the_guest_and_refuses_strangers(s):
         deltas_save_bytes(s, p)
 
 
-def verified_after(p, i, mark, before):
-    """The guest carries on on i from round `before` and verifies a whole round there."""
-    after = check_arrived(p, 1 - i, i, mark, before)
+def verified_after(p, i, mark, before, since):
+    """The guest carries on on i from round `before` and verifies a whole
+    round there (its lines on the source count from since[source]: an
+    earlier guest of the same name printed rounds before it)."""
+    after = check_arrived(p, 1 - i, i, mark, before, since_src=since[1 - i])
     m = wait_for(p, i, r"^\[%s\] PROGRESS workload round=%d .*verified=(\w+)"
                  % (GUEST, after + 1), mark, timeout=600)
     assert m.group(1) == "yes", m.group(0)
@@ -128,16 +130,17 @@ def verified_after(p, i, mark, before):
 
 
 def deltas_save_bytes(s, p):
-    mark = p.emus[0].console.mark()
+    since = [e.console.mark() for e in p.emus]
+    mark = since[0]
     assert p.json(0, "guest start " + FEW_BYTES)["ok"]
     wait_for(p, 0, r"^\[%s\] PROGRESS workload round=1\b" % GUEST, mark, timeout=600)
     moves = {}
     for src, compress in ((0, "delta"), (1, "none")):
         assert p.json(src, "migrate set compress " + compress)["ok"]
-        before = rounds(p, src, 0)
+        before = rounds(p, src, since[src])
         mark = p.emus[1 - src].console.mark()
         moves[compress] = migrate(s, p, src, 1 - src)
-        verified_after(p, 1 - src, mark, before)
+        verified_after(p, 1 - src, mark, before, since)
     d, n = moves["delta"], moves["none"]
     s.note("16 bytes a page: %d KiB on the wire with deltas (%d pages as deltas), "
            "%d KiB without; encoding %.1f cycles/byte with deltas, %.1f without" % (
