@@ -504,6 +504,12 @@ static int open_listener(uint16_t port)
 
 	if (!pcb)
 		return -ENOMEM;
+	/*
+	 * The last accepted connection's pcb waits out TIME_WAIT (2 MSL) on
+	 * this port after our close; without SO_REUSEADDR the next
+	 * `migrate incoming` within that time could not bind.
+	 */
+	ip_set_option(pcb, SOF_REUSEADDR);
 	if (tcp_bind(pcb, IP_ANY_TYPE, port) != ERR_OK) {
 		tcp_close(pcb); /* never connected: frees it */
 		return -EBUSY;

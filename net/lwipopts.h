@@ -50,6 +50,9 @@
 #define LWIP_RAW 1 /* ping sends and receives ICMP through a raw PCB */
 #define LWIP_UDP 1
 #define LWIP_TCP 1
+/* SO_REUSEADDR: `migrate incoming` rebinds its port while the last
+ * connection on it waits out TIME_WAIT (migrate/receiver.c). */
+#define SO_REUSE 1
 #define LWIP_DHCP 1
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
