@@ -77,8 +77,9 @@ def start_migration(p, src, dst, port=PORT):
 
 
 def wait_migration(p, src, until=lambda st: st["state"] in ("done", "failed", "cancelled"),
-                   wait=MIGRATE_WAIT):
-    """Poll src's `migrate status` until `until` holds; the outgoing status."""
+                   wait=MIGRATE_WAIT, poll=1.0):
+    """Poll src's `migrate status` every `poll` seconds until `until`
+    holds; the outgoing status."""
     deadline = time.monotonic() + wait
     while True:
         st = p.json(src, "migrate status")["outgoing"]
@@ -86,7 +87,7 @@ def wait_migration(p, src, until=lambda st: st["state"] in ("done", "failed", "c
             return st
         assert st["state"] not in ("done", "failed", "cancelled"), st
         assert time.monotonic() < deadline, "migration still %r: %r" % (st["state"], st)
-        time.sleep(1)
+        time.sleep(poll)
 
 
 def migrate(s, p, src, dst, port=PORT):

@@ -3,6 +3,7 @@ only (Bochs instances on a bxhub over loopback UDP, QEMU instances joined by
 a -netdev socket over loopback TCP). Each test starts its own pair.
 """
 
+import glob
 import os
 import random
 import re
@@ -117,19 +118,37 @@ class Pair:
             # QEMU's socket netdev over a connected pair handed to each side:
             # no port to pick, no listener that must exist before its peer.
             link = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.base = base
         try:
             for i in range(2):
+                self.emus.append(None)
                 self._start(i, base, port, link)
         finally:
             for sock in link:
                 sock.close()  # the emulators hold their own copies
-        for i, e in enumerate(self.emus):
-            e.console.read_until_prompt(240)
-            e.console.command("mode json")
-            obj = self.json(i, "net set eth0 static %s/24" % ADDR[i])
-            assert obj["ok"], obj
-            assert self.json(i, "migrate set psk " + self.psk)["ok"]
+        for i in range(2):
+            self._ready(i)
         return self
+
+    def _ready(self, i):
+        e = self.emus[i]
+        e.console.read_until_prompt(240)
+        e.console.command("mode json")
+        obj = self.json(i, "net set eth0 static %s/24" % ADDR[i])
+        assert obj["ok"], obj
+        assert self.json(i, "migrate set psk " + self.psk)["ok"]
+
+    def restart(self, i):
+        """Kill hypervisor i and boot a fresh one in its place (Bochs: on
+        the same hub port, with the same MAC and address), as an operator
+        would after a crash."""
+        assert self.kind == "bochs", "only a bxhub link can take a new emulator"
+        old = self.emus[i]
+        old.kill()
+        kept = "%s.killed%d" % (old.run_dir, sum(1 for _ in glob.glob(old.run_dir + ".killed*")))
+        os.rename(old.run_dir, kept)  # its serial log stays for the post-mortem
+        self._start(i, self.base, self.hub_base, [])
+        self._ready(i)
 
     def _start(self, i, base, port, link):
         """Start hypervisor i on the link (kept in self.emus, so __exit__
@@ -149,7 +168,7 @@ class Pair:
             extra["pass_fds"] = [fd]
         e = emulib.Emulator(self.kind, self.s.args.build, os.path.join(base, str(i)),
                             mem_mib=256, **extra)
-        self.emus.append(e)
+        self.emus[i] = e
         e.start()
 
     def json(self, i, line, timeout=60):
@@ -157,7 +176,8 @@ class Pair:
 
     def __exit__(self, *exc):
         for e in self.emus:
-            e.kill()
+            if e is not None:
+                e.kill()
         if self.hub:
             self.hub.kill()
             self.hub.wait()
