@@ -76,6 +76,13 @@
 #define MADT_LAPIC_ENABLED 1U
 #define MADT_IOAPIC 1
 #define MADT_IOAPIC_LEN 12
+#define MADT_ISO 2 /* interrupt source override, ACPI 6.5 5.2.12.5 */
+#define MADT_ISO_LEN 10
+#define MADT_ISO_LEVEL_HIGH 0x000dU /* MPS INTI flags: active high, level-triggered */
+#define MADT_LAPIC_NMI 4 /* ACPI 6.5 5.2.12.7 */
+#define MADT_LAPIC_NMI_LEN 6
+#define MADT_ALL_PROCESSORS 0xff
+#define PIT_GSI 2 /* the PIT's IRQ0 is pin 2 of the I/O APIC, as on every PC since the MP spec */
 
 #define DSDT_REVISION 2 /* 64-bit AML integers */
 #define XSDT_REVISION 1
@@ -175,6 +182,18 @@ static void build_fadt(uint8_t *t, gpa_t base, const struct acpi_tables_opts *o)
 	sdt_sum(t);
 }
 
+/* An ISA IRQ that reaches the I/O APIC on another pin or with other flags. */
+static uint32_t madt_iso(uint8_t *e, uint8_t irq, uint32_t gsi, uint16_t flags)
+{
+	e[0] = MADT_ISO;
+	e[1] = MADT_ISO_LEN;
+	e[2] = 0; /* bus: ISA */
+	e[3] = irq;
+	put(e, 4, gsi, 4);
+	put(e, 8, flags, 2);
+	return MADT_ISO_LEN;
+}
+
 static uint32_t build_madt(uint8_t *t, const struct acpi_tables_opts *o)
 {
 	uint32_t len = SDT_HEADER_LEN + 8;
@@ -194,7 +213,16 @@ static uint32_t build_madt(uint8_t *t, const struct acpi_tables_opts *o)
 		put(t, len + 4, ACPI_IOAPIC_BASE, 4);
 		put(t, len + 8, 0, 4); /* global system interrupt base */
 		len += MADT_IOAPIC_LEN;
+		len += madt_iso(t + len, 0, PIT_GSI, 0);
+		len += madt_iso(t + len, ACPI_SCI_IRQ, ACPI_SCI_IRQ, MADT_ISO_LEVEL_HIGH);
 	}
+	/* LINT1 is NMI, as the BIOS's virtual wire left it (MP spec 3.6.2.2) */
+	t[len] = MADT_LAPIC_NMI;
+	t[len + 1] = MADT_LAPIC_NMI_LEN;
+	t[len + 2] = MADT_ALL_PROCESSORS;
+	put(t, len + 3, 0, 2); /* flags: conforms to the bus */
+	t[len + 5] = 1;        /* LINT1 */
+	len += MADT_LAPIC_NMI_LEN;
 	sdt_header(t, "APIC", len, MADT_REVISION);
 	sdt_sum(t);
 	return len;

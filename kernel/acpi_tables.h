@@ -27,13 +27,10 @@
 
 struct acpi_tables_opts {
 	uint8_t apic_id; /* the one processor's local APIC ID */
-	/*
-	 * An I/O APIC entry in the MADT. Off: the guest PC has no I/O APIC
-	 * model yet (the PIC/PIT/RTC models are being built separately);
-	 * describing one the guest cannot program would only mislead it.
-	 */
+	/* An I/O APIC at ACPI_IOAPIC_BASE in the MADT, with the PC's
+	 * interrupt source overrides (IRQ0 on pin 2, the SCI level-triggered). */
 	bool ioapic;
-	bool pcat_compat; /* MADT PCAT_COMPAT: a dual 8259 is present (off: none is modelled) */
+	bool pcat_compat; /* MADT PCAT_COMPAT: a dual 8259 is present */
 	bool cmos_rtc;    /* clear: FADT IAPC_BOOT_ARCH says "CMOS RTC not present" */
 };
 

@@ -98,6 +98,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 	reply_lapic(r, &g->vcpu.lapic);
 	reply_hpet(r, g, vcpu_guest_tsc(&g->vcpu, rdtsc()));
 	reply_u64(r, "unclaimed_io", g->unclaimed_io);
+	reply_u64(r, "resets", g->resets);
 	reply_u64(r, "output_dropped", g->out.dropped_bytes);
 	reply_u64(r, "run_ms", g->run_ns / 1000000);
 }

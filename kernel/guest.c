@@ -23,6 +23,7 @@
 #include "kernel/log.h"
 #include "kernel/physmem.h"
 #include "kernel/printk.h"
+#include "kernel/vio.h"
 
 #define CHUNK_ORDER 9 /* 2^9 pages = 2 MiB */
 #define GUEST_APIC_BUS_HZ 100000000ULL /* the guest's APIC timer input, reported by CPUID 0x40000010 */
@@ -220,6 +221,7 @@ static int alloc_resources(struct guest *g, const hpa_t *donor, char *err, size_
 	hpet_init(&g->hpet, host->tsc_hz);
 	vuart_init(&g->uart, uart_tx, g);
 	pcdev_init(&g->pc, host->tsc_hz, bootinfo_wall_seconds(), 0);
+	vio_wire_interrupts(g);
 	if (vcpu_arch_create(&g->vcpu, ept_eptp(&g->ept, vmx_get_caps()->ept_ad))) {
 		fmt_snprintf(err, errlen, "cannot set up the vCPU (see log)");
 		return -ENODEV;
@@ -300,6 +302,7 @@ int guest_save_state(struct guest *g, struct guest_state *s)
 	vuart_save(&g->uart, &s->uart);
 	pcdev_save(&g->pc, s->cpu.tsc, &s->pc);
 	s->acpi = (struct gs_acpi){ g->pm.pm1_en, g->pm.pm1_cnt };
+	vioapic_save(&g->pc.ioapic, &s->ioapic);
 	return 0;
 }
 
@@ -323,6 +326,7 @@ int guest_load_state(struct guest *g, const struct guest_state *s, char *err, si
 	vuart_load(&g->uart, &s->uart);
 	pcdev_load(&g->pc, &s->pc, s->cpu.tsc);
 	g->pm = (struct acpi_pm){ s->acpi.pm1_en, s->acpi.pm1_cnt };
+	vioapic_load(&g->pc.ioapic, &s->ioapic);
 	g->line_len = 0;
 	g->exited = false;
 	return 0;
@@ -421,13 +425,49 @@ const char *vcpu_name(const struct vcpu *v)
 	return v->guest->name;
 }
 
+void guest_request_reset(struct guest *g, const char *fmt, ...)
+{
+	char why[GUEST_REASON_MAX];
+	va_list ap;
+
+	if (g->state == GUEST_STOPPED)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	flush_line(g);
+	g->reset_pending = true;
+	log_info("guest %s: %s: restarting", g->name, why);
+}
+
+/* Power-on again: zeroed RAM (a dirty log sees every page change) and a fresh boot. */
+static void reboot(struct guest *g)
+{
+	char err[GUEST_REASON_MAX];
+	uint32_t i;
+
+	g->reset_pending = false;
+	for (i = 0; i < g->nchunks; i++)
+		memset(phys_to_virt(g->chunks[i]), 0, GUEST_CHUNK);
+	dirty_guest_mark(g, 0, g->ram_size);
+	if (guest_boot(g, err, sizeof(err))) {
+		guest_stop(g, "reset, then could not boot again: %s", err);
+		return;
+	}
+	g->resets++;
+	log_info("guest %s: restarted (reset %u)", g->name, g->resets);
+}
+
 void guest_reap(void)
 {
 	int i;
 
-	for (i = 0; i < GUEST_MAX; i++)
+	for (i = 0; i < GUEST_MAX; i++) {
+		if (guests[i].used && guests[i].reset_pending && !guests[i].release_pending)
+			reboot(&guests[i]);
 		if (guests[i].used && guests[i].release_pending)
 			release(&guests[i]);
+	}
 }
 
 void guest_pause(struct guest *g)

@@ -60,6 +60,8 @@ struct guest {
 	uint32_t exit_status;
 	char reason[GUEST_REASON_MAX]; /* why it stopped */
 	bool release_pending; /* stopped; its memory goes back at the next guest_reap */
+	bool reset_pending;   /* it asked for a reset; guest_reap boots it again */
+	uint32_t resets;      /* reboots in place since it started */
 	uint64_t started_ns, stopped_ns, run_ns;
 	/* auto-converge (migrate/precopy.h): share of CPU time denied, and until when */
 	uint32_t throttle_pct;
@@ -127,7 +129,16 @@ struct guest *guest_at(int i);
  */
 void guest_stop(struct guest *g, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
-/* Release the memory of every guest stopped since the last call (run loop only). */
+/*
+ * A reset the guest asked for (i8042, port 0x92, the ACPI reset
+ * register): like guest_stop, only a mark, safe in an exit handler; the
+ * next guest_reap clears its RAM and boots its image again in place,
+ * with the same name, RAM and devices at power-on state.
+ */
+void guest_request_reset(struct guest *g, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Release the memory of every guest stopped since the last call, and
+ * reboot those that asked for a reset (run loop only). */
 void guest_reap(void);
 
 /* Pause / resume scheduling of a running guest. */

@@ -92,6 +92,7 @@ static void boot_record(struct guest *g, struct guest_state *s)
 	if (g->kind == GUEST_KIND_MULTIBOOT)
 		pc_firmware_program(&pc, 0);
 	pcdev_save(&pc, 0, &s->pc);
+	vioapic_save(&pc.ioapic, &s->ioapic);
 }
 
 /*
@@ -105,8 +106,8 @@ static int boot_linux(struct guest *g, const struct boot_file *f, struct guest_s
 	struct multiboot_module mods[GUEST_MODULES_MAX];
 	struct linux_initrd_part parts[GUEST_MODULES_MAX];
 	static uint8_t acpi[ACPI_TABLES_SIZE]; /* one boot at a time */
-	/* no I/O APIC, PIC or RTC models yet: the tables do not claim them */
-	const struct acpi_tables_opts ao = { 0, false, false, false };
+	/* the board of kernel/pcdev.h: I/O APIC, 8259A pair, CMOS RTC */
+	const struct acpi_tables_opts ao = { 0, true, true, true };
 	struct linux_load_args a = { phys_to_virt(f->addr), f->size, g->spec.args, parts,
 				     (int)g->spec.nmodules, acpi, sizeof(acpi), 0 };
 	struct linux_load_result r;

@@ -14,6 +14,7 @@
 #include "kernel/acpi_pm.h"
 #include "kernel/guest_state.h"
 #include "kernel/hpet.h"
+#include "kernel/vioapic.h"
 
 #define HEADER_SIZE 12  /* magic, version, flags, total length */
 #define SECTION_HEAD 8  /* type, index, length */
@@ -356,6 +357,14 @@ static void acpi_fields(struct gs_io *io, struct guest_state *s)
 	io_u16(io, &s->acpi.pm1_cnt);
 }
 
+static void ioapic_fields(struct gs_io *io, struct guest_state *s)
+{
+	io_u32(io, &s->ioapic.id);
+	io_u32(io, &s->ioapic.sel);
+	io_u32(io, &s->ioapic.lines);
+	io_u64s(io, s->ioapic.redir, GS_IOAPIC_PINS);
+}
+
 /* PM1_CNT as kernel/acpi_pm.c keeps it: SLP_EN is write-only, bits 14-15 reserved (ACPI 6.5 table 4.16). */
 #define ACPI_PM1_CNT_KEPT ((uint16_t)~(ACPI_PM1_SLP_EN | ACPI_PM1_CNT_RESERVED))
 
@@ -374,6 +383,7 @@ static const struct section_desc sections[] = {
 	{ GS_SEC_HPET, "hpet", hpet_fields },
 	{ GS_SEC_PC, "pc", pc_fields },
 	{ GS_SEC_ACPI, "acpi", acpi_fields },
+	{ GS_SEC_IOAPIC, "ioapic", ioapic_fields },
 };
 
 /* ---------------------------------------------------------------- encode */
@@ -502,6 +512,8 @@ static int validate(const struct guest_state *s, char *err, size_t errlen)
 		return fail(err, errlen, -EINVAL, "hpet: reserved bits or a timer state it cannot have");
 	if (s->acpi.pm1_cnt & ~ACPI_PM1_CNT_KEPT)
 		return fail(err, errlen, -EINVAL, "acpi: PM1 control has SLP_EN or reserved bits set");
+	if (!vioapic_state_valid(&s->ioapic))
+		return fail(err, errlen, -EINVAL, "ioapic: reserved bits, or Remote IRR on an edge entry");
 	return validate_pc(&s->pc, err, errlen);
 }
 

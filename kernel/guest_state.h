@@ -17,7 +17,7 @@
 #include "lib/types.h"
 
 #define GUEST_STATE_MAGIC 0x53475648u /* "HVGS", little-endian */
-#define GUEST_STATE_VERSION 5
+#define GUEST_STATE_VERSION 6
 #define GUEST_STATE_MAX_VCPUS 1      /* one vCPU per guest today; sections are per vCPU */
 #define GUEST_STATE_FXSAVE_SIZE 512
 
@@ -161,6 +161,15 @@ struct gs_acpi {
 	uint16_t pm1_en, pm1_cnt;
 };
 
+#define GS_IOAPIC_PINS 24
+
+/* The I/O APIC (kernel/vioapic.h): IOREGSEL, ID, redirection entries
+ * (Remote IRR included) and the levels of its input pins. */
+struct gs_ioapic {
+	uint32_t id, sel, lines;
+	uint64_t redir[GS_IOAPIC_PINS];
+};
+
 struct guest_state {
 	struct guest_spec config; /* name, RAM size, image, command line, modules */
 	uint64_t ram_size;        /* bytes of guest-physical RAM from address 0 */
@@ -170,6 +179,7 @@ struct guest_state {
 	struct gs_hpet hpet;
 	struct gs_pc pc; /* PC devices */
 	struct gs_acpi acpi;
+	struct gs_ioapic ioapic;
 };
 
 /* Section types of the encoding (docs/guest-state.md). */
@@ -184,6 +194,7 @@ enum gs_section {
 	GS_SEC_HPET = 8,
 	GS_SEC_PC = 16, /* PC devices: PIC, PIT, RTC, i8042 */
 	GS_SEC_ACPI = 17, /* ACPI PM1 registers */
+	GS_SEC_IOAPIC = 18,
 	GS_SEC_END = 0xffff,
 };
 

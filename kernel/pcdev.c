@@ -9,6 +9,13 @@ void pcdev_init(struct pcdev *pc, uint64_t tsc_hz, uint64_t unix_sec, uint64_t n
 	vpit_init(&pc->pit, tsc_hz);
 	vrtc_init(&pc->rtc, tsc_hz, unix_sec, now);
 	vkbc_init(&pc->kbc);
+	vioapic_init(&pc->ioapic, NULL, NULL);
+}
+
+void pcdev_set_irq(struct pcdev *pc, unsigned irq, int level)
+{
+	vpic_set_irq(&pc->pic, irq, level);
+	vioapic_set_irq(&pc->ioapic, irq == VPIT_IRQ ? PCDEV_PIT_IOAPIC_PIN : irq, level);
 }
 
 bool pcdev_is_port(uint16_t port)
@@ -49,8 +56,8 @@ void pcdev_update(struct pcdev *pc, uint64_t now)
 {
 	/* OUT0 rose: IRQ0 is edge-triggered, so a pulse latches one request */
 	if (vpit_update(&pc->pit, now)) {
-		vpic_set_irq(&pc->pic, VPIT_IRQ, 1);
-		vpic_set_irq(&pc->pic, VPIT_IRQ, 0);
+		pcdev_set_irq(pc, VPIT_IRQ, 1);
+		pcdev_set_irq(pc, VPIT_IRQ, 0);
 	}
 }
 

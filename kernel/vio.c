@@ -27,10 +27,37 @@ static uint64_t guest_now(const struct guest *g)
 	return vcpu_guest_tsc(&g->vcpu, rdtsc());
 }
 
-/* COM1's interrupt line is the PIC's IRQ4 (a level as the UART drives it). */
+/* COM1's interrupt line is IRQ4 (a level as the UART drives it). */
 static void uart_irq(struct guest *g)
 {
-	vpic_set_irq(&g->pc.pic, VUART_COM1_IRQ, vuart_irq_line(&g->uart));
+	pcdev_set_irq(&g->pc, VUART_COM1_IRQ, vuart_irq_line(&g->uart));
+}
+
+/* An I/O APIC message reaches the local APIC as an MSI does (82093AA 2.3:
+ * on the APIC bus; on later chipsets as an upstream memory write). */
+static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
+{
+	struct guest *g = ctx;
+	uint64_t addr;
+	uint32_t data;
+
+	vioapic_msg_to_msi(m, &addr, &data);
+	vlapic_deliver_msi(&g->vcpu.lapic, addr, data);
+}
+
+static void lapic_level_eoi(void *ctx, uint8_t vector)
+{
+	struct guest *g = ctx;
+
+	vioapic_eoi(&g->pc.ioapic, vector);
+}
+
+void vio_wire_interrupts(struct guest *g)
+{
+	g->pc.ioapic.deliver = ioapic_deliver;
+	g->pc.ioapic.ctx = g;
+	g->vcpu.lapic.level_eoi = lapic_level_eoi;
+	g->vcpu.lapic.level_eoi_ctx = g;
 }
 
 bool vio_take_yield(struct guest *g)
@@ -55,8 +82,7 @@ static bool acpi_out(struct guest *g, uint16_t port, unsigned size, uint32_t val
 		guest_stop(g, "powered off (ACPI S5 through PM1a_CNT)");
 		return false;
 	case ACPI_PM_RESET:
-		/* no warm restart yet: a reset ends the guest, said as such */
-		guest_stop(g, "reset (ACPI reset register 0x%x), not restarted", ACPI_RESET_PORT);
+		guest_request_reset(g, "reset through the ACPI reset register 0x%x", ACPI_RESET_PORT);
 		return false;
 	default:
 		return true;
@@ -102,8 +128,10 @@ bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 	if (pcdev_is_port(port) && size == 1) {
 		if (!pcdev_write(&g->pc, port, (uint8_t)val, guest_now(g)))
 			return true;
-		/* a reset request ends the guest as a triple fault does (arch/x86/vmexit.c) */
-		guest_stop(g, "reset by the guest (port 0x%x value 0x%02x)", port, val & 0xff);
+		/* a reset, as the PC's board does it; a triple fault still stops the
+		 * guest (arch/x86/vmexit.c): that is a crash, not a request */
+		guest_request_reset(g, "reset by the guest (port 0x%x value 0x%02x)", port,
+				    val & 0xff);
 		return false;
 	}
 	if (port == PORT_POST)
@@ -116,18 +144,37 @@ bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 
 bool vio_mmio_claims(const struct guest *g, gpa_t gpa)
 {
-	return (gpa & ~(gpa_t)(HPET_PAGE_SIZE - 1)) == HPET_BASE;
+	return (gpa & ~(gpa_t)(HPET_PAGE_SIZE - 1)) == HPET_BASE || vioapic_claims(gpa);
+}
+
+/* The I/O APIC's registers are 32 bits wide, at 16-byte strides (82093AA 3.0). */
+static int ioapic_access_ok(gpa_t gpa, unsigned size)
+{
+	return size == 4 && !(gpa & 3) ? 0 : -EINVAL;
 }
 
 /* The HPET catches up first, so a read of its status or comparators is current. */
 int vio_mmio_read(struct guest *g, gpa_t gpa, unsigned size, uint64_t now, uint64_t *val)
 {
+	if (vioapic_claims(gpa)) {
+		*val = 0;
+		if (ioapic_access_ok(gpa, size))
+			return -EINVAL;
+		*val = vioapic_read(&g->pc.ioapic, (uint32_t)(gpa - VIOAPIC_BASE));
+		return 0;
+	}
 	vio_update_timers(g, now);
 	return hpet_mmio_read(&g->hpet, (uint32_t)(gpa - HPET_BASE), size, now, val);
 }
 
 int vio_mmio_write(struct guest *g, gpa_t gpa, unsigned size, uint64_t val, uint64_t now)
 {
+	if (vioapic_claims(gpa)) {
+		if (ioapic_access_ok(gpa, size))
+			return -EINVAL;
+		vioapic_write(&g->pc.ioapic, (uint32_t)(gpa - VIOAPIC_BASE), (uint32_t)val);
+		return 0;
+	}
 	vio_update_timers(g, now);
 	return hpet_mmio_write(&g->hpet, (uint32_t)(gpa - HPET_BASE), size, val, now);
 }

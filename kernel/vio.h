@@ -18,6 +18,10 @@ struct guest;
 
 #define VIO_EXIT_PORT 0xf4 /* QEMU isa-debug-exit compatible: a write ends the guest */
 
+/* Connect the guest's interrupt sources: the I/O APIC's messages to its
+ * local APIC, and that APIC's level-triggered EOIs back to the I/O APIC. */
+void vio_wire_interrupts(struct guest *g);
+
 /* Value for an IN of size (1, 2, 4) bytes from port. */
 uint32_t vio_in(struct guest *g, uint16_t port, unsigned size);
 
@@ -26,7 +30,8 @@ uint32_t vio_in(struct guest *g, uint16_t port, unsigned size);
 bool vio_take_yield(struct guest *g);
 
 /* An OUT of size bytes; returns false when the guest ended itself through
- * the exit port or asked for a reset (i8042, port 0x92): then it is stopped. */
+ * the exit port (then it is stopped) or asked for a reset (i8042, port
+ * 0x92, ACPI: then it is rebooted from the run loop, guest_request_reset). */
 bool vio_out(struct guest *g, uint16_t port, unsigned size, uint32_t val);
 
 /* Whether a device of the guest's PC answers at gpa (outside RAM and the APIC page). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kernel/vioapic.h"
+#include "kernel/vlapic.h"
 
 /* The bits a guest writes; delivery status and remote IRR are read-only. */
 #define IOREDTBL_WRITABLE                                                                      \
@@ -42,7 +43,8 @@ static void send(struct vioapic *io, unsigned pin)
 
 	if (m.level)
 		io->redir[pin] |= IOREDTBL_REMOTE_IRR;
-	io->deliver(io->ctx, &m);
+	if (io->deliver)
+		io->deliver(io->ctx, &m);
 }
 
 /* A level entry whose line is asserted, unmasked and not awaiting an EOI interrupts now. */
@@ -135,4 +137,45 @@ void vioapic_write(struct vioapic *io, uint32_t offset, uint32_t val)
 		io->id = val & ID_MASK;
 	else if (reg >= VIOAPIC_REG_REDIR && pin < VIOAPIC_PINS)
 		write_redir(io, pin, reg & 1, val);
+}
+
+void vioapic_msg_to_msi(const struct vioapic_msg *m, uint64_t *addr, uint32_t *data)
+{
+	*addr = MSI_ADDR_BASE | (uint64_t)m->dest << MSI_ADDR_DEST_SHIFT |
+		(m->logical ? MSI_ADDR_DM : 0);
+	*data = m->vector | (uint32_t)m->delivery_mode << MSI_DATA_DELIVERY_SHIFT |
+		(m->level ? MSI_DATA_LEVEL_TRIGGER | MSI_DATA_LEVEL_ASSERT : 0);
+}
+
+void vioapic_save(const struct vioapic *io, struct gs_ioapic *s)
+{
+	s->id = io->id;
+	s->sel = io->sel;
+	s->lines = io->lines;
+	memcpy(s->redir, io->redir, sizeof(s->redir));
+}
+
+void vioapic_load(struct vioapic *io, const struct gs_ioapic *s)
+{
+	io->id = s->id;
+	io->sel = s->sel;
+	io->lines = s->lines;
+	memcpy(io->redir, s->redir, sizeof(io->redir));
+}
+
+bool vioapic_state_valid(const struct gs_ioapic *s)
+{
+	unsigned i;
+
+	if ((s->id & ~ID_MASK) || s->sel > 0xff || (s->lines >> VIOAPIC_PINS))
+		return false;
+	for (i = 0; i < VIOAPIC_PINS; i++) {
+		uint64_t e = s->redir[i];
+
+		if (e & ~(IOREDTBL_WRITABLE | IOREDTBL_REMOTE_IRR))
+			return false;
+		if ((e & IOREDTBL_REMOTE_IRR) && !(e & IOREDTBL_LEVEL))
+			return false;
+	}
+	return true;
 }

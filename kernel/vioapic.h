@@ -3,18 +3,19 @@
  * IOREGSEL/IOWIN window at 0xFEC00000, as the Intel 82093AA data sheet
  * (order 290566) describes it, with the EOI register of the ICH's
  * IOxAPIC (version 0x20). Pure: input pins in, interrupt messages out
- * through a callback, so the logic is tested on the host. Not wired to
- * guests yet (docs/guests.md): the next step routes the PC devices' IRQs
- * here and names it in the MADT.
+ * through a callback, so the logic is tested on the host. The board
+ * (kernel/pcdev.c) drives its pins with the ISA IRQs; kernel/vio.c turns
+ * its messages into MSIs for the local APIC and maps its page.
  */
 #ifndef KERNEL_VIOAPIC_H
 #define KERNEL_VIOAPIC_H
 
+#include "kernel/guest_state.h"
 #include "lib/types.h"
 
 #define VIOAPIC_BASE 0xfec00000u
 #define VIOAPIC_SIZE 0x1000u
-#define VIOAPIC_PINS 24
+#define VIOAPIC_PINS GS_IOAPIC_PINS
 
 /* MMIO offsets (82093AA 3.1; EOI: ICH9 datasheet 13.5.1) */
 #define VIOAPIC_IOREGSEL 0x00
@@ -74,5 +75,15 @@ void vioapic_set_irq(struct vioapic *io, unsigned pin, int level);
 
 /* The local APIC's EOI of vector for a level-triggered interrupt (the EOI broadcast). */
 void vioapic_eoi(struct vioapic *io, uint8_t vector);
+
+/* The message as the MSI address and data a local APIC takes (SDM Vol. 3A 11.11). */
+void vioapic_msg_to_msi(const struct vioapic_msg *m, uint64_t *addr, uint32_t *data);
+
+/* Save the registers and input lines into s; load them back. */
+void vioapic_save(const struct vioapic *io, struct gs_ioapic *s);
+void vioapic_load(struct vioapic *io, const struct gs_ioapic *s);
+
+/* Whether s holds only what the model can be in (writable bits, Remote IRR on level entries). */
+bool vioapic_state_valid(const struct gs_ioapic *s);
 
 #endif

@@ -3,7 +3,8 @@
  * numbers are the Intel SDM Vol. 3A's, chapter 11.
  *
  * IRR/ISR bookkeeping, priorities, EOI, errors and IPI routing, plus the
- * reset state. Only edge-triggered interrupts exist (TMR stays 0). With a
+ * reset state. Level-triggered interrupts come only from the I/O APIC,
+ * as MSIs with the trigger-mode bit; their EOI is passed back. With a
  * single vCPU, an IPI is either for this APIC or dropped (counted in
  * ipis_ignored). The register interfaces that drive this are in
  * vlapic_regs.c, the timer in vlapic_timer.c.
@@ -196,14 +197,21 @@ void vlapic_ack(struct vlapic *l, uint8_t vector)
 	vlapic_set(l->isr, vector);
 }
 
-/* EOI, 11.8.5: retires the highest-priority in-service interrupt. */
+/* EOI, 11.8.5: retires the highest-priority in-service interrupt; a
+ * level-triggered one (TMR set) is broadcast so its source can re-arm. */
 void vlapic_eoi(struct vlapic *l)
 {
 	int isrv = vlapic_highest(l->isr);
 
-	if (isrv >= 0)
-		vlapic_clear(l->isr, (unsigned)isrv);
 	l->eois++;
+	if (isrv < 0)
+		return;
+	vlapic_clear(l->isr, (unsigned)isrv);
+	if (!vlapic_test(l->tmr, (unsigned)isrv))
+		return;
+	vlapic_clear(l->tmr, (unsigned)isrv);
+	if (l->level_eoi)
+		l->level_eoi(l->level_eoi_ctx, (uint8_t)isrv);
 }
 
 /* ---------------------------------------------------------------- IPIs */
@@ -275,16 +283,6 @@ void vlapic_send_ipi(struct vlapic *l, uint32_t lo, uint32_t dest)
 
 /* ---------------------------------------------------------------- MSIs */
 
-/* MSI address and data, SDM Vol. 3A 11.11.1 and 11.11.2 (figures 11-24, 11-25). */
-#define MSI_ADDR_BASE_MASK 0xfff00000ULL
-#define MSI_ADDR_BASE 0xfee00000ULL
-#define MSI_ADDR_DEST(a) (((a) >> 12) & 0xff)
-#define MSI_ADDR_DM (1ULL << 2)   /* destination mode: 1 = logical */
-#define MSI_DATA_DELIVERY(d) (((d) >> 8) & 7)
-#define MSI_DELIVERY_FIXED 0
-#define MSI_DELIVERY_LOWEST 1
-#define MSI_DELIVERY_NMI 4
-
 int vlapic_deliver_msi(struct vlapic *l, uint64_t addr, uint32_t data)
 {
 	uint32_t dest = MSI_ADDR_DEST(addr);
@@ -299,6 +297,11 @@ int vlapic_deliver_msi(struct vlapic *l, uint64_t addr, uint32_t data)
 	case MSI_DELIVERY_FIXED:
 	case MSI_DELIVERY_LOWEST: /* one CPU: the lowest priority is ours */
 		vlapic_accept(l, (uint8_t)data);
+		/* TMR follows the trigger mode of the accepted interrupt (11.8.4) */
+		if (data & MSI_DATA_LEVEL_TRIGGER && vlapic_test(l->irr, (uint8_t)data))
+			vlapic_set(l->tmr, (uint8_t)data);
+		else
+			vlapic_clear(l->tmr, (uint8_t)data);
 		return 0;
 	case MSI_DELIVERY_NMI:
 		l->nmis++;

@@ -21,6 +21,20 @@
 #define MSR_X2APIC_FIRST 0x800
 #define MSR_X2APIC_LAST 0x8ff
 
+/* MSI address and data, SDM Vol. 3A 11.11.1 and 11.11.2 (figures 11-24, 11-25). */
+#define MSI_ADDR_BASE_MASK 0xfff00000ULL
+#define MSI_ADDR_BASE 0xfee00000ULL
+#define MSI_ADDR_DEST_SHIFT 12
+#define MSI_ADDR_DEST(a) (((a) >> MSI_ADDR_DEST_SHIFT) & 0xff)
+#define MSI_ADDR_DM (1ULL << 2)   /* destination mode: 1 = logical */
+#define MSI_DATA_DELIVERY(d) (((d) >> MSI_DATA_DELIVERY_SHIFT) & 7)
+#define MSI_DATA_DELIVERY_SHIFT 8
+#define MSI_DATA_LEVEL_ASSERT (1u << 14)
+#define MSI_DATA_LEVEL_TRIGGER (1u << 15) /* trigger mode: 1 = level */
+#define MSI_DELIVERY_FIXED 0
+#define MSI_DELIVERY_LOWEST 1
+#define MSI_DELIVERY_NMI 4
+
 struct vlapic {
 	uint32_t id;
 	uint64_t apic_base;  /* IA32_APIC_BASE as the guest sees it */
@@ -44,6 +58,10 @@ struct vlapic {
 	uint64_t irqs_dropped;     /* fixed interrupts while the APIC is disabled */
 	bool nmi_pending;          /* a self-NMI IPI waits for delivery */
 	uint64_t nmis;
+	/* The EOI of a level-triggered vector, broadcast to the I/O APIC
+	 * (11.8.5); not state: whoever wires the APIC sets it after init. */
+	void (*level_eoi)(void *ctx, uint8_t vector);
+	void *level_eoi_ctx;
 };
 
 /* Reset state (xAPIC mode, enabled, base 0xFEE00000, software-disabled by SVR). */
@@ -83,9 +101,10 @@ void vlapic_accept(struct vlapic *l, uint8_t vector);
 
 /*
  * A message-signalled interrupt (SDM Vol. 3A 11.11) written to addr with
- * data, e.g. by the HPET's FSB delivery: fixed and lowest-priority
- * vectors go to IRR, NMI to the pending NMI. Returns 0, or -EINVAL when
- * it is not for this APIC or has a delivery mode nothing here takes.
+ * data, e.g. by the HPET's FSB delivery or the I/O APIC: fixed and
+ * lowest-priority vectors go to IRR (and TMR when the data says level),
+ * NMI to the pending NMI. Returns 0, or -EINVAL when it is not for this
+ * APIC or has a delivery mode nothing here takes.
  */
 int vlapic_deliver_msi(struct vlapic *l, uint64_t addr, uint32_t data);
 

@@ -54,9 +54,8 @@ cp "$OUT/busybox/bin/busybox" "$root/bin/busybox"
 for applet in sh mount uname grep cat echo poweroff sleep; do
 	ln -sf busybox "$root/bin/$applet"
 done
-# The lines go to /dev/kmsg, so they reach the serial console through the
-# kernel's polled console writer: the guest PC has no interrupt controller
-# model yet, so the 8250 driver's interrupt-driven tty output may stall.
+# The lines go to stdout (the 8250 tty, interrupt-driven through the I/O
+# APIC) and to /dev/kmsg, so the kernel log the test scans holds them too.
 cat >"$root/init" <<INIT
 #!/bin/sh
 export PATH=/bin

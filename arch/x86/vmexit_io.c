@@ -196,7 +196,7 @@ static int apic_write(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t val, ui
 	return vlapic_mmio_write(&v->lapic, off, (uint32_t)val, now);
 }
 
-/* The platform devices (the HPET) live with the guest: kernel/vio.c. */
+/* The platform devices (HPET, I/O APIC) live with the guest: kernel/vio.c. */
 static int platform_read(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t now, uint64_t *val)
 {
 	return vio_mmio_read(v->guest, gpa, size, now, val);
@@ -208,7 +208,7 @@ static int platform_write(struct vcpu *v, gpa_t gpa, unsigned size, uint64_t val
 }
 
 static const struct mmio_dev apic_dev = { "APIC", apic_read, apic_write };
-static const struct mmio_dev platform_dev = { "HPET", platform_read, platform_write };
+static const struct mmio_dev platform_dev = { "HPET/I/O APIC", platform_read, platform_write };
 
 /* OR/AND into a register: read, combine, write back, and the flags the CPU would leave. */
 static void mmio_rmw(struct vcpu *v, const struct mmio_dev *dev, const struct insn *in,

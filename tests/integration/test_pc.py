@@ -2,7 +2,8 @@
 pair delivering the PIT's IRQ0 through LINT0 in ExtINT mode and with the
 local APIC disabled, PIT channel 2 calibration through port 0x61 as
 Linux does it, the CMOS RTC advancing, a reset through the i8042 or
-port 0x92 ending the guest, and the devices surviving a snapshot.
+port 0x92 rebooting the guest in place, and the devices surviving a
+snapshot.
 """
 
 import re
@@ -34,14 +35,30 @@ def test_pc_devices_with_the_apic_disabled(s):
     run_pc_devices(s, "pco", "off")
 
 
-@boot(GROUP, **OPTS)
-def test_pc_reset_through_the_i8042_stops_the_guest(s):
+def check_reboots(s, name, via, port, value):
+    """The guest asked for a reset through port: it is booted again in
+    place (same name, its image from the start: it asks again, and so on)
+    and `guest info` counts the resets; `guest stop` ends the loop."""
     mark = s.console.mark()
-    start(s, "pc_devices.elf name=pcr mem=4 -- ms=200 reset=kbc")
-    wait_for(s, r"^\[pcr\] RESET via=kbc", mark)
-    wait_for(s, r"guest pcr: stopped: reset by the guest \(port 0x64 value 0xfe\)", mark, 60)
+    start(s, "pc_devices.elf name=%s mem=4 -- ms=200 reset=%s" % (name, via))
+    wait_for(s, r"^\[%s\] RESET via=%s" % (name, via), mark)
+    wait_for(s, r"guest %s: reset by the guest \(port 0x%x value 0x%02x\): restarting"
+             % (name, port, value), mark, 60)
+    wait_for(s, r"guest %s: restarted \(reset 1\)" % name, mark, 60)
+    # the image ran again from its entry point: a second RESET line
+    wait_for(s, r"^\[%s\] RESET via=%s(?:.*\n)+?\[%s\] RESET via=%s" % (name, via, name, via),
+             mark, 120)
     out = s.console.since(mark)
-    assert "RESULT pc_devices" not in out, out
+    assert "RESULT pc_devices" not in out and "stopped" not in out, out
+    info = s.json("guest info %s" % name)
+    assert info["ok"] and info["resets"] >= 1 and info["state"] == "running", info
+    s.note("%s: %d resets so far" % (name, info["resets"]))
+    assert s.json("guest stop %s" % name)["ok"]
+
+
+@boot(GROUP, **OPTS)
+def test_pc_reset_through_the_i8042_reboots_the_guest(s):
+    check_reboots(s, "pcr", "kbc", 0x64, 0xfe)
 
 
 @boot(GROUP, **OPTS)
@@ -68,9 +85,5 @@ def test_pc_snapshot_mid_measurement_restores_and_clones_running_devices(s):
 
 
 @boot(GROUP, **OPTS)
-def test_pc_fast_reset_through_port_92_stops_the_guest(s):
-    mark = s.console.mark()
-    start(s, "pc_devices.elf name=pcf mem=4 -- ms=200 reset=port92")
-    wait_for(s, r"^\[pcf\] RESET via=port92", mark)
-    wait_for(s, r"guest pcf: stopped: reset by the guest \(port 0x92 value 0x03\)", mark, 60)
-    assert "RESULT pc_devices" not in s.console.since(mark)
+def test_pc_fast_reset_through_port_92_reboots_the_guest(s):
+    check_reboots(s, "pcf", "port92", 0x92, 0x03)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "lib/crc32.h"
 #include "kernel/acpi_pm.h"
+#include "kernel/vioapic.h"
 #include "kernel/guest_state.h"
 #include "kernel/hpet.h"
 
@@ -91,6 +92,24 @@ static void gs_fix_pc(struct gs_pc *pc, uint8_t flip)
 	pc->kbc.port92 &= 2;
 }
 
+/* Redirection entries as a guest can write them; Remote IRR only on level entries. */
+static void gs_fix_ioapic(struct gs_ioapic *io)
+{
+	const uint64_t kept = IOREDTBL_VECTOR | IOREDTBL_DELIVERY_MODE | IOREDTBL_DEST_LOGICAL |
+			      IOREDTBL_POLARITY_LOW | IOREDTBL_REMOTE_IRR | IOREDTBL_LEVEL |
+			      IOREDTBL_MASKED | 0xffull << IOREDTBL_DEST_SHIFT;
+	size_t i;
+
+	io->id &= 0x0f000000u;
+	io->sel &= 0xff;
+	io->lines &= (1u << GS_IOAPIC_PINS) - 1;
+	for (i = 0; i < GS_IOAPIC_PINS; i++) {
+		io->redir[i] &= kept;
+		if (!(io->redir[i] & IOREDTBL_LEVEL))
+			io->redir[i] &= ~IOREDTBL_REMOTE_IRR;
+	}
+}
+
 /* Every byte random (xor'd with flip), then the validated fields made valid again. */
 static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
 {
@@ -126,6 +145,7 @@ static void gs_fill(struct guest_state *s, uint64_t seed, uint8_t flip)
 	gs_fix_hpet(&s->hpet, flip);
 	gs_fix_pc(&s->pc, flip);
 	s->acpi.pm1_cnt &= (uint16_t)~(ACPI_PM1_SLP_EN | ACPI_PM1_CNT_RESERVED);
+	gs_fix_ioapic(&s->ioapic);
 }
 
 /* Recompute the CRC of an encoded record (after a test patched it). */

@@ -143,6 +143,12 @@ TEST facs_and_dsdt_with_s5(void)
 	PASS();
 }
 
+/* The LAPIC NMI entry (type 4): all processors, LINT1. */
+static int lapic_nmi_at(const uint8_t *m, size_t at)
+{
+	return m[at] == 4 && m[at + 1] == 6 && m[at + 2] == 0xff && m[at + 5] == 1;
+}
+
 TEST madt_one_enabled_lapic_ioapic_only_on_request(void)
 {
 	const uint8_t *m;
@@ -150,20 +156,33 @@ TEST madt_one_enabled_lapic_ioapic_only_on_request(void)
 	build(false);
 	m = table_at(BASE + ACPI_OFF_MADT, "APIC");
 	ASSERT(m);
-	ASSERT_EQ(36 + 8 + 8, get(m, 4, 4));
+	ASSERT_EQ(36 + 8 + 8 + 6, get(m, 4, 4));
 	ASSERT_EQ(0xfee00000, get(m, 36, 4));
 	ASSERT_EQ(0, get(m, 40, 4));            /* no PCAT_COMPAT: no 8259 modelled */
 	ASSERT_EQ(0, m[44]);                    /* processor local APIC */
 	ASSERT_EQ(8, m[45]);
 	ASSERT_EQ(0, m[47]);                    /* APIC ID */
 	ASSERT_EQ(1, get(m, 48, 4));            /* enabled */
+	ASSERT(lapic_nmi_at(m, 52));
 	build(true);
 	m = table_at(BASE + ACPI_OFF_MADT, "APIC");
 	ASSERT(m);
-	ASSERT_EQ(36 + 8 + 8 + 12, get(m, 4, 4));
+	ASSERT_EQ(36 + 8 + 8 + 12 + 10 + 10 + 6, get(m, 4, 4));
 	ASSERT_EQ(1, m[52]);                    /* I/O APIC */
 	ASSERT_EQ(12, m[53]);
 	ASSERT_EQ(0xfec00000, get(m, 56, 4));
+	ASSERT_EQ(0, get(m, 60, 4));            /* GSI base */
+	/* IRQ0 -> GSI 2, flags conforming; SCI IRQ9 -> GSI 9, level, active high */
+	ASSERT_EQ(2, m[64]);
+	ASSERT_EQ(10, m[65]);
+	ASSERT_EQ(0, m[67]);
+	ASSERT_EQ(2, get(m, 68, 4));
+	ASSERT_EQ(0, get(m, 72, 2));
+	ASSERT_EQ(2, m[74]);
+	ASSERT_EQ(9, m[77]);
+	ASSERT_EQ(9, get(m, 78, 4));
+	ASSERT_EQ(0xd, get(m, 82, 2));
+	ASSERT(lapic_nmi_at(m, 84));
 	PASS();
 }
 
@@ -172,7 +191,7 @@ TEST tables_fit_their_area_and_checksums_hold_anywhere(void)
 	struct acpi_tables_opts o = { 3, true, true, true };
 	const uint8_t *m;
 
-	ASSERT(ACPI_OFF_MADT + 36 + 8 + 8 + 12 <= ACPI_OFF_DSDT);
+	ASSERT(ACPI_OFF_MADT + 36 + 8 + 8 + 12 + 10 + 10 + 6 <= ACPI_OFF_DSDT);
 	ASSERT(ACPI_OFF_DSDT + 36 + 14 <= ACPI_TABLES_SIZE);
 	acpi_tables_build(area, 0x7ff0000, &o);
 	ASSERT_EQ(0, sum(area, 36));

@@ -24,7 +24,7 @@ struct expected_section {
 static const struct expected_section expected[] = {
 	{ GS_SEC_CONFIG, 880 }, { GS_SEC_CPU, 597 }, { GS_SEC_FPU, 512 },
 	{ GS_SEC_LAPIC, 242 }, { GS_SEC_UART, 29 }, { GS_SEC_HPET, 147 }, { GS_SEC_PC, 272 },
-	{ GS_SEC_ACPI, 4 },
+	{ GS_SEC_ACPI, 4 }, { GS_SEC_IOAPIC, 204 },
 };
 
 static struct guest_state a, b, a2, b2;
@@ -189,7 +189,8 @@ TEST header_fields_are_checked(void)
 	CHECK_CALL(refused(0, (const uint8_t *)"XXXX", 4, "not a guest-state record"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 3, 0 }, 2, "unsupported version 3"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 4, 0 }, 2, "unsupported version 4"));
-	CHECK_CALL(refused(4, (const uint8_t[]){ 6, 0 }, 2, "unsupported version 6"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 5, 0 }, 2, "unsupported version 5"));
+	CHECK_CALL(refused(4, (const uint8_t[]){ 7, 0 }, 2, "unsupported version 7"));
 	CHECK_CALL(refused(4, (const uint8_t[]){ 1, 0 }, 2, "unsupported version 1"));
 	CHECK_CALL(refused(6, (const uint8_t[]){ 1, 0 }, 2, "unknown flags"));
 	CHECK_CALL(refused(8, (const uint8_t[]){ 0, 1, 0, 0 }, 4, "length field says 256 bytes"));
@@ -213,11 +214,11 @@ TEST section_headers_are_checked(void)
 TEST a_missing_section_is_refused(void)
 {
 	int n = encode_a();
-	size_t acpi = (size_t)n - 12 - (SECTION_HEAD + 4);
+	size_t last = (size_t)n - 12 - (SECTION_HEAD + 204);
 
-	/* drop the last section, ACPI's: move the END section over it and fix the length */
-	memmove(enc + acpi, enc + acpi + SECTION_HEAD + 4, 12);
-	n -= SECTION_HEAD + 4;
+	/* drop the last section, the I/O APIC's: move the END section over it and fix the length */
+	memmove(enc + last, enc + last + SECTION_HEAD + 204, 12);
+	n -= SECTION_HEAD + 204;
 	enc[8] = (uint8_t)n;
 	enc[9] = (uint8_t)(n >> 8);
 	gs_reseal(enc, (size_t)n);
@@ -363,6 +364,29 @@ TEST acpi_control_bits_it_never_keeps_are_refused(void)
 	PASS();
 }
 
+TEST ioapic_values_it_cannot_hold_are_refused(void)
+{
+	gs_fill(&a, 9, 0);
+	a.ioapic.redir[3] = IOREDTBL_REMOTE_IRR; /* edge entries never wait for an EOI */
+	CHECK_CALL(invalid("ioapic:"));
+	gs_fill(&a, 9, 0);
+	a.ioapic.redir[23] |= 1ull << 20; /* reserved */
+	CHECK_CALL(invalid("ioapic:"));
+	gs_fill(&a, 9, 0);
+	a.ioapic.lines |= 1u << 24; /* pin 24 does not exist */
+	CHECK_CALL(invalid("ioapic:"));
+	gs_fill(&a, 9, 0);
+	a.ioapic.id |= 1; /* only bits 24-27 hold the ID */
+	CHECK_CALL(invalid("ioapic:"));
+	gs_fill(&a, 9, 0);
+	a.ioapic.redir[0] = IOREDTBL_LEVEL | IOREDTBL_REMOTE_IRR | 0x31;
+	a.ioapic.sel = 0xff;
+	ASSERT_EQ(0, guest_state_decode(enc, (size_t)guest_state_encode(&a, enc, sizeof(enc)), &b,
+					err, sizeof(err)));
+	ASSERT_EQ(a.ioapic.redir[0], b.ioapic.redir[0]);
+	PASS();
+}
+
 TEST pc_device_values_out_of_range_are_refused(void)
 {
 	gs_fill(&a, 9, 0);
@@ -443,6 +467,7 @@ SUITE(guest_state)
 		RUN_TEST(boundary_values_are_accepted);
 		RUN_TEST(pc_device_values_out_of_range_are_refused);
 		RUN_TEST(acpi_control_bits_it_never_keeps_are_refused);
+		RUN_TEST(ioapic_values_it_cannot_hold_are_refused);
 	});
 }
 
