@@ -5,6 +5,8 @@
 # error, say) counts as one failure. Skip reasons a stage wrote to
 # STAGE.skips ("COUNT<TAB>REASON" lines) are printed grouped, so a machine
 # that skips a whole stage or emulator says so above the closing line.
+# Each stage's wall time (STAGE.seconds, from scripts/stage.sh) is shown
+# beside it: CI's budget is 45 minutes.
 # Usage: test-summary.sh RESULTS_DIR
 set -u
 dir=$1
@@ -17,7 +19,9 @@ for stage in headers unit fuzz integration kut; do
 	fi
 	read -r p fl sk < "$f"
 	sk=${sk:-0}
-	echo "stage $stage: $p passed, $fl failed, $sk skipped"
+	secs=""
+	[ -s "$dir/$stage.seconds" ] && secs=" ($(cat "$dir/$stage.seconds") s)"
+	echo "stage $stage: $p passed, $fl failed, $sk skipped$secs"
 	if [ -s "$dir/$stage.skips" ]; then
 		while IFS="	" read -r n why; do
 			echo "    $n skipped: $why"
