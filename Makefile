@@ -326,8 +326,9 @@ bench-linux-boot: all $(LINUXBOOT)
 	@$(PYTHON) bench/linux_boot.py --build $(BUILD)
 
 # The README's headline: live migration between two hypervisors, shown.
+# LINUX=1: the guest is Debian's kernel (make linux-esp), not the workload.
 demo: all
-	@$(PYTHON) scripts/demo.py --build $(BUILD)
+	@$(PYTHON) scripts/demo.py --build $(BUILD) $(if $(LINUX),--linux)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/esp $(BUILD)/esp-linux $(BUILD)/unit $(BUILD)/unit-asan \

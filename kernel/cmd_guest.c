@@ -72,6 +72,26 @@ static void reply_hpet(struct reply *r, const struct guest *g, uint64_t now)
 	reply_obj_end(r);
 }
 
+/* The I/O APIC's unmasked entries: what the guest routed where. */
+static void reply_ioapic(struct reply *r, const struct vioapic *io)
+{
+	unsigned pin;
+
+	reply_obj_begin(r, "ioapic");
+	reply_hex(r, "lines", io->lines);
+	reply_arr_begin(r, "unmasked");
+	for (pin = 0; pin < VIOAPIC_PINS; pin++) {
+		if (io->redir[pin] & IOREDTBL_MASKED)
+			continue;
+		reply_obj_begin(r, NULL);
+		reply_u64(r, "pin", pin);
+		reply_hex(r, "entry", io->redir[pin]);
+		reply_obj_end(r);
+	}
+	reply_arr_end(r);
+	reply_obj_end(r);
+}
+
 static void reply_guest(struct reply *r, struct guest *g)
 {
 	uint32_t i;
@@ -97,6 +117,7 @@ static void reply_guest(struct reply *r, struct guest *g)
 	vcpu_report_stats(&g->vcpu, r);
 	reply_lapic(r, &g->vcpu.lapic);
 	reply_hpet(r, g, vcpu_guest_tsc(&g->vcpu, rdtsc()));
+	reply_ioapic(r, &g->pc.ioapic);
 	reply_u64(r, "unclaimed_io", g->unclaimed_io);
 	reply_u64(r, "resets", g->resets);
 	reply_u64(r, "output_dropped", g->out.dropped_bytes);

@@ -14,13 +14,21 @@ host. Progress is shown while a migration runs, and the figures of each
 move in a table at the end (the source's `migrate status`; times are the
 hypervisors' own emulated clocks).
 
-Usage: scripts/demo.py [--build DIR] [--pages N] [--rate KIB_S] [--mem MIB] [--moves N]
+With --linux (`make demo LINUX=1`) the guest is Debian's kernel with the
+busybox initramfs of scripts/linux-image.sh, its init in hvtest=loop:
+it writes and checks memory and prints a LOOP line a second (counter,
+uptime, wall clock, whether every check held); after each move the
+script shows the counter carrying on and the clocks moved by no more
+than the move took.
+
+Usage: scripts/demo.py [--build DIR] [--pages N] [--rate KIB_S] [--mem MIB] [--moves N] [--linux]
 Bochs carries about 1.3 MB/s between instances and runs slower than real
-time: the whole demo takes about five minutes.
+time: the whole demo takes about five minutes (with --linux, twenty).
 """
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -33,6 +41,7 @@ import emu as emulib  # noqa: E402
 import migration as mig  # noqa: E402
 from console import ConsoleError  # noqa: E402
 from test_net import start_hub  # noqa: E402
+from test_linux import CMDLINE as LINUX_CMDLINE  # noqa: E402
 
 NAMES = ("hv-a", "hv-b")
 GUEST = "mg"
@@ -47,11 +56,11 @@ def say(msg):
     print("[%4.0fs] %s" % (time.monotonic() - T0, msg), flush=True)
 
 
-def write_esp(build, run_dir, name, psk):
-    """A copy of the ESP whose hv.cfg names the host, asks for DHCP and
-    holds the pair's migration key."""
+def write_esp(build, run_dir, name, psk, linux):
+    """A copy of the ESP (with the Linux guest's files for --linux) whose
+    hv.cfg names the host, asks for DHCP and holds the pair's migration key."""
     esp = os.path.join(run_dir, "esp-" + name)
-    shutil.copytree(os.path.join(build, "esp"), esp)
+    shutil.copytree(os.path.join(build, "esp-linux" if linux else "esp"), esp)
     with open(os.path.join(esp, "hv.cfg"), "w") as f:
         f.write("# written by scripts/demo.py\n"
                 "hostname = %s\nlog.level = info\nconsole.mode = text\n"
@@ -61,20 +70,22 @@ def write_esp(build, run_dir, name, psk):
     return esp
 
 
-def boot_pair(build, run_dir, port):
+def boot_pair(build, run_dir, port, linux):
     """Start both hypervisors on the hub; their Emulator objects."""
     emus = []
     psk = secrets.token_hex(32)  # made for this run, in both hv.cfg files
     for i, name in enumerate(NAMES):
         mac = "52:54:00:12:34:%02x" % (0x20 + i)
-        e = emulib.Emulator("bochs", build, os.path.join(run_dir, name), mem_mib=256,
-                            esp=write_esp(build, run_dir, name, psk),
+        e = emulib.Emulator("bochs", build, os.path.join(run_dir, name),
+                            mem_mib=512 if linux else 256,
+                            esp=write_esp(build, run_dir, name, psk, linux),
                             bochs_extra=["e1000: enabled=1, mac=%s, ethmod=socket, ethdev=%d"
                                          % (mac, port + 2 * i)])
         emus.append(e)
         e.start()
     for name, e in zip(NAMES, emus):
-        e.console.read_until_prompt(BOOT_WAIT)
+        # the Linux guest's 9 MB are read through Bochs's disk at boot
+        e.console.read_until_prompt(4 * BOOT_WAIT if linux else BOOT_WAIT)
         e.console.command("mode json")
         say("%s: console up after %.0f s" % (name, e.elapsed()))
     return emus
@@ -94,12 +105,14 @@ def wait_address(con, name):
         time.sleep(1)
 
 
-def move(emus, addrs, src, dst):
+def move(emus, addrs, src, dst, linux):
     """Migrate GUEST from src to dst while it runs; the final status."""
     a, b = emus[src].console, emus[dst].console
     mark = b.mark()
     last = mig.guest_rounds(emus[src].console.since(0), GUEST)
     before = last[-1][0] if last else 0
+    if linux:
+        before = loop_lines(a, 0)[-1][0]
     mig.must(b, "migrate incoming %d" % PORT)
     say("%s -> %s: migrating %s (round %d on %s) to %s:%d" % (
         NAMES[src], NAMES[dst], GUEST, before, NAMES[src], addrs[dst], PORT))
@@ -116,11 +129,37 @@ def move(emus, addrs, src, dst):
             if g["state"] != "stopped"}
     say("%s: %s is %s; %s: %s" % (NAMES[dst], GUEST, guests.get(GUEST, "missing"),
                                   NAMES[src], "gone" if GUEST not in left else "STILL THERE"))
+    if linux:
+        last = loop_lines(a, 0)[-1]
+        first = wait_loops(b, mark, 2)[0]
+        say("%s: %s carries on: LOOP n=%d on %s, n=%d here, every check %s; its wall clock "
+            "+%d s, uptime +%.1f s (the move took %.1f s)" % (
+                NAMES[dst], GUEST, last[0], NAMES[src], first[0],
+                "held" if first[3] == "yes" else "FAILED", first[2] - last[2],
+                first[1] - last[1], st["total_ms"] / 1000.0))
+        return st, inc
     # verify=1 (the default): each round line comes after the guest
     # checked every page it wrote, so the first on dst shows memory intact.
     r, _ = mig.wait_guest_round(b, GUEST, mark, above=before, verified=True)
     say("%s: %s carries on: round %d written and every page verified" % (NAMES[dst], GUEST, r))
     return st, inc
+
+
+LOOP = re.compile(r"^\[%s\] LOOP n=(\d+) uptime=([\d.]+) wall=(\d+) sums=(\w+)" % GUEST, re.M)
+
+
+def loop_lines(con, mark):
+    """The Linux guest's LOOP lines since mark: (n, uptime, wall, sums)."""
+    return [(int(n), float(u), int(w), ok) for n, u, w, ok in LOOP.findall(con.since(mark))]
+
+
+def wait_loops(con, mark, count, wait=1800):
+    deadline = time.monotonic() + wait
+    while len(loop_lines(con, mark)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("no LOOP lines from %s in %.0f s" % (GUEST, wait))
+        time.sleep(2)
+    return loop_lines(con, mark)
 
 
 def run(args):
@@ -133,7 +172,7 @@ def run(args):
         say("bxhub on UDP %d-%d (loopback): a private emulated Ethernet for two Bochs"
             % (port, port + 3))
         say("booting %s and %s in Bochs (the console comes up after 20-60 s)" % NAMES)
-        emus = boot_pair(args.build, run_dir, port)
+        emus = boot_pair(args.build, run_dir, port, args.linux)
         addrs = [wait_address(e.console, n) for n, e in zip(NAMES, emus)]
         if addrs[0] == addrs[1]:
             raise RuntimeError("both hosts got %s" % addrs[0])
@@ -141,24 +180,34 @@ def run(args):
         say("%s: ping %s: %d/%d replies" % (NAMES[0], addrs[1], ping["received"], ping["sent"]))
         a = emus[0].console
         mark = a.mark()
-        mig.must(a, "guest start workload.elf name=%s mem=%d -- pages=%d rounds=0 rate=%d"
-                 % (GUEST, args.mem, args.pages, args.rate))
-        say("%s: guest %s started (%d MiB RAM; rewrites %d pages = %d KiB at %d KiB/s, "
-            "verifying each round)" % (NAMES[0], GUEST, args.mem, args.pages, args.pages * 4,
-                                      args.rate))
-        r, _ = mig.wait_guest_round(a, GUEST, mark)
-        say("%s: %s finished round %d" % (NAMES[0], GUEST, r))
+        if args.linux:
+            mig.must(a, "guest start vmlinuz name=%s mem=%d initrd=initrd.gz -- %s hvtest=loop"
+                     % (GUEST, args.mem, LINUX_CMDLINE))
+            say("%s: Linux guest %s started (%d MiB RAM); its init writes 1 MiB a second and "
+                "checks 5" % (NAMES[0], GUEST, args.mem))
+            n = wait_loops(a, mark, 3)[-1][0]
+            say("%s: %s is at LOOP n=%d" % (NAMES[0], GUEST, n))
+        else:
+            mig.must(a, "guest start workload.elf name=%s mem=%d -- pages=%d rounds=0 rate=%d"
+                     % (GUEST, args.mem, args.pages, args.rate))
+            say("%s: guest %s started (%d MiB RAM; rewrites %d pages = %d KiB at %d KiB/s, "
+                "verifying each round)" % (NAMES[0], GUEST, args.mem, args.pages,
+                                          args.pages * 4, args.rate))
+            r, _ = mig.wait_guest_round(a, GUEST, mark)
+            say("%s: %s finished round %d" % (NAMES[0], GUEST, r))
         rows = []
         for k in range(args.moves):
             src, dst = k % 2, (k + 1) % 2
-            st, _ = move(emus, addrs, src, dst)
+            st, _ = move(emus, addrs, src, dst, args.linux)
             s = mig.summary(st)
             rows.append(["%s -> %s" % (NAMES[src], NAMES[dst]), s["state"], s["rounds"],
                          s["pages"], s["zero"], "%s of %s" % (s["bytes"], s["ram"]),
                          s["bandwidth"], s["downtime"], s["total"], s["ended_by"]])
         print()
-        print("Live migration of %s (workload pages=%d rate=%d KiB/s, %d MiB), as the source "
-              "reported it:" % (GUEST, args.pages, args.rate, args.mem))
+        what = "Linux, hvtest=loop" if args.linux else "workload pages=%d rate=%d KiB/s" % (
+            args.pages, args.rate)
+        print("Live migration of %s (%s, %d MiB), as the source reported it:" % (
+            GUEST, what, args.mem))
         print(mig.table(["move", "state", "rounds", "pages sent", "zero pages",
                          "bytes on the wire", "bandwidth", "downtime", "total time",
                          "pre-copy ended by"], rows))
@@ -179,9 +228,17 @@ def main():
     ap.add_argument("--build", default="build", help="build directory (default build)")
     ap.add_argument("--pages", type=int, default=1024, help="pages the guest rewrites (1024)")
     ap.add_argument("--rate", type=int, default=256, help="its write rate, KiB/s (256)")
-    ap.add_argument("--mem", type=int, default=16, help="its RAM, MiB (16)")
+    ap.add_argument("--mem", type=int, help="its RAM, MiB (16; with --linux 128)")
     ap.add_argument("--moves", type=int, default=2, help="migrations, alternating (2)")
+    ap.add_argument("--linux", action="store_true",
+                    help="move a Linux guest (make linux-esp) instead of the workload")
     args = ap.parse_args()
+    args.mem = args.mem or (128 if args.linux else 16)
+    if args.linux and not os.path.isfile(os.path.join(args.build, "esp-linux", "guests",
+                                                      "vmlinuz")):
+        print("demo: no Linux guest in %s/esp-linux (make linux-esp: needs Debian's "
+              "linux-image-amd64 and busybox-static)" % args.build, file=sys.stderr)
+        return 1
     why = emulib.emulator_unavailable_reason("bochs") or (
         not shutil.which("bxhub") and "bxhub not installed")
     if why:

@@ -51,7 +51,7 @@ cp "$(ls "$OUT"/kernel/boot/vmlinuz-* | head -n 1)" "$OUT/vmlinuz"
 root=$OUT/root
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 cp "$OUT/busybox/bin/busybox" "$root/bin/busybox"
-for applet in sh mount uname grep cat echo poweroff sleep; do
+for applet in sh mount uname grep cat echo poweroff sleep dd md5sum cut date setsid cttyhack; do
 	ln -sf busybox "$root/bin/$applet"
 done
 # The lines go to stdout (the 8250 tty, interrupt-driven through the I/O
@@ -67,6 +67,28 @@ say "kernel \$(uname -r)"
 say "\$(grep -m 1 'model name' /proc/cpuinfo)"
 say "\$(grep MemTotal /proc/meminfo)"
 say "$MARKER"
+# hvtest=loop (the migration test): instead of powering off, keep writing
+# memory and checking it, one LOOP line a second, with a shell on the
+# console beside it. Every pass writes 1 MiB of new random data and
+# checks the previous pass's and a 4 MiB block written once at start.
+if grep -q hvtest=loop /proc/cmdline; then
+	dd if=/dev/urandom of=/blob bs=65536 count=64 2>/dev/null
+	md5sum /blob >/blob.md5
+	(
+		n=0
+		while :; do
+			n=\$((n + 1)); cur=/w\$((n % 2)); prev=/w\$(((n + 1) % 2))
+			ok=yes
+			md5sum -c -s /blob.md5 || ok=NO
+			[ \$n -gt 1 ] && { md5sum -c -s \$prev.md5 || ok=NO; }
+			dd if=/dev/urandom of=\$cur bs=65536 count=16 2>/dev/null
+			md5sum \$cur >\$cur.md5
+			echo "LOOP n=\$n uptime=\$(cut -d' ' -f1 /proc/uptime) wall=\$(date +%s) sums=\$ok"
+			sleep 1
+		done
+	) &
+	exec setsid cttyhack sh
+fi
 poweroff -f
 INIT
 chmod 755 "$root/init"

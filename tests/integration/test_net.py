@@ -97,8 +97,10 @@ class Pair:
     sharing a migration key made for the pair (migrations are encrypted
     by default and refused without one)."""
 
-    def __init__(self, s, kind, model, tap=None):
+    def __init__(self, s, kind, model, tap=None, esp=None, mem_mib=256):
         self.s = s
+        self.esp = esp and os.path.join(s.args.build, esp)  # another ESP tree (BUILD/esp-linux)
+        self.mem_mib = mem_mib
         self.kind = kind
         self.emus = []
         self.hub = None
@@ -132,7 +134,8 @@ class Pair:
 
     def _ready(self, i):
         e = self.emus[i]
-        e.console.read_until_prompt(240)
+        # a Linux ESP adds its 9 MB of guest files to the boot
+        e.console.read_until_prompt(900 if self.esp else 240)
         e.console.command("mode json")
         obj = self.json(i, "net set eth0 static %s/24" % ADDR[i])
         assert obj["ok"], obj
@@ -167,7 +170,7 @@ class Pair:
                                    "-device", "%s,netdev=n0,mac=%s" % (self.model, mac)]
             extra["pass_fds"] = [fd]
         e = emulib.Emulator(self.kind, self.s.args.build, os.path.join(base, str(i)),
-                            mem_mib=256, **extra)
+                            mem_mib=self.mem_mib, esp=self.esp, **extra)
         self.emus[i] = e
         e.start()
 
