@@ -219,6 +219,9 @@ ASAN_BINS   := $(patsubst %,$(BUILD)/unit-asan/%,$(UNIT_TESTS))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -I. -fno-sanitize-recover=all
+FUZZ_LIB    := $(BUILD)/fuzz/libpure.a
+FUZZ_OBJS   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(PURE_SRCS))
 
 # The pure modules are compiled once per flavour into an archive each test
 # links against (the linker takes only what the test uses).
@@ -251,20 +254,30 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(BUILD)/unit-asan/libpure.a $(PURE_HDRS)
 include tests/unit/lwip_host.mk
 include tests/unit/tls_host.mk
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) | $(DEPS_STAMP)
+# The pure modules compiled once with the fuzzer's instrumentation
+# (fuzzer-no-link: libFuzzer's main comes in with each target's link), not
+# once per target: 19 targets used to compile them 19 times.
+
+$(BUILD)/fuzz/obj/%.o: %.c $(PURE_HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=gnu11 -O1 -g -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(PURE_SRCS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(PURE_HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_LIB) -o $@
 
 # The real console and command table over a host stand-in for the rest of
 # the core (tests/fuzz/fuzz_commands.c says what it cannot reach).
 FUZZ_CORE_SRCS := tests/fuzz/host_core.c kernel/console.c kernel/cmd_system.c \
         kernel/cmd_guest.c net/cmd_net.c tests/fuzz/host_migrate.c migrate/cmd_migrate.c
-$(BUILD)/fuzz/fuzz_commands: tests/fuzz/fuzz_commands.c $(FUZZ_CORE_SRCS) $(PURE_SRCS) \
+$(BUILD)/fuzz/fuzz_commands: tests/fuzz/fuzz_commands.c $(FUZZ_CORE_SRCS) $(FUZZ_LIB) \
 		$(wildcard kernel/*.h net/*.h migrate/*.h tests/fuzz/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=gnu11 -O1 -g -I. -Inet -I$(LWIP_DIR)/src/include \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$< $(FUZZ_CORE_SRCS) $(PURE_SRCS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -Inet -I$(LWIP_DIR)/src/include -fsanitize=fuzzer,address,undefined \
+		$< $(FUZZ_CORE_SRCS) $(FUZZ_LIB) -o $@
 
 test-unit: $(UNIT_BINS) $(ASAN_BINS)
 	@sh scripts/run-unit.sh $(BUILD) $(UNIT_BINS) $(ASAN_BINS)

@@ -63,12 +63,11 @@ $(BUILD)/unit-asan/test_tls_interop: tests/unit/test_tls_interop.c $(TLS_TEST_SR
 
 # The TLS fuzz target: mbedTLS compiled with the fuzzer's instrumentation
 # too, so that coverage reaches its record and handshake parsers.
-$(BUILD)/fuzz/fuzz_tls: tests/fuzz/fuzz_tls.c $(TLS_TEST_SRCS) $(TLS_TEST_HDRS) $(PURE_SRCS) \
+$(BUILD)/fuzz/fuzz_tls: tests/fuzz/fuzz_tls.c $(TLS_TEST_SRCS) $(TLS_TEST_HDRS) $(FUZZ_LIB) \
 		$(addprefix $(MBEDTLS_DIR)/,$(MBEDTLS_SRCS)) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=gnu11 -O1 -g -I. $(TLS_HOST_INC) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $< $(TLS_TEST_SRCS) $(PURE_SRCS) \
-		$(addprefix $(MBEDTLS_DIR)/,$(MBEDTLS_SRCS)) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $(TLS_HOST_INC) -fsanitize=fuzzer,address,undefined \
+		$< $(TLS_TEST_SRCS) $(addprefix $(MBEDTLS_DIR)/,$(MBEDTLS_SRCS)) $(FUZZ_LIB) -o $@
 
 # arch/x86/entropy.c is the hardware shell, but x86-64 hosts run it as it
 # is: the source choice is tested, and the host CPU's own source read.
