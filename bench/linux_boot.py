@@ -119,6 +119,8 @@ def qemu_direct(build):
     vmlinuz, initrd = linux_files(build)
     log = os.path.join(build, "run", "bench-linux-qemu.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
+    if os.path.exists(log):
+        os.remove(log)  # an earlier run's marker must not count
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "256",
            "-kernel", vmlinuz, "-initrd", initrd, "-append", "mem=192M " + CMDLINE,
            "-display", "none", "-vga", "none", "-monitor", "none", "-no-reboot",
