@@ -149,8 +149,10 @@ LOOP = re.compile(r"^\[%s\] LOOP n=(\d+) uptime=([\d.]+) wall=(\d+) sums=(\w+)" 
 
 
 def loop_lines(con, mark):
-    """The Linux guest's LOOP lines since mark: (n, uptime, wall, sums)."""
-    return [(int(n), float(u), int(w), ok) for n, u, w, ok in LOOP.findall(con.since(mark))]
+    """The Linux guest's LOOP lines since mark: (n, uptime, wall, sums).
+    Lines printed above the prompt start with CR ESC [ K."""
+    text = con.since(mark).replace("\r\x1b[K", "\n").replace("\r", "")
+    return [(int(n), float(u), int(w), ok) for n, u, w, ok in LOOP.findall(text)]
 
 
 def wait_loops(con, mark, count, wait=1800):

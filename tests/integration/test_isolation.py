@@ -50,15 +50,20 @@ def test_isolation_serial_flood_costs_no_more_than_a_cpu_hog(s):
 
 @boot(GROUP, **OPTS)
 def test_isolation_console_answers_during_a_flood(s):
+    """A `version` round trip within a second of the emulator's own time
+    (its CPU seconds: on a host running other emulators Bochs gets less
+    than a core, and a wall-clock second would measure the host)."""
     assert guest(s, "flood")["state"] == "running"
-    worst = 0.0
+    worst = worst_wall = 0.0
     for _ in range(5):
-        t0 = time.monotonic()
+        t0, c0 = time.monotonic(), s.emu.cpu_seconds()
         assert s.json("version")["ok"] is True
-        worst = max(worst, time.monotonic() - t0)
+        worst = max(worst, s.emu.cpu_seconds() - c0)
+        worst_wall = max(worst_wall, time.monotonic() - t0)
         time.sleep(1)
-    s.note("slowest version round trip during the flood: %.3f s" % worst)
-    assert worst < 1.0, worst
+    s.note("slowest version round trip during the flood: %.3f s of the emulator's CPU "
+           "(%.3f s wall)" % (worst, worst_wall))
+    assert worst < 1.0, (worst, worst_wall)
 
 
 @boot(GROUP, **OPTS)
